@@ -1,0 +1,7 @@
+namespace FuncAuth.Core.Accounts;
+
+/// <summary>A user as the API shows it.</summary>
+public sealed record UserAccount(string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt)
+{
+    public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);
+}

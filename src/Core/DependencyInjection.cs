@@ -1,0 +1,87 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using FuncAuth.Core.Cleanup;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core;
+
+/// <summary>Registers FuncAuth's domain services, stores and key handling.</summary>
+public static class DependencyInjection
+{
+    /// <summary>
+    /// One registration serves both modes: a connection string where one is set (Azurite), otherwise the endpoint
+    /// plus a <see cref="TokenCredential"/> (managed identity). Tests replace <see cref="TableClientOptions"/>,
+    /// <see cref="SecretClientOptions"/> or <see cref="TokenCredential"/> to observe or redirect the clients.
+    /// </summary>
+    public static IServiceCollection AddFuncAuthCore(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateDataAnnotations()
+            .Validate(
+                o => o.Uri is not null || isDevelopment,
+                "KeyVault__Uri is required outside the Development environment: the development signing key is not for production")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new TableClientOptions());
+        services.TryAddSingleton(new SecretClientOptions());
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+
+        services.AddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var clientOptions = sp.GetRequiredService<TableClientOptions>();
+            return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                ? new TableServiceClient(storage.TableServiceUri, sp.GetRequiredService<TokenCredential>(), clientOptions)
+                : new TableServiceClient(storage.ConnectionString, clientOptions);
+        });
+        services.AddSingleton<ISigningKeySource>(sp =>
+        {
+            var keyVault = sp.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
+            if (keyVault.Uri is null)
+            {
+                return new DevelopmentSigningKey(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, time);
+            }
+
+            var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretClientOptions>());
+            return new KeyVaultSigningKeySource(client, sp.GetRequiredService<IOptions<KeyVaultOptions>>(), time, sp.GetRequiredService<ILogger<KeyVaultSigningKeySource>>());
+        });
+
+        services.AddSingleton<AuthTables>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<SessionIssuer>();
+        // The services' constructors are internal (they take internal stores), so they are built here explicitly.
+        services.AddSingleton(sp => new AccountService(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>()));
+        services.AddSingleton(sp => new SessionService(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>()));
+        services.AddSingleton(sp => new SessionCleanup(
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
+        services.AddSingleton<StorageWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
+        services.AddHostedService<SigningKeyRefresher>();
+        return services;
+    }
+}

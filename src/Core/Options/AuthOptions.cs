@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Tokens;
+
+namespace FuncAuth.Core.Options;
+
+/// <summary>Token lifetimes, issuer identity and sign-up policy (configuration section <c>Auth</c>).</summary>
+public sealed class AuthOptions : IValidatableObject
+{
+    public const string Section = "Auth";
+
+    [Required(AllowEmptyStrings = false)]
+    public string Issuer { get; set; } = "funcauth";
+
+    [Required(AllowEmptyStrings = false)]
+    public string Audience { get; set; } = "funcauth-api";
+
+    [Required(AllowEmptyStrings = false)]
+    public string ClientId { get; set; } = "funcauth";
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan RefreshReuseInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Comma-separated addresses that receive the <c>admin</c> role at sign-up.</summary>
+    public string? AdminEmails { get; set; }
+
+    /// <summary>Development only: base64 HS256 key used when no Key Vault is configured.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>How long a revoked session is kept (for audit) before cleanup may remove it.</summary>
+    public TimeSpan RevokedSessionRetention { get; set; } = TimeSpan.FromDays(7);
+
+    public IReadOnlySet<string> AdminEmailSet => (AdminEmails ?? "")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(EmailAddress.Normalize)
+        .ToHashSet(StringComparer.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AccessTokenLifetime <= TimeSpan.Zero || AccessTokenLifetime > TimeSpan.FromDays(1))
+        {
+            yield return new("must be between 00:00:01 and 1.00:00:00", [nameof(AccessTokenLifetime)]);
+        }
+
+        if (RefreshTokenLifetime <= AccessTokenLifetime)
+        {
+            yield return new("must be longer than AccessTokenLifetime", [nameof(RefreshTokenLifetime)]);
+        }
+
+        if (RefreshReuseInterval < TimeSpan.Zero || RefreshReuseInterval > TimeSpan.FromMinutes(5))
+        {
+            yield return new("must be between 00:00:00 and 00:05:00", [nameof(RefreshReuseInterval)]);
+        }
+
+        if (RevokedSessionRetention < TimeSpan.Zero)
+        {
+            yield return new("must not be negative", [nameof(RevokedSessionRetention)]);
+        }
+
+        if (!string.IsNullOrEmpty(SigningKey) && DevelopmentSigningKey.TryDecode(SigningKey) is null)
+        {
+            yield return new("must be base64 of at least 32 bytes", [nameof(SigningKey)]);
+        }
+    }
+}

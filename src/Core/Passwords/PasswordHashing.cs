@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using FuncAuth.Core.Accounts;
+using Microsoft.AspNetCore.Identity;
+
+namespace FuncAuth.Core.Passwords;
+
+/// <summary>The outcome of checking a password against a stored hash.</summary>
+public enum PasswordCheck
+{
+    Failed,
+    Succeeded,
+    SucceededRehashNeeded,
+}
+
+/// <summary>
+/// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher at OWASP's recommended work factor. Passwords are
+/// NFKC-normalised first (NIST SP 800-63B §5.1.1.2) so the same password typed on two keyboards matches.
+/// </summary>
+public sealed class PasswordHashing
+{
+    /// <summary>OWASP Password Storage Cheat Sheet, PBKDF2-HMAC-SHA512.</summary>
+    public const int IterationCount = 210_000;
+
+    private readonly PasswordHasher<UserAccount> _hasher = new(Microsoft.Extensions.Options.Options.Create(
+        new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3, IterationCount = IterationCount }));
+
+    // Verified against when the email is unknown, so an unknown address costs the same as a wrong password.
+    private readonly Lazy<string> _decoyHash;
+
+    public PasswordHashing()
+    {
+        _decoyHash = new(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
+    }
+
+    public string Hash(string password) => _hasher.HashPassword(null!, Prepare(password));
+
+    public PasswordCheck Verify(string hash, string password) =>
+        _hasher.VerifyHashedPassword(null!, hash, Prepare(password)) switch
+        {
+            PasswordVerificationResult.Success => PasswordCheck.Succeeded,
+            PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SucceededRehashNeeded,
+            _ => PasswordCheck.Failed,
+        };
+
+    /// <summary>Spends the time of one verification without a user, and always fails.</summary>
+    public PasswordCheck VerifyDecoy(string password)
+    {
+        _ = Verify(_decoyHash.Value, password);
+        return PasswordCheck.Failed;
+    }
+
+    private static string Prepare(string password) =>
+        TextRules.IsValidUtf16(password) ? password.Normalize(NormalizationForm.FormKC) : password;
+}

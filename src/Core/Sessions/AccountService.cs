@@ -1,0 +1,197 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Diagnostics;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Sessions;
+
+/// <summary>Sign-up, login, and the admin operations on a user's account.</summary>
+public sealed class AccountService
+{
+    private readonly IOptions<AuthOptions> _options;
+    private readonly PasswordHashing _passwords;
+    private readonly SigningKeyRing _keys;
+    private readonly UserStore _users;
+    private readonly SessionStore _sessions;
+    private readonly SessionIssuer _issuer;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AccountService> _logger;
+
+    internal AccountService(
+        IOptions<AuthOptions> options,
+        PasswordHashing passwords,
+        SigningKeyRing keys,
+        UserStore users,
+        SessionStore sessions,
+        SessionIssuer issuer,
+        TimeProvider time,
+        ILogger<AccountService> logger)
+    {
+        _options = options;
+        _passwords = passwords;
+        _keys = keys;
+        _users = users;
+        _sessions = sessions;
+        _issuer = issuer;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
+    /// session (one transaction), and the account itself. The account insert is the commit point and the uniqueness
+    /// arbiter; everything before it is unreachable until it succeeds, and is removed again if it does not.
+    /// </summary>
+    public async Task<SignupResult> SignupAsync(string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken)
+    {
+        var errors = Validation.Signup(email, password, passwordConfirmation, name);
+        if (errors.Count > 0)
+        {
+            return new(SignupStatus.Invalid, Errors: errors);
+        }
+
+        var address = email!.Trim();
+        var normalized = EmailAddress.Normalize(address);
+        var emailKey = EmailAddress.StorageKey(normalized);
+        var keys = await _keys.GetAsync(cancellationToken);
+        var user = new UserEntity
+        {
+            PartitionKey = emailKey,
+            UserId = SessionIssuer.NewId(),
+            Email = address,
+            Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
+            Roles = string.Join(',', _options.Value.AdminEmailSet.Contains(normalized) ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
+            PasswordHash = _passwords.Hash(password!),
+            CreatedAt = _time.GetUtcNow(),
+        };
+        var session = _issuer.Open(user.UserId, emailKey, keys.Current);
+
+        await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
+        await _sessions.InsertWithUserRefAsync(session, new UserRefEntity { PartitionKey = user.UserId, EmailKey = emailKey }, cancellationToken);
+        bool created;
+        try
+        {
+            created = await _users.TryInsertAsync(user, cancellationToken);
+        }
+        catch
+        {
+            await UndoSignupAsync(session);
+            throw;
+        }
+
+        if (!created)
+        {
+            await UndoSignupAsync(session);
+            AuthLog.SignupRejectedEmailTaken(_logger);
+            return new(SignupStatus.EmailTaken);
+        }
+
+        AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
+        return new(SignupStatus.Created, _issuer.Tokens(user.ToAccount(), session, keys));
+    }
+
+    /// <summary>Checks the password and opens a new session. Unknown email and wrong password look the same from outside.</summary>
+    public async Task<LoginResult> LoginAsync(string? email, string? password, CancellationToken cancellationToken)
+    {
+        var errors = Validation.Login(email, password);
+        if (errors.Count > 0)
+        {
+            return new(LoginStatus.Invalid, Errors: errors);
+        }
+
+        var keys = await _keys.GetAsync(cancellationToken);
+        var emailKey = EmailAddress.StorageKey(EmailAddress.Normalize(email!));
+        var user = await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
+        var check = user is null ? _passwords.VerifyDecoy(password!) : _passwords.Verify(user.PasswordHash, password!);
+        if (user is null || check == PasswordCheck.Failed)
+        {
+            AuthLog.LoginFailed(_logger, user?.UserId);
+            return new(LoginStatus.InvalidCredentials);
+        }
+
+        if (check == PasswordCheck.SucceededRehashNeeded)
+        {
+            user.PasswordHash = _passwords.Hash(password!);
+            // A lost race means another login rehashed it already.
+            _ = await _users.TryReplaceAsync(user, cancellationToken);
+        }
+
+        var session = _issuer.Open(user.UserId, emailKey, keys.Current);
+        await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
+        await _sessions.InsertAsync(session, cancellationToken);
+        AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
+        return new(LoginStatus.Succeeded, _issuer.Tokens(user.ToAccount(), session, keys));
+    }
+
+    /// <summary>The caller's own account: one point read, found through the session authentication already read.</summary>
+    public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
+        (await _users.FindByEmailKeyAsync(caller.Entity.EmailKey, cancellationToken))?.ToAccount();
+
+    public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
+        (await FindAsync(userId, cancellationToken))?.ToAccount();
+
+    /// <summary>
+    /// Sets the roles, then makes every current access token of the user unacceptable (their refresh tokens keep
+    /// working and bring the new roles). Both steps are idempotent: after a failure the caller retries the call.
+    /// </summary>
+    public async Task<SetRolesResult> SetRolesAsync(string adminId, string userId, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)
+    {
+        var errors = Validation.RoleList(roles);
+        if (errors.Count > 0)
+        {
+            return new(SetRolesStatus.Invalid, Errors: errors);
+        }
+
+        var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var user = await FindAsync(userId, cancellationToken);
+            if (user is null)
+            {
+                return new(SetRolesStatus.NotFound);
+            }
+
+            user.Roles = canonical;
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                var sessions = await _sessions.UpdateLiveSessionsAsync(
+                    userId, exceptSessionId: null, new Dictionary<string, object?> { [nameof(SessionEntity.AccessTokenId)] = "" }, cancellationToken);
+                AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
+                return new(SetRolesStatus.Updated, user.ToAccount());
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!RefreshTokens.IsId(userId))
+        {
+            return null;
+        }
+
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
+        return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
+    }
+
+    private async Task UndoSignupAsync(SessionEntity session)
+    {
+        // Best effort and not cancellable: the leftovers are unreachable either way, this only keeps the tables tidy.
+        try
+        {
+            await _sessions.DeleteUserRefAndSessionAsync(session, CancellationToken.None);
+            await _sessions.DeleteIndexEntryAsync(
+                new SessionExpiryEntity { PartitionKey = SessionExpiryEntity.Bucket(session.ExpiresAt), RowKey = SessionExpiryEntity.RowKeyFor(session.PartitionKey, session.SessionId) },
+                CancellationToken.None);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            AuthLog.SignupUndoFailed(_logger, e.Status);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Sessions;
+
+/// <summary>Opens and rotates sessions, and turns a session's state into the tokens that belong to it.</summary>
+internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens accessTokens, TimeProvider time)
+{
+    private AuthOptions Settings => options.Value;
+
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public SessionEntity Open(string userId, string emailKey, SigningKey key)
+    {
+        var now = time.GetUtcNow();
+        var session = new SessionEntity
+        {
+            PartitionKey = userId,
+            RowKey = SessionEntity.RowKeyFor(NewId()),
+            EmailKey = emailKey,
+            CreatedAt = now,
+            Counter = 0,
+        };
+        Advance(session, key, now);
+        return session;
+    }
+
+    /// <summary>Spends the current refresh token: the next counter, a new access token id, a renewed lifetime.</summary>
+    public void Rotate(SessionEntity session, SigningKey key)
+    {
+        session.Counter++;
+        Advance(session, key, time.GetUtcNow());
+    }
+
+    /// <summary>Issues a new access token for the session without rotating its refresh token.</summary>
+    public void RenewAccessToken(SessionEntity session, SigningKey key)
+    {
+        session.AccessTokenId = NewId();
+        // Whole seconds, as in the JWT, so the same token can be rebuilt from the stored time.
+        var now = time.GetUtcNow();
+        session.AccessIssuedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        session.AccessKeyId = key.Id;
+    }
+
+    /// <summary>The session's current tokens, or null when a key they were made with is no longer enabled.</summary>
+    public IssuedTokens? Tokens(UserAccount user, SessionEntity session, SigningKeySet keys)
+    {
+        var refreshKey = keys.Find(session.RefreshKeyId);
+        var accessKey = keys.Find(session.AccessKeyId);
+        if (refreshKey is null || accessKey is null || session.AccessTokenId.Length == 0)
+        {
+            return null;
+        }
+
+        var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey);
+        var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
+        var remaining = session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
+        return new IssuedTokens(accessToken, Math.Max(0, (int)remaining.TotalSeconds), refreshToken, user);
+    }
+
+    private void Advance(SessionEntity session, SigningKey key, DateTimeOffset now)
+    {
+        session.RefreshKeyId = key.Id;
+        session.RotatedAt = now;
+        session.ExpiresAt = now + Settings.RefreshTokenLifetime;
+        RenewAccessToken(session, key);
+    }
+}
+
+internal static class UserMapping
+{
+    public static UserAccount ToAccount(this UserEntity user) => new(
+        user.UserId,
+        user.Email,
+        user.Name,
+        user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        user.CreatedAt);
+}

@@ -1,0 +1,119 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Tokens;
+
+public enum AccessTokenStatus
+{
+    Valid,
+    Invalid,
+    Expired,
+}
+
+/// <summary>What a valid access token says. <c>Subject</c>, <c>SessionId</c> and <c>TokenId</c> are never empty.</summary>
+public sealed record AccessTokenClaims(string Subject, string SessionId, string TokenId, IReadOnlyList<string> Roles);
+
+public sealed record AccessTokenCheck(AccessTokenStatus Status, AccessTokenClaims? Claims = null);
+
+/// <summary>Issues and strictly validates HS256 access tokens (RFC 9068 profile, <c>typ</c> <c>at+jwt</c>).</summary>
+public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing keys, TimeProvider time)
+{
+    public const string TokenType = "at+jwt";
+    private const int MaximumTokenBytes = 8 * 1024;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    private readonly JsonWebTokenHandler _handler = new()
+    {
+        SetDefaultTimesOnTokenCreation = false,
+        MaximumTokenSizeInBytes = MaximumTokenBytes,
+    };
+
+    private AuthOptions Settings => options.Value;
+
+    /// <summary>
+    /// The JWT for a session. Deterministic: the same inputs give the same token, which is how a refresh inside the
+    /// reuse interval hands back the token the winning rotation issued instead of minting a second one with its jti.
+    /// </summary>
+    public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key)
+    {
+        var descriptor = new SecurityTokenDescriptor
+        {
+            TokenType = TokenType,
+            Issuer = Settings.Issuer,
+            Audience = Settings.Audience,
+            IssuedAt = issuedAt.UtcDateTime,
+            NotBefore = issuedAt.UtcDateTime,
+            Expires = (issuedAt + Settings.AccessTokenLifetime).UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key.Material) { KeyId = key.Id }, SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                [JwtRegisteredClaimNames.Sub] = user.Id,
+                ["client_id"] = Settings.ClientId,
+                [JwtRegisteredClaimNames.Jti] = tokenId,
+                [JwtRegisteredClaimNames.Sid] = sessionId,
+                [JwtRegisteredClaimNames.Email] = user.Email,
+                ["roles"] = user.Roles.ToArray(),
+            },
+        };
+        return _handler.CreateToken(descriptor);
+    }
+
+    public async Task<AccessTokenCheck> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.Length is 0 or > MaximumTokenBytes)
+        {
+            return new(AccessTokenStatus.Invalid);
+        }
+
+        var keySet = await keys.GetAsync(cancellationToken);
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidTypes = [TokenType],
+            ValidIssuer = Settings.Issuer,
+            ValidAudience = Settings.Audience,
+            IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }),
+            // Only the key the token names: no kid, or an unknown or disabled one, is not a valid token.
+            TryAllIssuerSigningKeys = false,
+            RequireSignedTokens = true,
+            RequireAudience = true,
+            ValidateIssuerSigningKey = true,
+            // Lifetime is checked below against the injected clock, which the handler cannot be given.
+            ValidateLifetime = false,
+            NameClaimType = JwtRegisteredClaimNames.Sub,
+            RoleClaimType = "roles",
+        });
+
+        if (!result.IsValid)
+        {
+            return new(AccessTokenStatus.Invalid);
+        }
+
+        var jwt = (JsonWebToken)result.SecurityToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _)
+            || (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out _) && now + ClockSkew < jwt.ValidFrom))
+        {
+            return new(AccessTokenStatus.Invalid);
+        }
+
+        if (now - ClockSkew >= jwt.ValidTo)
+        {
+            return new(AccessTokenStatus.Expired);
+        }
+
+        var subject = jwt.Subject;
+        var tokenId = jwt.Id;
+        var sessionId = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sid, out var sid) ? sid : null;
+        if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(tokenId) || string.IsNullOrEmpty(sessionId) || string.IsNullOrEmpty(jwt.Kid))
+        {
+            return new(AccessTokenStatus.Invalid);
+        }
+
+        var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
+        return new(AccessTokenStatus.Valid, new AccessTokenClaims(subject, sessionId, tokenId, roles));
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using FuncAuth.Core.Cleanup;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+/// <summary>
+/// The timer function. The Functions host invokes it as POST /CleanupExpiredTokens with the custom-handler payload,
+/// from the same machine; the route is not an HTTP trigger, so the host never forwards outside traffic to it. Run
+/// standalone, it answers loopback callers only.
+/// </summary>
+public static class CleanupExpiredTokensFunction
+{
+    // Bounds one run's time; whatever is left is due in the next run.
+    private const int MaxSessionsPerRun = 5000;
+
+    public static IEndpointRouteBuilder MapCleanupExpiredTokens(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/CleanupExpiredTokens", HandleAsync).WithName("CleanupExpiredTokens");
+        return app;
+    }
+
+    public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
+        HttpContext context, SessionCleanup cleanup, CancellationToken cancellationToken)
+    {
+        if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return Problems.NotFound();
+        }
+
+        var report = await cleanup.RunAsync(MaxSessionsPerRun, cancellationToken);
+        var line = $"Removed {report.Removed} expired or revoked session(s); refiled {report.Refiled}; visited {report.Visited} index entries.";
+        return TypedResults.Ok(new InvocationResponse(new Dictionary<string, object?>(), [line], null));
+    }
+}

@@ -1,0 +1,20 @@
+using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+public static class GetUserFunction
+{
+    public static IEndpointRouteBuilder MapGetUser(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/users/{userId}", HandleAsync).WithName("GetUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        return app;
+    }
+
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(string userId, AccountService accounts, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetUserAsync(userId, cancellationToken);
+        return user is null ? Problems.NotFound("No user has this id.") : TypedResults.Ok(UserResponse.From(user));
+    }
+}

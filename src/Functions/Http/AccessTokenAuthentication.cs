@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using FuncAuth.Core.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace FuncAuth.Functions.Http;
+
+/// <summary>
+/// Bearer authentication against FuncAuth's own sessions: a valid signature is not enough, the session must be live
+/// and the token must be the one it currently accepts. Failures answer with the API's codes and RFC 6750's header.
+/// </summary>
+public sealed class AccessTokenAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    SessionService sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "FuncAuthBearer";
+    public const string AdminPolicy = "admin";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var result = await sessions.AuthenticateAsync(ReadBearerToken(Request), Context.RequestAborted);
+        if (result.Status != AuthenticationStatus.Authenticated)
+        {
+            Context.Features.Set(new Failure(result.Status));
+            return result.Status == AuthenticationStatus.Missing ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.Status.ToString());
+        }
+
+        var session = result.Session!;
+        Context.Features.Set(session);
+        var identity = new ClaimsIdentity(
+            session.Roles.Select(r => new Claim("roles", r)).Append(new Claim("sub", session.UserId)).Append(new Claim("sid", session.SessionId)),
+            SchemeName,
+            "sub",
+            "roles");
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var (code, detail) = (Context.Features.Get<Failure>()?.Status ?? AuthenticationStatus.Missing) switch
+        {
+            AuthenticationStatus.Expired => (ErrorCodes.TokenExpired, "The access token has expired."),
+            AuthenticationStatus.Revoked => (ErrorCodes.TokenRevoked, "The access token's session has ended or the token was replaced."),
+            AuthenticationStatus.Invalid => (ErrorCodes.TokenInvalid, "The access token is not valid."),
+            _ => (ErrorCodes.TokenMissing, "An access token is required: send Authorization: Bearer <token>."),
+        };
+        Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
+        return Problems.Unauthorized(code, detail).ExecuteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This operation requires the admin role.").ExecuteAsync(Context);
+
+    private static string? ReadBearerToken(HttpRequest request)
+    {
+        var header = request.Headers[HeaderNames.Authorization].ToString();
+        const string prefix = "Bearer ";
+        return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
+    }
+
+    private sealed record Failure(AuthenticationStatus Status);
+}
+
+/// <summary>The authenticated caller of a protected endpoint, bound from what authentication established.</summary>
+public sealed record Caller(AuthenticatedSession Session)
+{
+    public static ValueTask<Caller?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult(context.Features.Get<AuthenticatedSession>() is { } session ? new Caller(session) : null);
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Sessions;
+
+namespace FuncAuth.Functions.Http;
+
+public sealed record SignupRequest(string? Email, string? Password, string? PasswordConfirmation, string? Name);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record RefreshRequest([property: JsonPropertyName("refresh_token")] string? RefreshToken);
+
+public sealed record LogoutRequest(string? Scope);
+
+public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
+
+public sealed record UserResponse(string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt)
+{
+    public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.Name, user.Roles, user.CreatedAt);
+}
+
+/// <summary>RFC 6749 token response, plus the user.</summary>
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("user")] UserResponse User)
+{
+    public static TokenResponse From(IssuedTokens tokens) =>
+        new(tokens.AccessToken, "Bearer", tokens.ExpiresIn, tokens.RefreshToken, UserResponse.From(tokens.User));
+}
+
+public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, string> Checks);
+
+/// <summary>The custom-handler invocation answer: the Functions host reads these exact (PascalCase) names.</summary>
+public sealed record InvocationResponse(
+    [property: JsonPropertyName("Outputs")] IReadOnlyDictionary<string, object?> Outputs,
+    [property: JsonPropertyName("Logs")] IReadOnlyList<string> Logs,
+    [property: JsonPropertyName("ReturnValue")] object? ReturnValue);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SignupRequest))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(RefreshRequest))]
+[JsonSerializable(typeof(LogoutRequest))]
+[JsonSerializable(typeof(SetRolesRequest))]
+[JsonSerializable(typeof(UserResponse))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(InvocationResponse))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace FuncAuth.Functions.Http;
+
+/// <summary>
+/// Last line of defence: a bad request becomes its 4xx problem; anything else is a dependency failure (Table Storage,
+/// Key Vault) and becomes 503 with Retry-After. Never a 500, a stack trace or an exception message on the wire.
+/// </summary>
+public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        var problem = exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {RequestLimits.MaxBodyBytes / 1024} KiB."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+                Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
+            BadHttpRequestException or JsonException =>
+                Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson, "The body is not JSON of the expected shape."),
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogDependencyFailure(logger, exception.GetType().Name, httpContext.Request.Path, exception);
+            httpContext.Response.Headers.RetryAfter = "5";
+            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
+        }
+
+        httpContext.Response.Headers.CacheControl = "no-store";
+        await problem.ExecuteAsync(httpContext);
+        return true;
+    }
+
+    [LoggerMessage(2001, LogLevel.Error, "Request to {Path} failed on a dependency ({ExceptionType}); answered 503")]
+    private static partial void LogDependencyFailure(ILogger logger, string exceptionType, PathString path, Exception exception);
+}
+
+/// <summary>Refuses bodies over 64 KiB before anything reads them.</summary>
+public static class RequestLimits
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            await Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        // Bodies without a length (chunked) are cut off by the server at the same limit while being read.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        await next(context);
+    });
+}

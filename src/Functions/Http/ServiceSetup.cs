@@ -1,0 +1,89 @@
+using FuncAuth.Core;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace FuncAuth.Functions.Http;
+
+/// <summary>Origins allowed to call from a browser (configuration section <c>Cors</c>).</summary>
+public sealed class CorsSettings
+{
+    public string? AllowedOrigins { get; set; }
+
+    public string[] Origins => (AllowedOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+public static class ServiceSetup
+{
+    /// <summary>The port the Functions host expects the handler on, else PORT, else 7071.</summary>
+    public static string ListenUrl(IConfiguration configuration)
+    {
+        var port = new[] { configuration["FUNCTIONS_CUSTOMHANDLER_PORT"], configuration["PORT"] }.FirstOrDefault(p => !string.IsNullOrEmpty(p)) ?? "7071";
+        return "http://127.0.0.1:" + port;
+    }
+
+    public static WebApplicationBuilder AddFuncAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddFuncAuthCore(builder.Configuration, builder.Environment.IsDevelopment());
+
+        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
+        // Binding failures throw, so ErrorHandling turns them into the API's problem codes instead of bare 400s.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Statuses the framework answers itself (unknown route, wrong method, wrong content type) get a code too.
+            context.ProblemDetails.Extensions.TryAdd("code", context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => ErrorCodes.NotFound,
+                StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
+                StatusCodes.Status413PayloadTooLarge => ErrorCodes.PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedMediaType,
+                >= 500 => ErrorCodes.ServiceUnavailable,
+                _ => ErrorCodes.MalformedJson,
+            });
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "No such resource.",
+                StatusCodes.Status405MethodNotAllowed => "This resource does not support the request's method.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as Content-Type: application/json.",
+                _ => context.ProblemDetails.Title,
+            };
+        });
+        services.AddExceptionHandler<ErrorHandling>();
+
+        // Authentication core only: the full AddAuthentication also brings Data Protection, which bearer tokens don't need
+        // and which would write key files to the profile of whatever machine runs the app.
+        services.AddWebEncoders();
+        services.AddAuthenticationCore(o => o.DefaultScheme = AccessTokenAuthentication.SchemeName);
+        new AuthenticationBuilder(services)
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessTokenAuthentication.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(FuncAuth.Core.Accounts.Roles.Admin));
+
+        var cors = builder.Configuration.GetSection("Cors").Get<CorsSettings>() ?? new CorsSettings();
+        services.AddCors(o => o.AddDefaultPolicy(p => p
+            .WithOrigins(cors.Origins)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete)
+            .WithHeaders("Authorization", "Content-Type")
+            .WithExposedHeaders("Authorization", "Location", "WWW-Authenticate", "Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
+            k.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseFuncAuth(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseBodyLimit();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

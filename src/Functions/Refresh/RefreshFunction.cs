@@ -1,0 +1,31 @@
+using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+public static class RefreshFunction
+{
+    public static IEndpointRouteBuilder MapRefresh(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/auth/refresh", HandleAsync).WithName("Refresh");
+        return app;
+    }
+
+    public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(RefreshRequest body, SessionService sessions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(body.RefreshToken))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["refresh_token"] = ["The refresh token is required."] });
+        }
+
+        var result = await sessions.RefreshAsync(body.RefreshToken, cancellationToken);
+        return result.Status switch
+        {
+            RefreshStatus.Issued => TokenIssued.Ok(result.Tokens!),
+            RefreshStatus.Expired => Problems.Unauthorized(ErrorCodes.RefreshTokenExpired, "The refresh token has expired; sign in again."),
+            RefreshStatus.Reused => Problems.Unauthorized(ErrorCodes.RefreshTokenReused, "The refresh token was already used; the session has been ended."),
+            _ => Problems.Unauthorized(ErrorCodes.RefreshTokenInvalid, "The refresh token is not valid."),
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+public static class SetRolesFunction
+{
+    public static IEndpointRouteBuilder MapSetRoles(this IEndpointRouteBuilder app)
+    {
+        app.MapPut("/api/users/{userId}/roles", HandleAsync).WithName("SetRoles").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        return app;
+    }
+
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
+        string userId, SetRolesRequest body, Caller caller, AccountService accounts, CancellationToken cancellationToken)
+    {
+        var result = await accounts.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
+        return result.Status switch
+        {
+            SetRolesStatus.Updated => TypedResults.Ok(UserResponse.From(result.User!)),
+            SetRolesStatus.NotFound => Problems.NotFound("No user has this id."),
+            _ => Problems.Validation(result.Errors!),
+        };
+    }
+}
