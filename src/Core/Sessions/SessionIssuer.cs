@@ -59,7 +59,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
         var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey);
         var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
         var remaining = session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
-        return new IssuedTokens(accessToken, Math.Max(0, (int)remaining.TotalSeconds), refreshToken, user);
+        return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }
 
     private void Advance(SessionEntity session, SigningKey key, DateTimeOffset now)

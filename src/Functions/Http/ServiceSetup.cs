@@ -1,6 +1,8 @@
 using FuncAuth.Core;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Functions.Http;
 
@@ -60,9 +62,10 @@ public static class ServiceSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessTokenAuthentication.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(FuncAuth.Core.Accounts.Roles.Admin));
 
-        var cors = builder.Configuration.GetSection("Cors").Get<CorsSettings>() ?? new CorsSettings();
-        services.AddCors(o => o.AddDefaultPolicy(p => p
-            .WithOrigins(cors.Origins)
+        services.AddOptions<CorsSettings>().Bind(builder.Configuration.GetSection("Cors"));
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(p => p
+            .WithOrigins(settings.Value.Origins)
             .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete)
             .WithHeaders("Authorization", "Content-Type")
             .WithExposedHeaders("Authorization", "Location", "WWW-Authenticate", "Retry-After")

@@ -1,0 +1,136 @@
+using System.Net;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FuncAuth.Tests.Support;
+
+/// <summary>
+/// The real app in-process, on its own tables in Azurite (a fresh table prefix), with its Table Storage calls counted
+/// and its logs captured. Settings use the same names as the environment (<c>Auth__AdminEmails</c> → <c>Auth:AdminEmails</c>).
+/// </summary>
+public sealed class FuncAuthApp : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "root-admin@example.com";
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly FakeTimeProvider? _time;
+    private readonly KeyVaultStandIn? _keyVault;
+
+    private FuncAuthApp(Dictionary<string, string?> settings, FakeTimeProvider? time, KeyVaultStandIn? keyVault)
+    {
+        _settings = settings;
+        _time = time;
+        _keyVault = keyVault;
+    }
+
+    public StorageRequestCounter StorageRequests { get; } = new();
+
+    public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
+
+    /// <summary>
+    /// Starts the app and waits until its health endpoint says healthy (tables created, key loaded).
+    /// <paramref name="settings"/> override the defaults below; a null value removes a setting.
+    /// </summary>
+    public static async Task<FuncAuthApp> StartAsync(
+        AzuriteFixture azurite,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        FakeTimeProvider? time = null,
+        KeyVaultStandIn? keyVault = null,
+        bool waitUntilHealthy = true)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
+            ["Auth:AdminEmails"] = AdminEmail,
+            ["Cors:AllowedOrigins"] = "https://app.example.com",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+
+        var app = new FuncAuthApp(all, time, keyVault);
+        if (waitUntilHealthy)
+        {
+            await app.WaitUntilHealthyAsync();
+        }
+
+        return app;
+    }
+
+    public async Task WaitUntilHealthyAsync()
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await client.GetAsync("/api/health");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The app did not become healthy: " + await response.Content.ReadAsStringAsync());
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureTestServices(services =>
+        {
+            var tableOptions = new TableClientOptions();
+            tableOptions.AddPolicy(StorageRequests, HttpPipelinePosition.PerCall);
+            tableOptions.Retry.MaxRetries = 1;
+            tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+            services.AddSingleton(tableOptions);
+            if (_time is not null)
+            {
+                services.AddSingleton<TimeProvider>(_time);
+            }
+
+            if (_keyVault is not null)
+            {
+                services.AddSingleton<SecretClientOptions>(_keyVault.CreateClientOptions());
+                services.AddSingleton<TokenCredential>(_keyVault.Credential);
+            }
+
+            // TestServer has no socket, so no remote address; requests here stand for loopback callers.
+            services.AddSingleton<IStartupFilter>(new LoopbackCaller());
+        });
+    }
+
+    private sealed class LoopbackCaller : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextDelegate => context =>
+            {
+                context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+                return nextDelegate(context);
+            });
+            next(app);
+        };
+    }
+}
