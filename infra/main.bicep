@@ -1,0 +1,181 @@
+metadata description = 'FuncAuth: the custom-handler function app on Flex Consumption, its tables, its signing-key vault and its telemetry, reached only through a managed identity.'
+
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the environment (azd: AZURE_ENV_NAME); part of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource.')
+param location string
+
+@description('Object id of the user or service principal running the deployment: gets Key Vault Secrets Officer so that it can create and rotate the signing key. Empty = no such role assignment.')
+param principalId string = ''
+
+@description('Browser origins allowed to call the API, e.g. ["https://app.example.com"].')
+param allowedOrigins string[] = []
+
+@description('Comma-separated emails that get role admin at signup.')
+param adminEmails string = ''
+
+@description('iss of issued tokens.')
+param issuer string = 'funcauth'
+
+@description('aud of issued tokens.')
+param audience string = 'funcauth-api'
+
+@description('client_id claim of issued tokens.')
+param tokenClientId string = 'funcauth'
+
+@description('Access-token lifetime (TimeSpan).')
+param accessTokenLifetime string = '00:15:00'
+
+@description('Refresh-token lifetime (TimeSpan), renewed on each refresh.')
+param refreshTokenLifetime string = '30.00:00:00'
+
+@description('Grace for a spent refresh token presented again (TimeSpan).')
+param refreshReuseInterval string = '00:00:10'
+
+@description('NCRONTAB schedule of CleanupExpiredTokens.')
+param cleanupSchedule string = '0 0 * * * *'
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances Flex Consumption may scale out to.')
+param maximumInstanceCount int = 100
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var tableNames = ['Users', 'UserSessions', 'SessionExpiry']
+var signingKeySecretName = 'jwt-signing-key'
+// Names are computed here, not taken from module outputs, so What-If can predict every resource and role assignment.
+var identityName = 'id-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+var functionAppName = 'func-${resourceToken}'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: storageAccountName
+    tableNames: tableNames
+    deploymentContainerName: 'app-package'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+  }
+}
+
+module storageRoles 'modules/storage-roles.bicep' = {
+  name: 'storage-roles'
+  params: {
+    storageAccountName: storageAccountName
+    tableNames: tableNames
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+    storage
+  ]
+}
+
+module keyVaultRoles 'modules/keyvault-roles.bicep' = {
+  name: 'key-vault-roles'
+  params: {
+    keyVaultName: keyVaultName
+    identityName: identityName
+    deployerPrincipalId: principalId
+  }
+  dependsOn: [
+    identity
+    keyVault
+  ]
+}
+
+module monitoringRoles 'modules/monitoring-roles.bicep' = {
+  name: 'monitoring-roles'
+  params: {
+    applicationInsightsName: applicationInsightsName
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+    monitoring
+  ]
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storageAccountName
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsName: applicationInsightsName
+    keyVaultUri: keyVault.outputs.uri
+    signingKeySecretName: signingKeySecretName
+    allowedOrigins: allowedOrigins
+    adminEmails: adminEmails
+    issuer: issuer
+    audience: audience
+    tokenClientId: tokenClientId
+    accessTokenLifetime: accessTokenLifetime
+    refreshTokenLifetime: refreshTokenLifetime
+    refreshReuseInterval: refreshReuseInterval
+    cleanupSchedule: cleanupSchedule
+    maximumInstanceCount: maximumInstanceCount
+  }
+  // The app must find its roles in place when it first starts, not get 403s until they arrive.
+  dependsOn: [
+    monitoring
+    storageRoles
+    keyVaultRoles
+    monitoringRoles
+  ]
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
+output AZURE_KEY_VAULT_NAME string = keyVaultName
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_SIGNING_KEY_NAME string = signingKeySecretName
+output AZURE_STORAGE_ACCOUNT_NAME string = storageAccountName
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint

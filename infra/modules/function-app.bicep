@@ -1,0 +1,157 @@
+@description('Name of the function app.')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+param location string
+param tags object
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity: DefaultAzureCredential and the Functions host pick the identity by it.')
+param identityClientId string
+
+param storageAccountName string
+
+@description('Blob container URL of the deployment package.')
+param deploymentContainerUrl string
+
+param applicationInsightsName string
+
+@description('Key Vault holding the signing key.')
+param keyVaultUri string
+
+param signingKeySecretName string
+
+@description('Browser origins allowed by the platform CORS (and by the app, standalone).')
+param allowedOrigins string[]
+
+param adminEmails string
+param issuer string
+param audience string
+param tokenClientId string
+param accessTokenLifetime string
+param refreshTokenLifetime string
+param refreshReuseInterval string
+param cleanupSchedule string
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-11-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      // Under the Functions host, the platform answers CORS preflights before the app sees them.
+      cors: {
+        allowedOrigins: allowedOrigins
+        supportCredentials: false
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: 2048
+        maximumInstanceCount: maximumInstanceCount
+      }
+      // A value from the Flex Consumption runtime catalog: ARM accepts any version, and a wrong one only shows when
+      // the app fails to start.
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+  }
+
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Host storage through the identity: there is no connection string to steal.
+      AzureWebJobsStorage__accountName: storage.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      AZURE_CLIENT_ID: identityClientId
+      // Not a secret (local auth is off): telemetry needs the token that the authentication string asks for.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      Storage__TableServiceUri: storage.properties.primaryEndpoints.table
+      KeyVault__Uri: keyVaultUri
+      KeyVault__SigningKeySecretName: signingKeySecretName
+      Auth__Issuer: issuer
+      Auth__Audience: audience
+      Auth__ClientId: tokenClientId
+      Auth__AccessTokenLifetime: accessTokenLifetime
+      Auth__RefreshTokenLifetime: refreshTokenLifetime
+      Auth__RefreshReuseInterval: refreshReuseInterval
+      Auth__AdminEmails: adminEmails
+      Cors__AllowedOrigins: join(allowedOrigins, ',')
+      CleanupSchedule: cleanupSchedule
+    }
+  }
+
+  // Deployments go through Entra ID (azd, az functionapp deploy); no FTP or basic-auth publishing credentials.
+  resource ftpPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+output name string = site.name
+output uri string = 'https://${site.properties.defaultHostName}'

@@ -1,0 +1,43 @@
+param keyVaultName string
+
+@description('Name of the app\'s user-assigned identity.')
+param identityName string
+
+@description('Object id of whoever runs the deployment; empty = none.')
+param deployerPrincipalId string
+
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: identityName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
+}
+
+// Key Vault Secrets User on the vault, for the app: it lists the versions of the signing key and reads their values.
+// Scoped to the vault, not the secret: the secret only comes into being after provisioning (the template must never
+// hold its value) and Azure cannot assign a role on a secret that does not exist yet. The vault holds nothing else,
+// so the vault scope grants no more than the secret scope would.
+resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Key Vault Secrets Officer on the vault, for the deploying user: the post-provision hook creates the signing key
+// and the rotation runbook adds and disables its versions.
+resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+  }
+}

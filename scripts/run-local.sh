@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs FuncAuth locally on http://localhost:7071 against Azurite (started here, data kept in .azurite/), with a
+# development signing key. Ctrl+C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+mkdir -p .azurite
+node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort 10002 \
+  --location .azurite --disableTelemetry --silent --skipApiVersionCheck &
+azurite=$!
+trap 'kill $azurite 2>/dev/null || true' EXIT INT TERM
+
+# A development key kept beside the local data, so tokens survive a restart of the service.
+if [ -z "${Auth__SigningKey:-}" ]; then
+  [ -s .azurite/dev-signing-key ] || node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))" > .azurite/dev-signing-key
+  export Auth__SigningKey="$(cat .azurite/dev-signing-key)"
+fi
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
+export Cors__AllowedOrigins="${Cors__AllowedOrigins:-http://localhost:5173}"
+export PORT="${PORT:-7071}"
+dotnet run --project src/Functions -c Release

@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+namespace FuncAuth.Infra.Tests;
+
+[Collection(SharedCompiledTemplate.Name)]
+public sealed class AppSettingsTests(CompiledTemplate template)
+{
+    // Settings that only make sense on a developer's machine; Azure uses the identity-based ones instead.
+    private static readonly string[] DevelopmentOnly =
+        ["Storage__ConnectionString", "Auth__SigningKey", "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "ASPNETCORE_ENVIRONMENT"];
+
+    public static TheoryData<string> SettingsTheServiceReadsInAzure()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(RepoRoot.File("local.settings.sample.json")));
+        var names = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Select(p => p.Name)
+            .Except(DevelopmentOnly)
+            .Append("Storage__TableServiceUri");
+        return new TheoryData<string>(names.Distinct());
+    }
+
+    [Theory]
+    [MemberData(nameof(SettingsTheServiceReadsInAzure))]
+    public void FunctionAppSetsEverySettingTheServiceReadsInAzure(string name) =>
+        Assert.Contains(name, AppSettings.Of(template).Keys);
+
+    [Theory]
+    [InlineData("Storage__ConnectionString")]
+    [InlineData("Auth__SigningKey")]
+    [InlineData("AzureWebJobsStorage")]
+    [InlineData("FUNCTIONS_WORKER_RUNTIME")]
+    [InlineData("FUNCTIONS_EXTENSION_VERSION")]
+    public void FunctionAppSetsNoDevelopmentOnlyOrFlexIncompatibleSetting(string name) =>
+        Assert.DoesNotContain(name, AppSettings.Of(template).Keys);
+
+    [Fact]
+    public void TablesAreReachedThroughTheAccountsTableEndpoint() =>
+        Assert.Equal("[reference('storage').primaryEndpoints.table]", AppSettings.Of(template)["Storage__TableServiceUri"]);
+
+    [Fact]
+    public void SigningKeyIsTheJwtSigningKeySecretOfTheVault()
+    {
+        var settings = AppSettings.Of(template);
+        var functionApp = template.Main.Module("functionApp");
+
+        Assert.Equal("[parameters('keyVaultUri')]", settings["KeyVault__Uri"]);
+        Assert.Equal("jwt-signing-key", functionApp.ResolveParameter("signingKeySecretName").GetString());
+    }
+
+    [Fact]
+    public void HostStorageAndTheAppAuthenticateWithTheUserAssignedIdentity()
+    {
+        var settings = AppSettings.Of(template);
+
+        Assert.Equal("[parameters('storageAccountName')]", settings["AzureWebJobsStorage__accountName"]);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal("[parameters('identityClientId')]", settings["AzureWebJobsStorage__clientId"]);
+        Assert.Equal("[parameters('identityClientId')]", settings["AZURE_CLIENT_ID"]);
+        Assert.Equal("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+    }
+
+    [Theory]
+    [InlineData("Auth__Issuer", "funcauth")]
+    [InlineData("Auth__Audience", "funcauth-api")]
+    [InlineData("Auth__ClientId", "funcauth")]
+    [InlineData("Auth__AccessTokenLifetime", "00:15:00")]
+    [InlineData("Auth__RefreshTokenLifetime", "30.00:00:00")]
+    [InlineData("Auth__RefreshReuseInterval", "00:00:10")]
+    [InlineData("Auth__AdminEmails", "")]
+    [InlineData("CleanupSchedule", "0 0 * * * *")]
+    public void SettingDefaultsMatchTheContract(string name, string expected)
+    {
+        var config = template.Main.Single("Microsoft.Web/sites/config");
+
+        Assert.Equal(expected, config.Module.Resolve(config.Properties.GetProperty(name)).GetString());
+    }
+}

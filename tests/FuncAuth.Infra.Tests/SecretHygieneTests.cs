@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FuncAuth.Infra.Tests;
+
+[Collection(SharedCompiledTemplate.Name)]
+public sealed partial class SecretHygieneTests(CompiledTemplate template)
+{
+    [Fact]
+    public void TemplateCallsNoListFunction() =>
+        Assert.DoesNotMatch(ListCall(), template.Json);
+
+    [Fact]
+    public void TemplateHoldsNoStorageKeyOrSigningKeySetting()
+    {
+        Assert.DoesNotContain("AccountKey=", template.Json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("SharedAccessSignature", template.Json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Storage__ConnectionString", template.Json);
+        Assert.DoesNotContain("Auth__SigningKey", template.Json);
+    }
+
+    [Fact]
+    public void NoOutputIsOrCarriesASecret() =>
+        Assert.All(template.Main.All.SelectMany(Outputs), output =>
+        {
+            Assert.DoesNotMatch(SecretName(), output.Name);
+            Assert.DoesNotMatch("^secure", output.Value.GetProperty("type").GetString()!);
+            Assert.DoesNotMatch(SecretValue(), output.Value.GetProperty("value").ToString());
+        });
+
+    [Fact]
+    public void NoParameterDefaultHoldsASecret() =>
+        Assert.All(template.Main.All.SelectMany(Parameters), parameter =>
+        {
+            var hasDefault = parameter.Value.TryGetProperty("defaultValue", out var fallback)
+                && fallback.ToString().Length > 0;
+            Assert.False(hasDefault && SecretName().IsMatch(parameter.Name), $"{parameter.Name} has a default");
+            Assert.False(hasDefault && parameter.Value.GetProperty("type").GetString()!.StartsWith("secure", StringComparison.Ordinal), $"{parameter.Name} has a default");
+        });
+
+    [Fact]
+    public void ParametersFileOnlyReferencesEnvironmentValues()
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(RepoRoot.File("infra", "main.parameters.json")));
+        var parameters = file.RootElement.GetProperty("parameters").EnumerateObject().ToList();
+
+        Assert.NotEmpty(parameters);
+        Assert.All(parameters, p =>
+        {
+            Assert.DoesNotMatch(SecretName(), p.Name);
+            Assert.Matches(@"^\$\{[A-Z_]+(=[^}]*)?\}$", p.Value.GetProperty("value").GetString()!);
+        });
+    }
+
+    private static IEnumerable<JsonProperty> Outputs(ArmModule module) =>
+        module.Template.TryGetProperty("outputs", out var outputs) ? outputs.EnumerateObject() : [];
+
+    private static IEnumerable<JsonProperty> Parameters(ArmModule module) =>
+        module.Template.TryGetProperty("parameters", out var parameters) ? parameters.EnumerateObject() : [];
+
+    // Names that would hold key material; "...Name", "...Uri" and "...Id" only point at where a secret lives.
+    [GeneratedRegex(@"(?i)(password|secret|connectionstring|accountkey|accesskey|apikey|signingkey|sastoken)(?!.*(name|uri|url|id)$)")]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"(?i)\blist\w*\(|ConnectionString|secrets/")]
+    private static partial Regex SecretValue();
+
+    [GeneratedRegex(@"\blist\w*\(")]
+    private static partial Regex ListCall();
+}
