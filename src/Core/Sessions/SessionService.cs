@@ -52,6 +52,12 @@ public sealed class SessionService
     {
         var keys = await _keys.GetAsync(cancellationToken);
         var presented = RefreshTokens.Verify(refreshToken, keys);
+        if (presented is null && RefreshTokens.KeyIdOf(refreshToken) is { } keyId && keys.Find(keyId) is null)
+        {
+            keys = await _keys.GetWithKeyAsync(keyId, cancellationToken);
+            presented = RefreshTokens.Verify(refreshToken, keys);
+        }
+
         if (presented is null)
         {
             return new(RefreshStatus.Invalid);

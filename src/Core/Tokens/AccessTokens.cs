@@ -69,23 +69,15 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         }
 
         var keySet = await keys.GetAsync(cancellationToken);
-        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        var result = await _handler.ValidateTokenAsync(token, Parameters(keySet));
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && result.TokenOnFailedValidation is JsonWebToken { Kid: { Length: > 0 } kid })
         {
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            ValidTypes = [TokenType],
-            ValidIssuer = Settings.Issuer,
-            ValidAudience = Settings.Audience,
-            IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }),
-            // Only the key the token names: no kid, or an unknown or disabled one, is not a valid token.
-            TryAllIssuerSigningKeys = false,
-            RequireSignedTokens = true,
-            RequireAudience = true,
-            ValidateIssuerSigningKey = true,
-            // Lifetime is checked below against the injected clock, which the handler cannot be given.
-            ValidateLifetime = false,
-            NameClaimType = JwtRegisteredClaimNames.Sub,
-            RoleClaimType = "roles",
-        });
+            var reloaded = await keys.GetWithKeyAsync(kid, cancellationToken);
+            if (!ReferenceEquals(reloaded, keySet))
+            {
+                result = await _handler.ValidateTokenAsync(token, Parameters(reloaded));
+            }
+        }
 
         if (!result.IsValid)
         {
@@ -116,4 +108,23 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
         return new(AccessTokenStatus.Valid, new AccessTokenClaims(subject, sessionId, tokenId, roles));
     }
+
+    private TokenValidationParameters Parameters(SigningKeySet keySet) => new()
+    {
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ValidTypes = [TokenType],
+        ValidIssuer = Settings.Issuer,
+        ValidAudience = Settings.Audience,
+        IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }),
+        // Only the key the token names: no kid, or an unknown or disabled one, is not a valid token.
+        TryAllIssuerSigningKeys = false,
+        RequireSignedTokens = true,
+        RequireAudience = true,
+        ValidateIssuerSigningKey = true,
+        // Lifetime is checked against the injected clock after validation, which the handler cannot be given.
+        ValidateLifetime = false,
+        IncludeTokenOnFailedValidation = true,
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        RoleClaimType = "roles",
+    };
 }

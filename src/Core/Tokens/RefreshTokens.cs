@@ -46,6 +46,10 @@ internal static class RefreshTokens
         return CryptographicOperations.FixedTimeEquals(mac, Mac(Payload(parts), key)) ? parts : null;
     }
 
+    /// <summary>The signing-key version a well-formed token names, or null.</summary>
+    public static string? KeyIdOf(string? token) =>
+        token is { Length: <= MaxLength } && token.Split('.') is { Length: 5 } fields ? fields[3] : null;
+
     /// <summary>32 lower-case hex digits: the form of user and session ids.</summary>
     public static bool IsId(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 

@@ -10,9 +10,13 @@ namespace FuncAuth.Core.Tokens;
 /// The signing keys in memory. The first request waits for the first load; later reloads replace the set
 /// atomically, and a failed reload keeps the last good set so a Key Vault hiccup does not log anyone out.
 /// </summary>
-public sealed class SigningKeyRing(ISigningKeySource source, ILogger<SigningKeyRing> logger)
+public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, ILogger<SigningKeyRing> logger)
 {
+    /// <summary>At most one reload per this interval is triggered by tokens naming a key this instance does not know.</summary>
+    public static readonly TimeSpan UnknownKeyReloadInterval = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
+    private long _lastUnknownKeyReload = long.MinValue;
     private volatile SigningKeySet? _current;
     private Task<SigningKeySet>? _loading;
 
@@ -37,6 +41,37 @@ public sealed class SigningKeyRing(ISigningKeySource source, ILogger<SigningKeyR
         }
 
         return await loading.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The key set after a token named <paramref name="keyId"/>, which the current set lacks. After a rotation another
+    /// instance may already sign with the new version while this one has not reloaded yet; reloading at once (but not
+    /// more than once per <see cref="UnknownKeyReloadInterval"/>, so forged kids cannot hammer Key Vault) closes that gap.
+    /// </summary>
+    public async ValueTask<SigningKeySet> GetWithKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var set = await GetAsync(cancellationToken);
+        if (set.Find(keyId) is not null)
+        {
+            return set;
+        }
+
+        var now = time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastUnknownKeyReload);
+        if ((last != long.MinValue && time.GetElapsedTime(last, now) < UnknownKeyReloadInterval)
+            || Interlocked.CompareExchange(ref _lastUnknownKeyReload, now, last) != last)
+        {
+            return set;
+        }
+
+        try
+        {
+            return await ReloadAsync(cancellationToken);
+        }
+        catch (SigningKeyUnavailableException)
+        {
+            return set;
+        }
     }
 
     /// <summary>Reads the enabled versions now. Throws <see cref="SigningKeyUnavailableException"/> when there are none.</summary>

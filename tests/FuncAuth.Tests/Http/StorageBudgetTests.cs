@@ -1,0 +1,119 @@
+using System.Net;
+using FuncAuth.Tests.Support;
+
+namespace FuncAuth.Tests.Http;
+
+/// <summary>
+/// DESIGN.md §3 storage budgets, measured by counting the Table Storage requests each endpoint makes. Every hot path
+/// is point reads and single writes; a query or an extra round trip here is a regression.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private FuncAuthApp _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await FuncAuthApp.StartAsync(azurite);
+        _client = _app.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task SignupMakesAtMostThreeStorageCalls()
+    {
+        var calls = await CountAsync(() => _client.SignupAsync());
+
+        Assert.InRange(calls.Count, 1, 3);
+    }
+
+    [Fact]
+    public async Task LoginMakesAtMostThreeStorageCalls()
+    {
+        var email = Api.NewEmail();
+        await _client.SignupAsync(email);
+
+        var calls = await CountAsync(() => _client.LoginAsync(email));
+
+        Assert.InRange(calls.Count, 1, 3);
+    }
+
+    [Fact]
+    public async Task FailedLoginMakesOneStorageCall()
+    {
+        var calls = await CountAsync(async () =>
+        {
+            using var response = await _client.PostJsonAsync("/api/auth/login", new { email = Api.NewEmail(), password = Api.Password });
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        });
+
+        Assert.Single(calls);
+    }
+
+    [Fact]
+    public async Task RefreshMakesAtMostThreeStorageCalls()
+    {
+        var tokens = await _client.SignupAsync();
+
+        var calls = await CountAsync(async () =>
+        {
+            using var response = await _client.RefreshAsync(tokens.RefreshToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        });
+
+        Assert.InRange(calls.Count, 1, 3);
+    }
+
+    [Fact]
+    public async Task MeMakesAtMostTwoStorageCalls()
+    {
+        var tokens = await _client.SignupAsync();
+
+        var calls = await CountAsync(async () =>
+        {
+            using var response = await _client.GetAsync("/api/auth/me", tokens.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        });
+
+        Assert.InRange(calls.Count, 1, 2);
+    }
+
+    [Fact]
+    public async Task LocalLogoutMakesAtMostTwoStorageCalls()
+    {
+        var tokens = await _client.SignupAsync();
+
+        var calls = await CountAsync(async () =>
+        {
+            using var response = await _client.SendAsync(Api.Authorized(HttpMethod.Post, "/api/auth/logout", tokens.AccessToken));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        });
+
+        Assert.InRange(calls.Count, 1, 2);
+    }
+
+    [Fact]
+    public async Task RequestsRefusedBeforeStorageMakeNoStorageCalls()
+    {
+        var calls = await CountAsync(async () =>
+        {
+            using var badToken = await _client.GetAsync("/api/auth/me", "not-a-token");
+            using var badRefresh = await _client.RefreshAsync("0.0.0.0.0");
+            using var invalidSignup = await _client.PostJsonAsync("/api/auth/signup", new { email = "x" });
+            Assert.Equal(HttpStatusCode.Unauthorized, badToken.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, badRefresh.StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, invalidSignup.StatusCode);
+        });
+
+        Assert.Empty(calls);
+    }
+
+    private async Task<IReadOnlyList<string>> CountAsync(Func<Task> action)
+    {
+        _app.StorageRequests.Reset();
+        await action();
+        return _app.StorageRequests.Requests;
+    }
+}
