@@ -34,6 +34,9 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
 
     public StorageRequestCounter StorageRequests { get; } = new();
 
+    /// <summary>This app's tables, for tests that look at what was stored.</summary>
+    public TableClient Table(string name) => new TableServiceClient(_settings["Storage:ConnectionString"]).GetTableClient(_settings["Storage:TablePrefix"] + name);
+
     public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
 
     /// <summary>
