@@ -19,6 +19,7 @@ public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, 
     private long _lastUnknownKeyReload = long.MinValue;
     private volatile SigningKeySet? _current;
     private Task<SigningKeySet>? _loading;
+    private long _loadStarted;
 
     public bool IsLoaded => _current is not null;
 
@@ -32,8 +33,12 @@ public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, 
         Task<SigningKeySet> loading;
         lock (_gate)
         {
-            if (_loading is null || _loading.IsFaulted || _loading.IsCanceled)
+            // While no key was ever loaded, retry on demand, but not more than once per second: an outage must not turn
+            // every request into a Key Vault call.
+            if (_loading is null
+                || ((_loading.IsFaulted || _loading.IsCanceled) && time.GetElapsedTime(_loadStarted) >= TimeSpan.FromSeconds(1)))
             {
+                _loadStarted = time.GetTimestamp();
                 _loading = ReloadAsync(CancellationToken.None);
             }
 

@@ -130,7 +130,18 @@ public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime
         await Problem.AssertAsync(signup, HttpStatusCode.ServiceUnavailable, "service_unavailable");
         Assert.NotNull(signup.Headers.RetryAfter);
 
+        // Retries of the failed load are throttled: more requests within the same second do not reach Key Vault.
+        var requestsDuringOutage = _vault.RequestCount;
+        for (var i = 0; i < 5; i++)
+        {
+            using var again = await client.GetAsync("/api/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        }
+
+        Assert.Equal(requestsDuringOutage, _vault.RequestCount);
+
         _vault.Unavailable = false;
+        _time.Advance(TimeSpan.FromSeconds(1));
         await app.WaitUntilHealthyAsync();
         await client.SignupAsync();
     }
