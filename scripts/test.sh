@@ -7,4 +7,13 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
 dotnet restore FuncAuth.sln
 dotnet build FuncAuth.sln --no-restore -c Release
-dotnet test FuncAuth.sln --no-build -c Release --logger "console;verbosity=normal" "$@"
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test FuncAuth.sln --no-build -c Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test projects.
+awk '/(Passed|Failed)! +-/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
