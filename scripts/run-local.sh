@@ -9,7 +9,7 @@ mkdir -p .azurite
 node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort 10002 \
   --location .azurite --disableTelemetry --silent --skipApiVersionCheck &
 azurite=$!
-trap 'kill $azurite 2>/dev/null || true' EXIT INT TERM
+trap 'kill $azurite 2>/dev/null || true' EXIT
 
 # A development key kept beside the local data, so tokens survive a restart of the service.
 if [ -z "${Auth__SigningKey:-}" ]; then
@@ -21,4 +21,8 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
 export Cors__AllowedOrigins="${Cors__AllowedOrigins:-http://localhost:5173}"
 export PORT="${PORT:-7071}"
-dotnet run --project src/Functions -c Release
+dotnet run --project src/Functions -c Release &
+app=$!
+# Stop both on Ctrl+C or kill, whichever process the signal reaches first.
+trap 'kill $app $azurite 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
+wait $app
