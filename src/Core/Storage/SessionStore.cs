@@ -41,19 +41,8 @@ internal sealed class SessionStore(AuthTables tables)
     }
 
     /// <summary>Replaces the session if unchanged since read; false on a lost race (412) or if it is gone (404).</summary>
-    public async Task<bool> TryReplaceAsync(SessionEntity session, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await tables.UserSessions.UpdateEntityAsync(session, session.ETag, TableUpdateMode.Replace, cancellationToken);
-            session.ETag = response.Headers.ETag ?? default;
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsLostRace())
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryReplaceAsync(SessionEntity session, CancellationToken cancellationToken) =>
+        tables.UserSessions.TryReplaceAsync(session, cancellationToken);
 
     /// <summary>
     /// Merges <paramref name="changes"/> into every live session of the user (except <paramref name="exceptSessionId"/>):

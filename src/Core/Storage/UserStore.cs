@@ -33,17 +33,6 @@ internal sealed class UserStore(AuthTables tables)
     }
 
     /// <summary>Replaces the account if unchanged since read; false on a lost race.</summary>
-    public async Task<bool> TryReplaceAsync(UserEntity user, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await tables.Users.UpdateEntityAsync(user, user.ETag, TableUpdateMode.Replace, cancellationToken);
-            user.ETag = response.Headers.ETag ?? default;
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsLostRace())
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryReplaceAsync(UserEntity user, CancellationToken cancellationToken) =>
+        tables.Users.TryReplaceAsync(user, cancellationToken);
 }
