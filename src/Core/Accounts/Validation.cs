@@ -35,7 +35,9 @@ public static class Validation
                 errors.Add("password", $"Password must be {PasswordMinLength} to {PasswordMaxLength} characters long.");
             }
 
-            if (trimmedEmail is not null && EmailAddress.Normalize(password) == EmailAddress.Normalize(trimmedEmail))
+            // Normalising text that is not valid UTF-16 throws; such input was reported as invalid above.
+            if (trimmedEmail is not null && TextRules.IsValidUtf16(password) && TextRules.IsValidUtf16(trimmedEmail)
+                && EmailAddress.Normalize(password) == EmailAddress.Normalize(trimmedEmail))
             {
                 errors.Add("password", "Password must not be the email address.");
             }
@@ -64,6 +66,10 @@ public static class Validation
         if (string.IsNullOrWhiteSpace(email))
         {
             errors.Add("email", "Email is required.");
+        }
+        else if (!TextRules.IsValidUtf16(email))
+        {
+            errors.Add("email", "Email contains invalid characters.");
         }
 
         if (string.IsNullOrEmpty(password))
