@@ -46,8 +46,11 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
         session.AccessKeyId = key.Id;
     }
 
-    /// <summary>The session's current tokens, or null when a key they were made with is no longer enabled.</summary>
-    public IssuedTokens? Tokens(UserAccount user, SessionEntity session, SigningKeySet keys)
+    /// <summary>
+    /// The session's current tokens, or null when a key they were made with is no longer enabled. A token issued just now
+    /// reports its full lifetime; one handed out again (reuse grace) reports what is left of it.
+    /// </summary>
+    public IssuedTokens? Tokens(UserAccount user, SessionEntity session, SigningKeySet keys, bool issuedNow = true)
     {
         var refreshKey = keys.Find(session.RefreshKeyId);
         var accessKey = keys.Find(session.AccessKeyId);
@@ -58,7 +61,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
 
         var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey);
         var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
-        var remaining = session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
+        var remaining = issuedNow ? Settings.AccessTokenLifetime : session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
         return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }
 

@@ -115,7 +115,7 @@ public sealed class SessionService
             }
             else
             {
-                var tokens = _issuer.Tokens(user.ToAccount(), session, keys);
+                var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
                 AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
                 return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
             }

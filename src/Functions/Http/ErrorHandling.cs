@@ -52,6 +52,13 @@ public static class RequestLimits
     {
         if (context.Request.ContentLength > MaxBodyBytes)
         {
+            // The body stays unread and is too large to drain, so the server closes the connection after this answer:
+            // say so, or the client sends its next request into a connection that is closing (RFC 9112 §9.6).
+            if (HttpProtocol.IsHttp11(context.Request.Protocol))
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             await Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.")
                 .ExecuteAsync(context);
             return;
