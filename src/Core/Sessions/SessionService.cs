@@ -13,6 +13,7 @@ namespace FuncAuth.Core.Sessions;
 public sealed class SessionService
 {
     private const int MaxAttempts = 5;
+    private const string ReusedReason = "refresh_token_reused";
 
     private readonly IOptions<AuthOptions> _options;
     private readonly SigningKeyRing _keys;
@@ -69,7 +70,11 @@ public sealed class SessionService
             var now = _time.GetUtcNow();
             if (session is null || session.Revoked)
             {
-                return new(RefreshStatus.Invalid);
+                // A spent token of a session that reuse ended is still reuse: racing presentations of one token all get
+                // the same answer, whichever of them ended the session.
+                return session is { RevokedReason: ReusedReason } && presented.Counter < session.Counter
+                    ? new(RefreshStatus.Reused)
+                    : new(RefreshStatus.Invalid);
             }
 
             if (now >= session.ExpiresAt)
@@ -87,7 +92,7 @@ public sealed class SessionService
             {
                 session.Revoked = true;
                 session.RevokedAt = now;
-                session.RevokedReason = "refresh_token_reused";
+                session.RevokedReason = ReusedReason;
                 if (await _sessions.TryReplaceAsync(session, cancellationToken))
                 {
                     AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, session.Counter - presented.Counter);
