@@ -5,36 +5,23 @@ namespace FuncAuth.Tests.Http;
 
 /// <summary>POST /api/users/{userId}/force-logout: admins end every session of a user at once.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ForceLogoutTests(AzuriteFixture azurite) : AdminAppTests(azurite)
 {
-    private FuncAuthApp _app = null!;
-    private HttpClient _client = null!;
-    private Tokens _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await FuncAuthApp.StartAsync(azurite);
-        _client = _app.CreateClient();
-        _admin = await _client.SignupAsync(FuncAuthApp.AdminEmail);
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task ForceLogoutEndsEverySessionOfTheUser()
     {
         var email = Api.NewEmail();
-        var signup = await _client.SignupAsync(email);
-        var login = await _client.LoginAsync(email);
+        var signup = await Client.SignupAsync(email);
+        var login = await Client.LoginAsync(email);
 
-        using var response = await ForceLogoutAsync(signup.UserId, _admin.AccessToken);
+        using var response = await ForceLogoutAsync(signup.UserId, Admin.AccessToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         foreach (var session in new[] { signup, login })
         {
-            using var me = await _client.GetAsync("/api/auth/me", session.AccessToken);
+            using var me = await Client.GetAsync("/api/auth/me", session.AccessToken);
             await Problem.AssertUnauthorizedAsync(me, "token_revoked");
-            using var refresh = await _client.RefreshAsync(session.RefreshToken);
+            using var refresh = await Client.RefreshAsync(session.RefreshToken);
             await Problem.AssertAsync(refresh, HttpStatusCode.Unauthorized, "refresh_token_invalid");
         }
     }
@@ -43,30 +30,30 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task TheUserCanSignInAgainAfterAForceLogout()
     {
         var email = Api.NewEmail();
-        var user = await _client.SignupAsync(email);
-        using var response = await ForceLogoutAsync(user.UserId, _admin.AccessToken);
+        var user = await Client.SignupAsync(email);
+        using var response = await ForceLogoutAsync(user.UserId, Admin.AccessToken);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
 
-        var fresh = await _client.LoginAsync(email);
+        var fresh = await Client.LoginAsync(email);
 
-        using var me = await _client.GetAsync("/api/auth/me", fresh.AccessToken);
+        using var me = await Client.GetAsync("/api/auth/me", fresh.AccessToken);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
     }
 
     [Fact]
     public async Task OtherUsersAndTheAdminStaySignedIn()
     {
-        var target = await _client.SignupAsync();
-        var bystander = await _client.SignupAsync();
+        var target = await Client.SignupAsync();
+        var bystander = await Client.SignupAsync();
 
-        using var response = await ForceLogoutAsync(target.UserId, _admin.AccessToken);
+        using var response = await ForceLogoutAsync(target.UserId, Admin.AccessToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        foreach (var session in new[] { bystander, _admin })
+        foreach (var session in new[] { bystander, Admin })
         {
-            using var me = await _client.GetAsync("/api/auth/me", session.AccessToken);
+            using var me = await Client.GetAsync("/api/auth/me", session.AccessToken);
             Assert.Equal(HttpStatusCode.OK, me.StatusCode);
-            using var refresh = await _client.RefreshAsync(session.RefreshToken);
+            using var refresh = await Client.RefreshAsync(session.RefreshToken);
             Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         }
     }
@@ -74,13 +61,13 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task AUserWithoutTheAdminRoleIsForbiddenAndNothingEnds()
     {
-        var caller = await _client.SignupAsync();
-        var target = await _client.SignupAsync();
+        var caller = await Client.SignupAsync();
+        var target = await Client.SignupAsync();
 
         using var response = await ForceLogoutAsync(target.UserId, caller.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "forbidden");
-        using var me = await _client.GetAsync("/api/auth/me", target.AccessToken);
+        using var me = await Client.GetAsync("/api/auth/me", target.AccessToken);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
     }
 
@@ -90,7 +77,7 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("..%2F..")]
     public async Task AnUnknownUserIdIsNotFound(string encodedId)
     {
-        using var response = await ForceLogoutAsync(encodedId, _admin.AccessToken);
+        using var response = await ForceLogoutAsync(encodedId, Admin.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not_found");
     }
@@ -98,7 +85,7 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task WithoutATokenTheAnswerIsTokenMissing()
     {
-        var target = await _client.SignupAsync();
+        var target = await Client.SignupAsync();
 
         using var response = await ForceLogoutAsync(target.UserId, accessToken: null);
 
@@ -106,5 +93,5 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> ForceLogoutAsync(string encodedId, string? accessToken) =>
-        _client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{encodedId}/force-logout", accessToken));
+        Client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{encodedId}/force-logout", accessToken));
 }

@@ -5,28 +5,15 @@ namespace FuncAuth.Tests.Http;
 
 /// <summary>GET /api/users/{userId}: admins only. Each test runs its own app, because the admin address signs up once per app.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class GetUserTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class GetUserTests(AzuriteFixture azurite) : AdminAppTests(azurite)
 {
-    private FuncAuthApp _app = null!;
-    private HttpClient _client = null!;
-    private Tokens _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await FuncAuthApp.StartAsync(azurite);
-        _client = _app.CreateClient();
-        _admin = await _client.SignupAsync(FuncAuthApp.AdminEmail);
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task AnAdminReadsAUserWithExactlyItsPublicFields()
     {
         var email = Api.NewEmail();
-        var user = await _client.SignupAsync(email, name: "Ann");
+        var user = await Client.SignupAsync(email, name: "Ann");
 
-        using var response = await _client.GetAsync("/api/users/" + user.UserId, _admin.AccessToken);
+        using var response = await Client.GetAsync("/api/users/" + user.UserId, Admin.AccessToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
@@ -43,10 +30,10 @@ public sealed class GetUserTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task AUserWithoutTheAdminRoleIsForbidden()
     {
-        var caller = await _client.SignupAsync();
-        var other = await _client.SignupAsync();
+        var caller = await Client.SignupAsync();
+        var other = await Client.SignupAsync();
 
-        using var response = await _client.GetAsync("/api/users/" + other.UserId, caller.AccessToken);
+        using var response = await Client.GetAsync("/api/users/" + other.UserId, caller.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
@@ -54,9 +41,9 @@ public sealed class GetUserTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task ANonAdminCannotReadEvenItself()
     {
-        var caller = await _client.SignupAsync();
+        var caller = await Client.SignupAsync();
 
-        using var response = await _client.GetAsync("/api/users/" + caller.UserId, caller.AccessToken);
+        using var response = await Client.GetAsync("/api/users/" + caller.UserId, caller.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
@@ -73,7 +60,7 @@ public sealed class GetUserTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("%3Cscript%3E")]
     public async Task AnUnknownOrMalformedIdIsNotFound(string encodedId)
     {
-        using var response = await _client.GetAsync("/api/users/" + encodedId, _admin.AccessToken);
+        using var response = await Client.GetAsync("/api/users/" + encodedId, Admin.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not_found");
     }
@@ -81,7 +68,7 @@ public sealed class GetUserTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task WithoutATokenTheAnswerIsTokenMissing()
     {
-        using var response = await _client.GetAsync("/api/users/" + _admin.UserId, accessToken: null);
+        using var response = await Client.GetAsync("/api/users/" + Admin.UserId, accessToken: null);
 
         await Problem.AssertUnauthorizedAsync(response, "token_missing");
     }

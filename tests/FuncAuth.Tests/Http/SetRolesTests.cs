@@ -7,28 +7,15 @@ namespace FuncAuth.Tests.Http;
 
 /// <summary>PUT /api/users/{userId}/roles: admins change roles; current access tokens stop working, refresh tokens bring the new roles.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SetRolesTests(AzuriteFixture azurite) : AdminAppTests(azurite)
 {
-    private FuncAuthApp _app = null!;
-    private HttpClient _client = null!;
-    private Tokens _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await FuncAuthApp.StartAsync(azurite);
-        _client = _app.CreateClient();
-        _admin = await _client.SignupAsync(FuncAuthApp.AdminEmail);
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task AnAdminSetsTheRolesAndGetsTheUpdatedUser()
     {
         var email = Api.NewEmail();
-        var user = await _client.SignupAsync(email, name: "Ann");
+        var user = await Client.SignupAsync(email, name: "Ann");
 
-        using var response = await SetRolesAsync(user.UserId, new { roles = new[] { "user", "admin" } }, _admin.AccessToken);
+        using var response = await SetRolesAsync(user.UserId, new { roles = new[] { "user", "admin" } }, Admin.AccessToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
@@ -38,7 +25,7 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("Ann", body.GetProperty("name").GetString());
         Assert.Equal(["user", "admin"], Roles(body));
 
-        using var stored = await _client.GetAsync("/api/users/" + user.UserId, _admin.AccessToken);
+        using var stored = await Client.GetAsync("/api/users/" + user.UserId, Admin.AccessToken);
         Assert.Equal(["user", "admin"], Roles(await stored.ReadJsonAsync()));
     }
 
@@ -46,15 +33,15 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task TheUsersCurrentAccessTokensAreRefusedAfterARoleChange()
     {
         var email = Api.NewEmail();
-        var first = await _client.SignupAsync(email);
-        var second = await _client.LoginAsync(email);
+        var first = await Client.SignupAsync(email);
+        var second = await Client.LoginAsync(email);
 
-        using var response = await SetRolesAsync(first.UserId, new { roles = new[] { "user", "admin" } }, _admin.AccessToken);
+        using var response = await SetRolesAsync(first.UserId, new { roles = new[] { "user", "admin" } }, Admin.AccessToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         foreach (var session in new[] { first, second })
         {
-            using var me = await _client.GetAsync("/api/auth/me", session.AccessToken);
+            using var me = await Client.GetAsync("/api/auth/me", session.AccessToken);
             await Problem.AssertUnauthorizedAsync(me, "token_revoked");
         }
     }
@@ -62,34 +49,34 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task RefreshingAfterARoleChangeBringsTheNewRoles()
     {
-        var user = await _client.SignupAsync();
-        using var response = await SetRolesAsync(user.UserId, new { roles = new[] { "user", "admin" } }, _admin.AccessToken);
+        var user = await Client.SignupAsync();
+        using var response = await SetRolesAsync(user.UserId, new { roles = new[] { "user", "admin" } }, Admin.AccessToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        using var refresh = await _client.RefreshAsync(user.RefreshToken);
+        using var refresh = await Client.RefreshAsync(user.RefreshToken);
 
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         var promoted = await Tokens.ReadAsync(refresh);
         Assert.Equal(["user", "admin"], TokenRoles(promoted.AccessToken));
         Assert.Equal(["user", "admin"], Roles(promoted.Body.GetProperty("user")));
-        using var adminCall = await _client.GetAsync("/api/users/" + _admin.UserId, promoted.AccessToken);
+        using var adminCall = await Client.GetAsync("/api/users/" + Admin.UserId, promoted.AccessToken);
         Assert.Equal(HttpStatusCode.OK, adminCall.StatusCode);
     }
 
     [Fact]
     public async Task ADemotedAdminIsForbiddenOnAdminEndpointsAfterRefreshing()
     {
-        var other = await _client.SignupAsync();
-        using var response = await SetRolesAsync(_admin.UserId, new { roles = new[] { "user" } }, _admin.AccessToken);
+        var other = await Client.SignupAsync();
+        using var response = await SetRolesAsync(Admin.UserId, new { roles = new[] { "user" } }, Admin.AccessToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var refresh = await _client.RefreshAsync(_admin.RefreshToken);
+        using var refresh = await Client.RefreshAsync(Admin.RefreshToken);
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         var demoted = await Tokens.ReadAsync(refresh);
         Assert.Equal(["user"], TokenRoles(demoted.AccessToken));
 
-        using var read = await _client.GetAsync("/api/users/" + other.UserId, demoted.AccessToken);
+        using var read = await Client.GetAsync("/api/users/" + other.UserId, demoted.AccessToken);
         await Problem.AssertAsync(read, HttpStatusCode.Forbidden, "forbidden");
-        using var promote = await SetRolesAsync(_admin.UserId, new { roles = new[] { "user", "admin" } }, demoted.AccessToken);
+        using var promote = await SetRolesAsync(Admin.UserId, new { roles = new[] { "user", "admin" } }, demoted.AccessToken);
         await Problem.AssertAsync(promote, HttpStatusCode.Forbidden, "forbidden");
     }
 
@@ -103,16 +90,16 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("""{"roles":[null]}""")]
     public async Task ARoleListThatIsEmptyOrNamesAnUnknownRoleIsRefusedAndChangesNothing(string json)
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var request = Api.Raw(HttpMethod.Put, $"/api/users/{user.UserId}/roles", json);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _admin.AccessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Admin.AccessToken);
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         var problem = await Problem.AssertAsync(response, HttpStatusCode.UnprocessableEntity, "validation_failed");
         Assert.Equal(["roles"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
         // Nothing happened to the user: the roles and the live access token are as before.
-        using var me = await _client.GetAsync("/api/auth/me", user.AccessToken);
+        using var me = await Client.GetAsync("/api/auth/me", user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         Assert.Equal(["user"], Roles(await me.ReadJsonAsync()));
     }
@@ -120,12 +107,12 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task AUserWithoutTheAdminRoleIsForbidden()
     {
-        var caller = await _client.SignupAsync();
+        var caller = await Client.SignupAsync();
 
         using var response = await SetRolesAsync(caller.UserId, new { roles = new[] { "user", "admin" } }, caller.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "forbidden");
-        using var me = await _client.GetAsync("/api/auth/me", caller.AccessToken);
+        using var me = await Client.GetAsync("/api/auth/me", caller.AccessToken);
         Assert.Equal(["user"], Roles(await me.ReadJsonAsync()));
     }
 
@@ -135,7 +122,7 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("..%2F..")]
     public async Task AnUnknownUserIdIsNotFound(string encodedId)
     {
-        using var response = await SetRolesAsync(encodedId, new { roles = new[] { "user" } }, _admin.AccessToken);
+        using var response = await SetRolesAsync(encodedId, new { roles = new[] { "user" } }, Admin.AccessToken);
 
         await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not_found");
     }
@@ -143,7 +130,7 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task WithoutATokenTheAnswerIsTokenMissing()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
 
         using var response = await SetRolesAsync(user.UserId, new { roles = new[] { "admin" } }, accessToken: null);
 
@@ -151,7 +138,7 @@ public sealed class SetRolesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> SetRolesAsync(string encodedId, object body, string? accessToken) =>
-        _client.SendAsync(Api.Json(HttpMethod.Put, $"/api/users/{encodedId}/roles", body, accessToken));
+        Client.SendAsync(Api.Json(HttpMethod.Put, $"/api/users/{encodedId}/roles", body, accessToken));
 
     private static IEnumerable<string?> Roles(System.Text.Json.JsonElement user) =>
         user.GetProperty("roles").EnumerateArray().Select(r => r.GetString());
