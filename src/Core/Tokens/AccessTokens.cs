@@ -109,13 +109,31 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         return new(AccessTokenStatus.Valid, new AccessTokenClaims(subject, sessionId, tokenId, roles));
     }
 
-    private TokenValidationParameters Parameters(SigningKeySet keySet) => new()
+    // Built once per key set (the set changes only when the keys do), not on every request. One immutable object, so a
+    // concurrent reader never sees the parameters of one set paired with another set.
+    private volatile CachedParameters? _parameters;
+
+    private TokenValidationParameters Parameters(SigningKeySet keySet)
+    {
+        if (_parameters is { } cached && ReferenceEquals(cached.Keys, keySet))
+        {
+            return cached.Parameters;
+        }
+
+        var parameters = CreateParameters(keySet);
+        _parameters = new CachedParameters(keySet, parameters);
+        return parameters;
+    }
+
+    private sealed record CachedParameters(SigningKeySet Keys, TokenValidationParameters Parameters);
+
+    private TokenValidationParameters CreateParameters(SigningKeySet keySet) => new()
     {
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         ValidTypes = [TokenType],
         ValidIssuer = Settings.Issuer,
         ValidAudience = Settings.Audience,
-        IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }),
+        IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }).ToArray(),
         // Only the key the token names: no kid, or an unknown or disabled one, is not a valid token.
         TryAllIssuerSigningKeys = false,
         RequireSignedTokens = true,
