@@ -61,7 +61,7 @@ public sealed class AccountService
         var user = new UserEntity
         {
             PartitionKey = emailKey,
-            UserId = SessionIssuer.NewId(),
+            UserId = Ids.New(),
             Email = address,
             Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
             Roles = string.Join(',', _options.Value.AdminEmailSet.Contains(normalized) ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
@@ -170,11 +170,6 @@ public sealed class AccountService
 
     private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        if (!RefreshTokens.IsId(userId))
-        {
-            return null;
-        }
-
         var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }

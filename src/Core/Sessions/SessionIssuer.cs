@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Storage;
@@ -12,15 +11,13 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
 {
     private AuthOptions Settings => options.Value;
 
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
     public SessionEntity Open(string userId, string emailKey, SigningKey key)
     {
         var now = time.GetUtcNow();
         var session = new SessionEntity
         {
             PartitionKey = userId,
-            RowKey = SessionEntity.RowKeyFor(NewId()),
+            RowKey = SessionEntity.RowKeyFor(Ids.New()),
             EmailKey = emailKey,
             CreatedAt = now,
             Counter = 0,
@@ -39,7 +36,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     /// <summary>Issues a new access token for the session without rotating its refresh token.</summary>
     public void RenewAccessToken(SessionEntity session, SigningKey key)
     {
-        session.AccessTokenId = NewId();
+        session.AccessTokenId = Ids.New();
         // Whole seconds, as in the JWT, so the same token can be rebuilt from the stored time.
         var now = time.GetUtcNow();
         session.AccessIssuedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));

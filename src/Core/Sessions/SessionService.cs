@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Storage;
@@ -155,7 +156,7 @@ public sealed class SessionService
         }
 
         var claims = check.Claims!;
-        if (!RefreshTokens.IsId(claims.Subject) || !RefreshTokens.IsId(claims.SessionId))
+        if (!Ids.IsValid(claims.Subject) || !Ids.IsValid(claims.SessionId))
         {
             return new(AuthenticationStatus.Invalid);
         }
@@ -186,7 +187,7 @@ public sealed class SessionService
     /// <summary>Ends every session of the user. False when there is no such user.</summary>
     public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        if (!RefreshTokens.IsId(userId) || await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
+        if (await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }

@@ -12,8 +12,14 @@ internal sealed class UserStore(AuthTables tables)
         return response.HasValue ? response.Value : null;
     }
 
+    /// <summary>The email key of a user id, or null; an id not of the id form is not found and never reaches a table key.</summary>
     public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
     {
+        if (!Accounts.Ids.IsValid(userId))
+        {
+            return null;
+        }
+
         var response = await tables.UserSessions.GetEntityIfExistsAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value!.EmailKey : null;
     }

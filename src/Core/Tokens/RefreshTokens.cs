@@ -30,7 +30,7 @@ internal static class RefreshTokens
         }
 
         var fields = token.Split('.');
-        if (fields.Length != 5 || !IsId(fields[0]) || !IsId(fields[1]) || !IsCounter(fields[2], out var counter))
+        if (fields.Length != 5 || !Ids.IsValid(fields[0]) || !Ids.IsValid(fields[1]) || !IsCounter(fields[2], out var counter))
         {
             return null;
         }
@@ -49,9 +49,6 @@ internal static class RefreshTokens
     /// <summary>The signing-key version a well-formed token names, or null.</summary>
     public static string? KeyIdOf(string? token) =>
         token is { Length: <= MaxLength } && token.Split('.') is { Length: 5 } fields ? fields[3] : null;
-
-    /// <summary>32 lower-case hex digits: the form of user and session ids.</summary>
-    public static bool IsId(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
 
     private static bool IsCounter(string value, out long counter)
     {
