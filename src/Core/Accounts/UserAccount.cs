@@ -1,7 +1,4 @@
 namespace FuncAuth.Core.Accounts;
 
 /// <summary>A user as the API shows it.</summary>
-public sealed record UserAccount(string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt)
-{
-    public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);
-}
+public sealed record UserAccount(string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt);

@@ -61,8 +61,6 @@ public sealed class AuthenticatedSession
 
     public IReadOnlyList<string> Roles { get; }
 
-    public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);
-
     // The session as read during authentication, so logout can write it back with its ETag without reading it again.
     internal Storage.SessionEntity Entity { get; }
 }

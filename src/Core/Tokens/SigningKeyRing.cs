@@ -21,8 +21,6 @@ public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, 
     private Task<SigningKeySet>? _loading;
     private long _loadStarted;
 
-    public bool IsLoaded => _current is not null;
-
     public async ValueTask<SigningKeySet> GetAsync(CancellationToken cancellationToken)
     {
         if (_current is { } current)
