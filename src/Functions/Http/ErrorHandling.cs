@@ -18,8 +18,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
 
         var problem = exception switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {RequestLimits.MaxBodyBytes / 1024} KiB."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.PayloadTooLarge(),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
                 Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
             BadHttpRequestException or JsonException =>
@@ -59,8 +58,7 @@ public static class RequestLimits
                 context.Response.Headers.Connection = "close";
             }
 
-            await Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.")
-                .ExecuteAsync(context);
+            await Problems.PayloadTooLarge().ExecuteAsync(context);
             return;
         }
 

@@ -46,4 +46,7 @@ public static class Problems
 
     public static ProblemHttpResult Unauthorized(string code, string detail) =>
         Create(StatusCodes.Status401Unauthorized, code, detail);
+
+    public static ProblemHttpResult PayloadTooLarge() =>
+        Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The body is larger than {RequestLimits.MaxBodyBytes / 1024} KiB.");
 }
