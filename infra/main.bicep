@@ -14,6 +14,9 @@ param location string
 @description('Object id of the user or service principal running the deployment: gets Key Vault Secrets Officer so that it can create and rotate the signing key. Empty = no such role assignment.')
 param principalId string = ''
 
+@description('Whether principalId gets Key Vault Secrets Officer. The deployment pipeline sets false: it provisions and deploys, but never creates, reads or rotates the signing key.')
+param deployerKeyVaultAccess bool = true
+
 @description('Browser origins allowed to call the API, e.g. ["https://app.example.com"].')
 param allowedOrigins string[] = []
 
@@ -56,6 +59,8 @@ var applicationInsightsName = 'appi-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
 var functionAppName = 'func-${resourceToken}'
+// Who may create and rotate the signing key: the deploying user, never the deployment pipeline.
+var keyVaultOfficerId = deployerKeyVaultAccess ? principalId : ''
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -114,7 +119,7 @@ module keyVaultRoles 'modules/keyvault-roles.bicep' = {
   params: {
     keyVaultName: keyVaultName
     identityName: identityName
-    deployerPrincipalId: principalId
+    deployerPrincipalId: keyVaultOfficerId
   }
   dependsOn: [
     identity

@@ -2,6 +2,12 @@
 # twin of create-signing-key.sh, which azd runs on Windows after provisioning.
 $ErrorActionPreference = 'Stop'
 
+# The deployment pipeline provisions without access to the vault's secrets and never makes the key (docs/deploy.md).
+if ($env:FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS -eq 'false') {
+    Write-Host 'signing key: not created here (FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS=false); see docs/deploy.md'
+    exit 0
+}
+
 $vault = $env:AZURE_KEY_VAULT_NAME
 if (-not $vault) { throw 'set AZURE_KEY_VAULT_NAME to the vault the deployment created' }
 $name = if ($env:AZURE_SIGNING_KEY_NAME) { $env:AZURE_SIGNING_KEY_NAME } else { 'jwt-signing-key' }

@@ -4,6 +4,13 @@
 # piped to az: it never appears in a parameter, an output, a deployment log, a command line or the shell history.
 set -euo pipefail
 
+# The deployment pipeline provisions with FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS=false: it holds no role on the vault's
+# secrets and never makes the key. The key is made by a person, or by the signing-key workflow when asked.
+if [ "${FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS:-true}" = "false" ]; then
+  echo "signing key: not created here (FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS=false); see docs/deploy.md"
+  exit 0
+fi
+
 vault="${AZURE_KEY_VAULT_NAME:?set AZURE_KEY_VAULT_NAME to the vault the deployment created}"
 name="${AZURE_SIGNING_KEY_NAME:-jwt-signing-key}"
 

@@ -58,7 +58,11 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
 
         AssertScopedTo(assignment, "Microsoft.KeyVault/vaults");
         Assert.Equal("[parameters('deployerPrincipalId')]", assignment.Get("properties.principalId").GetString());
-        Assert.Equal("[parameters('principalId')]", assignment.Module.Argument("deployerPrincipalId").GetString());
+        Assert.Equal("[variables('keyVaultOfficerId')]", assignment.Module.Argument("deployerPrincipalId").GetString());
+        Assert.Equal(
+            "[if(parameters('deployerKeyVaultAccess'), parameters('principalId'), '')]",
+            template.Main.Template.GetProperty("variables").GetProperty("keyVaultOfficerId").GetString());
+        Assert.True(template.Main.Template.GetProperty("parameters").GetProperty("deployerKeyVaultAccess").GetProperty("defaultValue").GetBoolean());
         Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", assignment.Get("condition").GetString());
         Assert.Equal("", template.Main.ResolveParameter("principalId").GetString());
     }
