@@ -70,13 +70,3 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
         RenewAccessToken(session, key);
     }
 }
-
-internal static class UserMapping
-{
-    public static UserAccount ToAccount(this UserEntity user) => new(
-        user.UserId,
-        user.Email,
-        user.Name,
-        user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        user.CreatedAt);
-}
