@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
@@ -14,7 +15,6 @@ namespace FuncAuth.Core.Sessions;
 public sealed class SessionService
 {
     private const int MaxAttempts = 5;
-    private const string ReusedReason = "refresh_token_reused";
 
     private readonly IOptions<AuthOptions> _options;
     private readonly SigningKeyRing _keys;
@@ -68,77 +68,91 @@ public sealed class SessionService
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
+            if (session is null)
+            {
+                return new(RefreshStatus.Invalid);
+            }
+
             var now = _time.GetUtcNow();
-            if (session is null || session.Revoked)
+            switch (RefreshRule.Decide(session, presented.Counter, now, _options.Value.RefreshReuseInterval))
             {
-                // A spent token of a session that reuse ended is still reuse: racing presentations of one token all get
-                // the same answer, whichever of them ended the session.
-                return session is { RevokedReason: ReusedReason } && presented.Counter < session.Counter
-                    ? new(RefreshStatus.Reused)
-                    : new(RefreshStatus.Invalid);
-            }
-
-            if (now >= session.ExpiresAt)
-            {
-                return new(RefreshStatus.Expired);
-            }
-
-            if (presented.Counter > session.Counter)
-            {
-                return new(RefreshStatus.Invalid);
-            }
-
-            if (presented.Counter < session.Counter
-                && !(presented.Counter == session.Counter - 1 && now - session.RotatedAt < _options.Value.RefreshReuseInterval))
-            {
-                session.Revoked = true;
-                session.RevokedAt = now;
-                session.RevokedReason = ReusedReason;
-                if (await _sessions.TryReplaceAsync(session, cancellationToken))
-                {
-                    AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, session.Counter - presented.Counter);
+                case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
+                    return new(RefreshStatus.Invalid);
+                case RefreshVerdict.Expired:
+                    return new(RefreshStatus.Expired);
+                case RefreshVerdict.SpentAfterReuse:
                     return new(RefreshStatus.Reused);
-                }
+                case RefreshVerdict.RevokeForReuse reuse:
+                    session.Revoke(RevocationReason.RefreshTokenReused, now);
+                    if (await _sessions.TryReplaceAsync(session, cancellationToken))
+                    {
+                        AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
+                        return new(RefreshStatus.Reused);
+                    }
 
-                continue;
-            }
+                    continue;
+                case RefreshVerdict.Rotate:
+                    if (await TryIssueAsync(session, keys, rotate: true, cancellationToken) is { } rotated)
+                    {
+                        return rotated;
+                    }
 
-            var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
-            if (user is null)
-            {
-                return new(RefreshStatus.Invalid);
-            }
+                    continue;
+                case RefreshVerdict.Grace:
+                    if (await TryIssueAsync(session, keys, rotate: false, cancellationToken) is { } answered)
+                    {
+                        return answered;
+                    }
 
-            var current = presented.Counter == session.Counter;
-            if (current)
-            {
-                _issuer.Rotate(session, keys.Current);
-            }
-            else if (session.AccessTokenId.Length == 0 || keys.Find(session.AccessKeyId) is null)
-            {
-                // Inside the grace interval, but the winner's access token was revoked by a role change since.
-                _issuer.RenewAccessToken(session, keys.Current);
-            }
-            else
-            {
-                var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
-                AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-                return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
-            }
-
-            if (await _sessions.TryReplaceAsync(session, cancellationToken))
-            {
-                var tokens = _issuer.Tokens(user.ToAccount(), session, keys);
-                if (current)
-                {
-                    AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
-                }
-
-                return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
+                    continue;
+                default:
+                    throw new UnreachableException();
             }
         }
 
         throw new StorageContentionException();
+    }
+
+    /// <summary>
+    /// Applies a rotation or a grace answer; null when another request changed the session first (read it again).
+    /// Roles and email in the access token are read fresh from the account.
+    /// </summary>
+    private async Task<RefreshResult?> TryIssueAsync(SessionEntity session, SigningKeySet keys, bool rotate, CancellationToken cancellationToken)
+    {
+        var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
+        if (user is null)
+        {
+            return new(RefreshStatus.Invalid);
+        }
+
+        if (rotate)
+        {
+            _issuer.Rotate(session, keys.Current);
+        }
+        else if (session.AccessTokenId.Length == 0 || keys.Find(session.AccessKeyId) is null)
+        {
+            // Inside the grace interval, but the winner's access token was revoked by a role change since.
+            _issuer.RenewAccessToken(session, keys.Current);
+        }
+        else
+        {
+            var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
+            AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
+            return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
+        }
+
+        if (!await _sessions.TryReplaceAsync(session, cancellationToken))
+        {
+            return null;
+        }
+
+        var issued = _issuer.Tokens(user.ToAccount(), session, keys);
+        if (rotate)
+        {
+            AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
+        }
+
+        return issued is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, issued);
     }
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
@@ -177,8 +191,9 @@ public sealed class SessionService
         var ended = scope switch
         {
             LogoutScope.Local => await EndSessionAsync(caller.Entity, cancellationToken),
-            LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, "logout_global", cancellationToken),
-            _ => await EndSessionsAsync(caller.UserId, caller.SessionId, "logout_others", cancellationToken),
+            LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, RevocationReason.LogoutGlobal, cancellationToken),
+            LogoutScope.Others => await EndSessionsAsync(caller.UserId, caller.SessionId, RevocationReason.LogoutOthers, cancellationToken),
+            _ => throw new UnreachableException(),
         };
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
         return ended;
@@ -192,7 +207,7 @@ public sealed class SessionService
             return false;
         }
 
-        var ended = await EndSessionsAsync(userId, exceptSessionId: null, "force_logout", cancellationToken);
+        var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);
         return true;
     }
@@ -206,9 +221,7 @@ public sealed class SessionService
                 return 0;
             }
 
-            session.Revoked = true;
-            session.RevokedAt = _time.GetUtcNow();
-            session.RevokedReason = "logout";
+            session.Revoke(RevocationReason.Logout, _time.GetUtcNow());
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
                 return 1;
@@ -227,15 +240,6 @@ public sealed class SessionService
         throw new StorageContentionException();
     }
 
-    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, string reason, CancellationToken cancellationToken) =>
-        _sessions.UpdateLiveSessionsAsync(
-            userId,
-            exceptSessionId,
-            new Dictionary<string, object?>
-            {
-                [nameof(SessionEntity.Revoked)] = true,
-                [nameof(SessionEntity.RevokedAt)] = _time.GetUtcNow(),
-                [nameof(SessionEntity.RevokedReason)] = reason,
-            },
-            cancellationToken);
+    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken) =>
+        _sessions.UpdateLiveSessionsAsync(userId, exceptSessionId, SessionEntity.RevocationColumns(reason, _time.GetUtcNow()), cancellationToken);
 }

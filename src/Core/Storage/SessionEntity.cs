@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.Sessions;
 
 namespace FuncAuth.Core.Storage;
 
@@ -37,7 +39,43 @@ internal sealed class SessionEntity : ITableEntity
 
     public bool Revoked { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>The stored name of a <see cref="RevocationReason"/>; set only through <see cref="Revoke"/>.</summary>
     public string? RevokedReason { get; set; }
+
+    /// <summary>Why the session ended, or null while it is live.</summary>
+    [IgnoreDataMember]
+    public RevocationReason? Revocation =>
+        Revoked
+            ? Enum.GetValues<RevocationReason>().Where(r => StoredName(r) == RevokedReason).Select(r => (RevocationReason?)r).FirstOrDefault()
+            : null;
+
+    /// <summary>Ends the session. Write it back with its ETag to make it stick.</summary>
+    public void Revoke(RevocationReason reason, DateTimeOffset at)
+    {
+        Revoked = true;
+        RevokedAt = at;
+        RevokedReason = StoredName(reason);
+    }
+
+    /// <summary>The same change as <see cref="Revoke"/>, as the columns a merge writes to sessions not read first.</summary>
+    public static IReadOnlyDictionary<string, object?> RevocationColumns(RevocationReason reason, DateTimeOffset at) =>
+        new Dictionary<string, object?>
+        {
+            [nameof(Revoked)] = true,
+            [nameof(RevokedAt)] = at,
+            [nameof(RevokedReason)] = StoredName(reason),
+        };
+
+    // The stored names predate the enum; they stay as they are so sessions already stored keep their meaning.
+    private static string StoredName(RevocationReason reason) => reason switch
+    {
+        RevocationReason.Logout => "logout",
+        RevocationReason.LogoutGlobal => "logout_global",
+        RevocationReason.LogoutOthers => "logout_others",
+        RevocationReason.ForceLogout => "force_logout",
+        RevocationReason.RefreshTokenReused => "refresh_token_reused",
+        _ => throw new UnreachableException(),
+    };
 
     [IgnoreDataMember]
     public string SessionId => RowKey[RowPrefix.Length..];
