@@ -71,7 +71,7 @@ public sealed class AccountService
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
 
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
-        await _sessions.InsertWithUserRefAsync(session, new UserRefEntity { PartitionKey = user.UserId, EmailKey = emailKey }, cancellationToken);
+        await _sessions.InsertFirstAsync(session, cancellationToken);
         bool created;
         try
         {
@@ -129,7 +129,7 @@ public sealed class AccountService
 
     /// <summary>The caller's own account: one point read, found through the session authentication already read.</summary>
     public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
-        (await _users.FindByEmailKeyAsync(caller.Entity.EmailKey, cancellationToken))?.ToAccount();
+        (await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken))?.ToAccount();
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
         (await FindAsync(userId, cancellationToken))?.ToAccount();
@@ -147,7 +147,7 @@ public sealed class AccountService
         }
 
         var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
-        for (var attempt = 0; attempt < 5; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await FindAsync(userId, cancellationToken);
             if (user is null)
@@ -158,8 +158,7 @@ public sealed class AccountService
             user.Roles = canonical;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
-                var sessions = await _sessions.UpdateLiveSessionsAsync(
-                    userId, exceptSessionId: null, new Dictionary<string, object?> { [nameof(SessionEntity.AccessTokenId)] = "" }, cancellationToken);
+                var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
                 AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
                 return new(SetRolesStatus.Updated, user.ToAccount());
             }
@@ -170,7 +169,7 @@ public sealed class AccountService
 
     private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }
 
@@ -179,10 +178,8 @@ public sealed class AccountService
         // Best effort and not cancellable: the leftovers are unreachable either way, this only keeps the tables tidy.
         try
         {
-            await _sessions.DeleteUserRefAndSessionAsync(session, CancellationToken.None);
-            await _sessions.DeleteIndexEntryAsync(
-                new SessionExpiryEntity { PartitionKey = SessionExpiryEntity.Bucket(session.ExpiresAt), RowKey = SessionExpiryEntity.RowKeyFor(session.PartitionKey, session.SessionId) },
-                CancellationToken.None);
+            await _sessions.DeleteFirstAsync(session, CancellationToken.None);
+            await _sessions.UnindexAsync(session.PartitionKey, session.SessionId, session.ExpiresAt, CancellationToken.None);
         }
         catch (Azure.RequestFailedException e)
         {

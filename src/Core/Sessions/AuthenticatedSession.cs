@@ -3,12 +3,13 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>The caller behind a valid access token whose session is live and whose jti is the session's current one.</summary>
 public sealed class AuthenticatedSession
 {
-    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, Storage.SessionEntity entity)
+    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version)
     {
         UserId = userId;
         SessionId = sessionId;
         Roles = roles;
-        Entity = entity;
+        EmailKey = emailKey;
+        Version = version;
     }
 
     public string UserId { get; }
@@ -17,6 +18,8 @@ public sealed class AuthenticatedSession
 
     public IReadOnlyList<string> Roles { get; }
 
-    // The session as read during authentication, so logout can write it back with its ETag without reading it again.
-    internal Storage.SessionEntity Entity { get; }
+    // What authentication read, so me finds the account and logout ends the session without reading it again.
+    internal string EmailKey { get; }
+
+    internal Azure.ETag Version { get; }
 }

@@ -14,8 +14,6 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>Refresh-token rotation with reuse detection, access-token authentication, logout and force-logout.</summary>
 public sealed class SessionService
 {
-    private const int MaxAttempts = 5;
-
     private readonly IOptions<AuthOptions> _options;
     private readonly SigningKeyRing _keys;
     private readonly AccessTokens _accessTokens;
@@ -65,7 +63,7 @@ public sealed class SessionService
             return new(RefreshStatus.Invalid);
         }
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null)
@@ -182,7 +180,7 @@ public sealed class SessionService
             return new(AuthenticationStatus.Revoked);
         }
 
-        return new(AuthenticationStatus.Authenticated, new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session));
+        return new(AuthenticationStatus.Authenticated, new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>
@@ -190,7 +188,7 @@ public sealed class SessionService
     {
         var ended = scope switch
         {
-            LogoutScope.Local => await EndSessionAsync(caller.Entity, cancellationToken),
+            LogoutScope.Local => await EndSessionAsync(caller, cancellationToken),
             LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, RevocationReason.LogoutGlobal, cancellationToken),
             LogoutScope.Others => await EndSessionsAsync(caller.UserId, caller.SessionId, RevocationReason.LogoutOthers, cancellationToken),
             _ => throw new UnreachableException(),
@@ -202,7 +200,7 @@ public sealed class SessionService
     /// <summary>Ends every session of the user. False when there is no such user.</summary>
     public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        if (await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
+        if (await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }
@@ -212,34 +210,29 @@ public sealed class SessionService
         return true;
     }
 
-    private async Task<int> EndSessionAsync(SessionEntity session, CancellationToken cancellationToken)
+    private async Task<int> EndSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var version = caller.Version;
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
-            if (session.Revoked)
-            {
-                return 0;
-            }
-
-            session.Revoke(RevocationReason.Logout, _time.GetUtcNow());
-            if (await _sessions.TryReplaceAsync(session, cancellationToken))
+            if (await _sessions.TryRevokeAsync(caller.UserId, caller.SessionId, version, RevocationReason.Logout, _time.GetUtcNow(), cancellationToken))
             {
                 return 1;
             }
 
             // Changed since authentication (a refresh, say): read it again and end what is there now.
-            var fresh = await _sessions.GetAsync(session.PartitionKey, session.SessionId, cancellationToken);
-            if (fresh is null)
+            var fresh = await _sessions.GetAsync(caller.UserId, caller.SessionId, cancellationToken);
+            if (fresh is null || fresh.Revoked)
             {
                 return 0;
             }
 
-            session = fresh;
+            version = fresh.ETag;
         }
 
         throw new StorageContentionException();
     }
 
     private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken) =>
-        _sessions.UpdateLiveSessionsAsync(userId, exceptSessionId, SessionEntity.RevocationColumns(reason, _time.GetUtcNow()), cancellationToken);
+        _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId, reason, _time.GetUtcNow(), cancellationToken);
 }
