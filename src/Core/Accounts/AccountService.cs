@@ -51,7 +51,7 @@ public sealed class AccountService
         var errors = Validation.Signup(email, password, passwordConfirmation, name);
         if (errors.Count > 0)
         {
-            return new(SignupStatus.Invalid, Errors: errors);
+            return new SignupResult.Invalid(errors);
         }
 
         var address = email!.Trim();
@@ -87,11 +87,11 @@ public sealed class AccountService
         {
             await UndoSignupAsync(session);
             AuthLog.SignupRejectedEmailTaken(_logger);
-            return new(SignupStatus.EmailTaken);
+            return new SignupResult.EmailTaken();
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
-        return new(SignupStatus.Created, _issuer.Tokens(user.ToAccount(), session, keys));
+        return new SignupResult.Created(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
     /// <summary>Checks the password and opens a new session. Unknown email and wrong password look the same from outside.</summary>
@@ -100,7 +100,7 @@ public sealed class AccountService
         var errors = Validation.Login(email, password);
         if (errors.Count > 0)
         {
-            return new(LoginStatus.Invalid, Errors: errors);
+            return new LoginResult.Invalid(errors);
         }
 
         var keys = await _keys.GetAsync(cancellationToken);
@@ -110,7 +110,7 @@ public sealed class AccountService
         if (user is null || check == PasswordCheck.Failed)
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
-            return new(LoginStatus.InvalidCredentials);
+            return new LoginResult.InvalidCredentials();
         }
 
         if (check == PasswordCheck.SucceededRehashNeeded)
@@ -124,7 +124,7 @@ public sealed class AccountService
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
         await _sessions.InsertAsync(session, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
-        return new(LoginStatus.Succeeded, _issuer.Tokens(user.ToAccount(), session, keys));
+        return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
     /// <summary>The caller's own account: one point read, found through the session authentication already read.</summary>
@@ -143,7 +143,7 @@ public sealed class AccountService
         var errors = Validation.RoleList(roles);
         if (errors.Count > 0)
         {
-            return new(SetRolesStatus.Invalid, Errors: errors);
+            return new SetRolesResult.Invalid(errors);
         }
 
         var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
@@ -152,7 +152,7 @@ public sealed class AccountService
             var user = await FindAsync(userId, cancellationToken);
             if (user is null)
             {
-                return new(SetRolesStatus.NotFound);
+                return new SetRolesResult.NotFound();
             }
 
             user.Roles = canonical;
@@ -160,7 +160,7 @@ public sealed class AccountService
             {
                 var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
                 AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
-                return new(SetRolesStatus.Updated, user.ToAccount());
+                return new SetRolesResult.Updated(user.ToAccount());
             }
         }
 

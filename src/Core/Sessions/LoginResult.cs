@@ -1,10 +1,16 @@
 namespace FuncAuth.Core.Sessions;
 
-public enum LoginStatus
+/// <summary>The outcome of a login. Closed: these are all its cases.</summary>
+public abstract record LoginResult
 {
-    Succeeded,
-    Invalid,
-    InvalidCredentials,
-}
+    private LoginResult()
+    {
+    }
 
-public sealed record LoginResult(LoginStatus Status, IssuedTokens? Tokens = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+    public sealed record Succeeded(IssuedTokens Tokens) : LoginResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : LoginResult;
+
+    /// <summary>Unknown email or wrong password: deliberately one case.</summary>
+    public sealed record InvalidCredentials : LoginResult;
+}

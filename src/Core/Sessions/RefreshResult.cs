@@ -1,11 +1,19 @@
 namespace FuncAuth.Core.Sessions;
 
-public enum RefreshStatus
+/// <summary>The outcome of a refresh. Closed: these are all its cases.</summary>
+public abstract record RefreshResult
 {
-    Issued,
-    Invalid,
-    Expired,
-    Reused,
-}
+    private RefreshResult()
+    {
+    }
 
-public sealed record RefreshResult(RefreshStatus Status, IssuedTokens? Tokens = null);
+    public sealed record Issued(IssuedTokens Tokens) : RefreshResult;
+
+    /// <summary>Malformed, forged, unknown, or of a session that logout or force-logout ended.</summary>
+    public sealed record Invalid : RefreshResult;
+
+    public sealed record Expired : RefreshResult;
+
+    /// <summary>A spent token presented after the reuse interval: the session has been ended.</summary>
+    public sealed record Reused : RefreshResult;
+}

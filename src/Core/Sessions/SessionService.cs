@@ -60,7 +60,7 @@ public sealed class SessionService
 
         if (presented is null)
         {
-            return new(RefreshStatus.Invalid);
+            return new RefreshResult.Invalid();
         }
 
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
@@ -68,24 +68,24 @@ public sealed class SessionService
             var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null)
             {
-                return new(RefreshStatus.Invalid);
+                return new RefreshResult.Invalid();
             }
 
             var now = _time.GetUtcNow();
             switch (RefreshRule.Decide(session, presented.Counter, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
-                    return new(RefreshStatus.Invalid);
+                    return new RefreshResult.Invalid();
                 case RefreshVerdict.Expired:
-                    return new(RefreshStatus.Expired);
+                    return new RefreshResult.Expired();
                 case RefreshVerdict.SpentAfterReuse:
-                    return new(RefreshStatus.Reused);
+                    return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
                     session.Revoke(RevocationReason.RefreshTokenReused, now);
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
                         AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
-                        return new(RefreshStatus.Reused);
+                        return new RefreshResult.Reused();
                     }
 
                     continue;
@@ -120,7 +120,7 @@ public sealed class SessionService
         var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
         if (user is null)
         {
-            return new(RefreshStatus.Invalid);
+            return new RefreshResult.Invalid();
         }
 
         if (rotate)
@@ -136,7 +136,7 @@ public sealed class SessionService
         {
             var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-            return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
+            return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
         }
 
         if (!await _sessions.TryReplaceAsync(session, cancellationToken))
@@ -144,13 +144,15 @@ public sealed class SessionService
             return null;
         }
 
-        var issued = _issuer.Tokens(user.ToAccount(), session, keys);
         if (rotate)
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
+            return new RefreshResult.Issued(_issuer.Fresh(user.ToAccount(), session, keys.Current));
         }
 
-        return issued is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, issued);
+        // The refresh token is still the one the winner was given, possibly under an older key.
+        var renewed = _issuer.Tokens(user.ToAccount(), session, keys);
+        return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
@@ -158,29 +160,28 @@ public sealed class SessionService
     {
         if (string.IsNullOrEmpty(accessToken))
         {
-            return new(AuthenticationStatus.Missing);
+            return new AuthenticationResult.Missing();
         }
 
         var check = await _accessTokens.ValidateAsync(accessToken, cancellationToken);
-        if (check.Status != AccessTokenStatus.Valid)
+        if (check is not { Status: AccessTokenStatus.Valid, Claims: { } claims })
         {
-            return new(check.Status == AccessTokenStatus.Expired ? AuthenticationStatus.Expired : AuthenticationStatus.Invalid);
+            return check.Status == AccessTokenStatus.Expired ? new AuthenticationResult.Expired() : new AuthenticationResult.Invalid();
         }
 
-        var claims = check.Claims!;
         if (!Ids.IsValid(claims.Subject) || !Ids.IsValid(claims.SessionId))
         {
-            return new(AuthenticationStatus.Invalid);
+            return new AuthenticationResult.Invalid();
         }
 
         var session = await _sessions.GetAsync(claims.Subject, claims.SessionId, cancellationToken);
         if (session is null || session.Revoked || _time.GetUtcNow() >= session.ExpiresAt
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(session.AccessTokenId), Encoding.ASCII.GetBytes(claims.TokenId)))
         {
-            return new(AuthenticationStatus.Revoked);
+            return new AuthenticationResult.Revoked();
         }
 
-        return new(AuthenticationStatus.Authenticated, new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag));
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>

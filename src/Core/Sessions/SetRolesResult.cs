@@ -2,11 +2,16 @@ using FuncAuth.Core.Accounts;
 
 namespace FuncAuth.Core.Sessions;
 
-public enum SetRolesStatus
+/// <summary>The outcome of setting a user's roles. Closed: these are all its cases.</summary>
+public abstract record SetRolesResult
 {
-    Updated,
-    Invalid,
-    NotFound,
-}
+    private SetRolesResult()
+    {
+    }
 
-public sealed record SetRolesResult(SetRolesStatus Status, UserAccount? User = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+    public sealed record Updated(UserAccount User) : SetRolesResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SetRolesResult;
+
+    public sealed record NotFound : SetRolesResult;
+}

@@ -1,10 +1,15 @@
 namespace FuncAuth.Core.Sessions;
 
-public enum SignupStatus
+/// <summary>The outcome of a sign-up. Closed: these are all its cases.</summary>
+public abstract record SignupResult
 {
-    Created,
-    Invalid,
-    EmailTaken,
-}
+    private SignupResult()
+    {
+    }
 
-public sealed record SignupResult(SignupStatus Status, IssuedTokens? Tokens = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+    public sealed record Created(IssuedTokens Tokens) : SignupResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SignupResult;
+
+    public sealed record EmailTaken : SignupResult;
+}

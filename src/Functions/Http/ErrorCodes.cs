@@ -1,23 +1,26 @@
 namespace FuncAuth.Functions.Http;
 
-/// <summary>The stable error codes of the API. Never renamed: clients branch on them.</summary>
+/// <summary>
+/// The error registry: every error code of the API with its status, as in the error table of docs/api.md (a test
+/// holds the two equal). Never renamed: clients branch on them. <see cref="Problems"/> builds a problem only from these.
+/// </summary>
 public static class ErrorCodes
 {
-    public const string MalformedJson = "malformed_json";
-    public const string ValidationFailed = "validation_failed";
-    public const string EmailTaken = "email_taken";
-    public const string InvalidCredentials = "invalid_credentials";
-    public const string TokenMissing = "token_missing";
-    public const string TokenInvalid = "token_invalid";
-    public const string TokenExpired = "token_expired";
-    public const string TokenRevoked = "token_revoked";
-    public const string RefreshTokenInvalid = "refresh_token_invalid";
-    public const string RefreshTokenExpired = "refresh_token_expired";
-    public const string RefreshTokenReused = "refresh_token_reused";
-    public const string Forbidden = "forbidden";
-    public const string NotFound = "not_found";
-    public const string MethodNotAllowed = "method_not_allowed";
-    public const string PayloadTooLarge = "payload_too_large";
-    public const string UnsupportedMediaType = "unsupported_media_type";
-    public const string ServiceUnavailable = "service_unavailable";
+    public static readonly ApiError MalformedJson = new("malformed_json", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ValidationFailed = new("validation_failed", StatusCodes.Status422UnprocessableEntity);
+    public static readonly ApiError EmailTaken = new("email_taken", StatusCodes.Status409Conflict);
+    public static readonly ApiError InvalidCredentials = new("invalid_credentials", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenMissing = new("token_missing", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenInvalid = new("token_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenExpired = new("token_expired", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenRevoked = new("token_revoked", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenInvalid = new("refresh_token_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenExpired = new("refresh_token_expired", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenReused = new("refresh_token_reused", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError Forbidden = new("forbidden", StatusCodes.Status403Forbidden);
+    public static readonly ApiError NotFound = new("not_found", StatusCodes.Status404NotFound);
+    public static readonly ApiError MethodNotAllowed = new("method_not_allowed", StatusCodes.Status405MethodNotAllowed);
+    public static readonly ApiError PayloadTooLarge = new("payload_too_large", StatusCodes.Status413PayloadTooLarge);
+    public static readonly ApiError UnsupportedMediaType = new("unsupported_media_type", StatusCodes.Status415UnsupportedMediaType);
+    public static readonly ApiError ServiceUnavailable = new("service_unavailable", StatusCodes.Status503ServiceUnavailable);
 }

@@ -20,9 +20,9 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.PayloadTooLarge(),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-                Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
+                Problems.Create(ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
             BadHttpRequestException or JsonException =>
-                Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson, "The body is not JSON of the expected shape."),
+                Problems.Create(ErrorCodes.MalformedJson, "The body is not JSON of the expected shape."),
             _ => null,
         };
 
@@ -30,7 +30,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         {
             LogDependencyFailure(logger, exception.GetType().Name, httpContext.Request.Path, exception);
             httpContext.Response.Headers.RetryAfter = "5";
-            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
+            problem = Problems.Create(ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
         }
 
         httpContext.Response.Headers.CacheControl = "no-store";
