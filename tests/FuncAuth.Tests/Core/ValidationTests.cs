@@ -18,6 +18,18 @@ public sealed class ValidationTests
         Assert.Contains("name", errors.Keys);
     }
 
+    [Theory]
+    [InlineData("email", "ann\ud800@example.com", Password, Password, "Ann")]
+    [InlineData("password", "ann@example.com", "pass\udc00word-long", "pass\udc00word-long", "Ann")]
+    [InlineData("passwordConfirmation", "ann@example.com", Password, "correct horse\ud800", "Ann")]
+    [InlineData("name", "ann@example.com", Password, Password, "\ud83d")]
+    public void EachFieldNotValidUtf16IsReportedUnderItsOwnNameAlone(string field, string email, string password, string confirmation, string name)
+    {
+        var errors = Validation.Signup(email, password, confirmation, name);
+
+        Assert.Equal([field], errors.Keys);
+    }
+
     [Fact]
     public void LoginReportsAnEmailThatIsNotValidUtf16()
     {
