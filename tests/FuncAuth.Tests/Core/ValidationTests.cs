@@ -18,14 +18,22 @@ public sealed class ValidationTests
         Assert.Contains("name", errors.Keys);
     }
 
+    // The broken values are built here, not passed as test data: the runner's serialization of test data turns a
+    // lone surrogate into U+FFFD, which is valid text.
     [Theory]
-    [InlineData("email", "ann\ud800@example.com", Password, Password, "Ann")]
-    [InlineData("password", "ann@example.com", "pass\udc00word-long", "pass\udc00word-long", "Ann")]
-    [InlineData("passwordConfirmation", "ann@example.com", Password, "correct horse\ud800", "Ann")]
-    [InlineData("name", "ann@example.com", Password, Password, "\ud83d")]
-    public void EachFieldNotValidUtf16IsReportedUnderItsOwnNameAlone(string field, string email, string password, string confirmation, string name)
+    [InlineData("email")]
+    [InlineData("password")]
+    [InlineData("passwordConfirmation")]
+    [InlineData("name")]
+    public void EachFieldNotValidUtf16IsReportedUnderItsOwnNameAlone(string field)
     {
-        var errors = Validation.Signup(email, password, confirmation, name);
+        const string Lone = "\ud800";
+        var password = field == "password" ? "pass" + Lone + "word-long" : Password;
+        var errors = Validation.Signup(
+            field == "email" ? "ann" + Lone + "@example.com" : "ann@example.com",
+            password,
+            field == "passwordConfirmation" ? Password + Lone : password,
+            field == "name" ? "Ann" + Lone : "Ann");
 
         Assert.Equal([field], errors.Keys);
     }
