@@ -56,9 +56,18 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
             return null;
         }
 
+        var remaining = issuedNow ? Settings.AccessTokenLifetime : session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
+        return Build(user, session, refreshKey, accessKey, remaining);
+    }
+
+    /// <summary>The tokens of a session just opened or rotated with <paramref name="key"/>, which made both of them.</summary>
+    public IssuedTokens Fresh(UserAccount user, SessionEntity session, SigningKey key) =>
+        Build(user, session, key, key, Settings.AccessTokenLifetime);
+
+    private IssuedTokens Build(UserAccount user, SessionEntity session, SigningKey refreshKey, SigningKey accessKey, TimeSpan remaining)
+    {
         var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey);
         var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
-        var remaining = issuedNow ? Settings.AccessTokenLifetime : session.AccessIssuedAt + Settings.AccessTokenLifetime - time.GetUtcNow();
         return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }
 
@@ -69,14 +78,4 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
         session.ExpiresAt = now + Settings.RefreshTokenLifetime;
         RenewAccessToken(session, key);
     }
-}
-
-internal static class UserMapping
-{
-    public static UserAccount ToAccount(this UserEntity user) => new(
-        user.UserId,
-        user.Email,
-        user.Name,
-        user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        user.CreatedAt);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
@@ -13,9 +14,6 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>Refresh-token rotation with reuse detection, access-token authentication, logout and force-logout.</summary>
 public sealed class SessionService
 {
-    private const int MaxAttempts = 5;
-    private const string ReusedReason = "refresh_token_reused";
-
     private readonly IOptions<AuthOptions> _options;
     private readonly SigningKeyRing _keys;
     private readonly AccessTokens _accessTokens;
@@ -62,83 +60,99 @@ public sealed class SessionService
 
         if (presented is null)
         {
-            return new(RefreshStatus.Invalid);
+            return new RefreshResult.Invalid();
         }
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
+            if (session is null)
+            {
+                return new RefreshResult.Invalid();
+            }
+
             var now = _time.GetUtcNow();
-            if (session is null || session.Revoked)
+            switch (RefreshRule.Decide(session, presented.Counter, now, _options.Value.RefreshReuseInterval))
             {
-                // A spent token of a session that reuse ended is still reuse: racing presentations of one token all get
-                // the same answer, whichever of them ended the session.
-                return session is { RevokedReason: ReusedReason } && presented.Counter < session.Counter
-                    ? new(RefreshStatus.Reused)
-                    : new(RefreshStatus.Invalid);
-            }
+                case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
+                    return new RefreshResult.Invalid();
+                case RefreshVerdict.Expired:
+                    return new RefreshResult.Expired();
+                case RefreshVerdict.SpentAfterReuse:
+                    return new RefreshResult.Reused();
+                case RefreshVerdict.RevokeForReuse reuse:
+                    session.Revoke(RevocationReason.RefreshTokenReused, now);
+                    if (await _sessions.TryReplaceAsync(session, cancellationToken))
+                    {
+                        AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
+                        return new RefreshResult.Reused();
+                    }
 
-            if (now >= session.ExpiresAt)
-            {
-                return new(RefreshStatus.Expired);
-            }
+                    continue;
+                case RefreshVerdict.Rotate:
+                    if (await TryIssueAsync(session, keys, rotate: true, cancellationToken) is { } rotated)
+                    {
+                        return rotated;
+                    }
 
-            if (presented.Counter > session.Counter)
-            {
-                return new(RefreshStatus.Invalid);
-            }
+                    continue;
+                case RefreshVerdict.Grace:
+                    if (await TryIssueAsync(session, keys, rotate: false, cancellationToken) is { } answered)
+                    {
+                        return answered;
+                    }
 
-            if (presented.Counter < session.Counter
-                && !(presented.Counter == session.Counter - 1 && now - session.RotatedAt < _options.Value.RefreshReuseInterval))
-            {
-                session.Revoked = true;
-                session.RevokedAt = now;
-                session.RevokedReason = ReusedReason;
-                if (await _sessions.TryReplaceAsync(session, cancellationToken))
-                {
-                    AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, session.Counter - presented.Counter);
-                    return new(RefreshStatus.Reused);
-                }
-
-                continue;
-            }
-
-            var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
-            if (user is null)
-            {
-                return new(RefreshStatus.Invalid);
-            }
-
-            var current = presented.Counter == session.Counter;
-            if (current)
-            {
-                _issuer.Rotate(session, keys.Current);
-            }
-            else if (session.AccessTokenId.Length == 0 || keys.Find(session.AccessKeyId) is null)
-            {
-                // Inside the grace interval, but the winner's access token was revoked by a role change since.
-                _issuer.RenewAccessToken(session, keys.Current);
-            }
-            else
-            {
-                var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
-                AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-                return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
-            }
-
-            if (await _sessions.TryReplaceAsync(session, cancellationToken))
-            {
-                var tokens = _issuer.Tokens(user.ToAccount(), session, keys);
-                if (current)
-                {
-                    AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
-                }
-
-                return tokens is null ? new(RefreshStatus.Invalid) : new(RefreshStatus.Issued, tokens);
+                    continue;
+                default:
+                    throw new UnreachableException();
             }
         }
 
         throw new StorageContentionException();
+    }
+
+    /// <summary>
+    /// Applies a rotation or a grace answer; null when another request changed the session first (read it again).
+    /// Roles and email in the access token are read fresh from the account.
+    /// </summary>
+    private async Task<RefreshResult?> TryIssueAsync(SessionEntity session, SigningKeySet keys, bool rotate, CancellationToken cancellationToken)
+    {
+        var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
+        if (user is null)
+        {
+            return new RefreshResult.Invalid();
+        }
+
+        if (rotate)
+        {
+            _issuer.Rotate(session, keys.Current);
+        }
+        else if (session.AccessTokenId.Length == 0 || keys.Find(session.AccessKeyId) is null)
+        {
+            // Inside the grace interval, but the winner's access token was revoked by a role change since.
+            _issuer.RenewAccessToken(session, keys.Current);
+        }
+        else
+        {
+            var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
+            AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
+            return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
+        }
+
+        if (!await _sessions.TryReplaceAsync(session, cancellationToken))
+        {
+            return null;
+        }
+
+        if (rotate)
+        {
+            AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
+            return new RefreshResult.Issued(_issuer.Fresh(user.ToAccount(), session, keys.Current));
+        }
+
+        // The refresh token is still the one the winner was given, possibly under an older key.
+        var renewed = _issuer.Tokens(user.ToAccount(), session, keys);
+        return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
@@ -146,29 +160,28 @@ public sealed class SessionService
     {
         if (string.IsNullOrEmpty(accessToken))
         {
-            return new(AuthenticationStatus.Missing);
+            return new AuthenticationResult.Missing();
         }
 
         var check = await _accessTokens.ValidateAsync(accessToken, cancellationToken);
-        if (check.Status != AccessTokenStatus.Valid)
+        if (check is not { Status: AccessTokenStatus.Valid, Claims: { } claims })
         {
-            return new(check.Status == AccessTokenStatus.Expired ? AuthenticationStatus.Expired : AuthenticationStatus.Invalid);
+            return check.Status == AccessTokenStatus.Expired ? new AuthenticationResult.Expired() : new AuthenticationResult.Invalid();
         }
 
-        var claims = check.Claims!;
         if (!Ids.IsValid(claims.Subject) || !Ids.IsValid(claims.SessionId))
         {
-            return new(AuthenticationStatus.Invalid);
+            return new AuthenticationResult.Invalid();
         }
 
         var session = await _sessions.GetAsync(claims.Subject, claims.SessionId, cancellationToken);
         if (session is null || session.Revoked || _time.GetUtcNow() >= session.ExpiresAt
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(session.AccessTokenId), Encoding.ASCII.GetBytes(claims.TokenId)))
         {
-            return new(AuthenticationStatus.Revoked);
+            return new AuthenticationResult.Revoked();
         }
 
-        return new(AuthenticationStatus.Authenticated, new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session));
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>
@@ -176,9 +189,10 @@ public sealed class SessionService
     {
         var ended = scope switch
         {
-            LogoutScope.Local => await EndSessionAsync(caller.Entity, cancellationToken),
-            LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, "logout_global", cancellationToken),
-            _ => await EndSessionsAsync(caller.UserId, caller.SessionId, "logout_others", cancellationToken),
+            LogoutScope.Local => await EndSessionAsync(caller, cancellationToken),
+            LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, RevocationReason.LogoutGlobal, cancellationToken),
+            LogoutScope.Others => await EndSessionsAsync(caller.UserId, caller.SessionId, RevocationReason.LogoutOthers, cancellationToken),
+            _ => throw new UnreachableException(),
         };
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
         return ended;
@@ -187,55 +201,39 @@ public sealed class SessionService
     /// <summary>Ends every session of the user. False when there is no such user.</summary>
     public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        if (await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
+        if (await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }
 
-        var ended = await EndSessionsAsync(userId, exceptSessionId: null, "force_logout", cancellationToken);
+        var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);
         return true;
     }
 
-    private async Task<int> EndSessionAsync(SessionEntity session, CancellationToken cancellationToken)
+    private async Task<int> EndSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var version = caller.Version;
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
-            if (session.Revoked)
-            {
-                return 0;
-            }
-
-            session.Revoked = true;
-            session.RevokedAt = _time.GetUtcNow();
-            session.RevokedReason = "logout";
-            if (await _sessions.TryReplaceAsync(session, cancellationToken))
+            if (await _sessions.TryRevokeAsync(caller.UserId, caller.SessionId, version, RevocationReason.Logout, _time.GetUtcNow(), cancellationToken))
             {
                 return 1;
             }
 
             // Changed since authentication (a refresh, say): read it again and end what is there now.
-            var fresh = await _sessions.GetAsync(session.PartitionKey, session.SessionId, cancellationToken);
-            if (fresh is null)
+            var fresh = await _sessions.GetAsync(caller.UserId, caller.SessionId, cancellationToken);
+            if (fresh is null || fresh.Revoked)
             {
                 return 0;
             }
 
-            session = fresh;
+            version = fresh.ETag;
         }
 
         throw new StorageContentionException();
     }
 
-    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, string reason, CancellationToken cancellationToken) =>
-        _sessions.UpdateLiveSessionsAsync(
-            userId,
-            exceptSessionId,
-            new Dictionary<string, object?>
-            {
-                [nameof(SessionEntity.Revoked)] = true,
-                [nameof(SessionEntity.RevokedAt)] = _time.GetUtcNow(),
-                [nameof(SessionEntity.RevokedReason)] = reason,
-            },
-            cancellationToken);
+    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken) =>
+        _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId, reason, _time.GetUtcNow(), cancellationToken);
 }

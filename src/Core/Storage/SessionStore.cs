@@ -1,9 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.Sessions;
 
 namespace FuncAuth.Core.Storage;
 
-/// <summary>Sessions (one partition per user) and their cleanup index.</summary>
+/// <summary>
+/// The <c>UserSessions</c> table (a user's sessions and the user-id reference to the account, one partition per user)
+/// and the cleanup index. The only code that knows their keys and columns.
+/// </summary>
 internal sealed class SessionStore(AuthTables tables)
 {
     private const int MaxBatch = 100;
@@ -20,21 +24,38 @@ internal sealed class SessionStore(AuthTables tables)
     /// is harmless (cleanup drops it), a session without one would never be cleaned up.
     /// </summary>
     public Task IndexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        tables.SessionExpiry.UpsertEntityAsync(
-            new SessionExpiryEntity { PartitionKey = SessionExpiryEntity.Bucket(dueAt), RowKey = SessionExpiryEntity.RowKeyFor(userId, sessionId) },
-            TableUpdateMode.Replace,
-            cancellationToken);
+        tables.SessionExpiry.UpsertEntityAsync(IndexEntry(userId, sessionId, dueAt), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Removes the session's cleanup-index entry filed under <paramref name="dueAt"/>; gone already is fine.</summary>
+    public Task UnindexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        DeleteIndexEntryAsync(IndexEntry(userId, sessionId, dueAt), cancellationToken);
+
+    /// <summary>The email key of the account a user id belongs to, or null; an id not of the id form never reaches a key.</summary>
+    public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!Accounts.Ids.IsValid(userId))
+        {
+            return null;
+        }
+
+        var response = await tables.UserSessions.GetEntityIfExistsAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value!.EmailKey : null;
+    }
 
     public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.AddEntityAsync(session, cancellationToken);
 
-    /// <summary>Inserts a new user's reference and first session atomically (same partition).</summary>
-    public Task InsertWithUserRefAsync(SessionEntity session, UserRefEntity userRef, CancellationToken cancellationToken) =>
+    /// <summary>Inserts a new user's first session together with the user-id reference to the account (one transaction).</summary>
+    public Task InsertFirstAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.SubmitTransactionAsync(
-            [new(TableTransactionActionType.Add, userRef), new(TableTransactionActionType.Add, session)],
+            [
+                new(TableTransactionActionType.Add, new UserRefEntity { PartitionKey = session.PartitionKey, EmailKey = session.EmailKey }),
+                new(TableTransactionActionType.Add, session),
+            ],
             cancellationToken);
 
-    public async Task DeleteUserRefAndSessionAsync(SessionEntity session, CancellationToken cancellationToken)
+    /// <summary>Undoes <see cref="InsertFirstAsync"/>.</summary>
+    public async Task DeleteFirstAsync(SessionEntity session, CancellationToken cancellationToken)
     {
         await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, UserRefEntity.Row, ETag.All, cancellationToken);
         await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, session.RowKey, ETag.All, cancellationToken);
@@ -45,11 +66,41 @@ internal sealed class SessionStore(AuthTables tables)
         tables.UserSessions.TryReplaceAsync(session, cancellationToken);
 
     /// <summary>
-    /// Merges <paramref name="changes"/> into every live session of the user (except <paramref name="exceptSessionId"/>):
-    /// one partition query plus one transaction per 100 sessions. Returns how many were changed. Idempotent, so a
-    /// caller that fails halfway retries the whole call.
+    /// Ends the session if it is unchanged since <paramref name="version"/> was read: one conditional merge, so the
+    /// caller needs no second read. False when it changed meanwhile or is gone.
     /// </summary>
-    public async Task<int> UpdateLiveSessionsAsync(
+    public async Task<bool> TryRevokeAsync(
+        string userId, string sessionId, ETag version, RevocationReason reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.UserSessions.UpdateEntityAsync(Columns(userId, SessionEntity.RowKeyFor(sessionId), SessionEntity.RevocationColumns(reason, at)), version, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsLostRace())
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ends every live session of the user except <paramref name="exceptSessionId"/>. Returns how many ended.</summary>
+    public Task<int> RevokeLiveSessionsAsync(
+        string userId, string? exceptSessionId, RevocationReason reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        MergeIntoLiveSessionsAsync(userId, exceptSessionId, SessionEntity.RevocationColumns(reason, at), cancellationToken);
+
+    /// <summary>
+    /// Makes the current access token of every live session of the user unacceptable, leaving the sessions (and so
+    /// their refresh tokens) live. Returns how many sessions there were.
+    /// </summary>
+    public Task<int> RevokeAccessTokensAsync(string userId, CancellationToken cancellationToken) =>
+        MergeIntoLiveSessionsAsync(userId, exceptSessionId: null, new Dictionary<string, object?> { [nameof(SessionEntity.AccessTokenId)] = "" }, cancellationToken);
+
+    /// <summary>
+    /// Merges <paramref name="changes"/> into every live session of the user (except <paramref name="exceptSessionId"/>):
+    /// one partition query plus one transaction per 100 sessions. Idempotent, so a caller that fails halfway retries
+    /// the whole call.
+    /// </summary>
+    private async Task<int> MergeIntoLiveSessionsAsync(
         string userId, string? exceptSessionId, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -70,16 +121,13 @@ internal sealed class SessionStore(AuthTables tables)
                 foreach (var chunk in rowKeys.Chunk(MaxBatch))
                 {
                     await tables.UserSessions.SubmitTransactionAsync(
-                        chunk.Select(rowKey => new TableTransactionAction(
-                            TableTransactionActionType.UpdateMerge,
-                            new TableEntity(new Dictionary<string, object?>(changes) { ["PartitionKey"] = userId, ["RowKey"] = rowKey }),
-                            ETag.All)),
+                        chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.UpdateMerge, Columns(userId, rowKey, changes), ETag.All)),
                         cancellationToken);
                 }
 
                 return rowKeys.Count;
             }
-            catch (TableTransactionFailedException e) when (e.Status == 404 && attempt < 3)
+            catch (TableTransactionFailedException e) when (e.Status == 404 && attempt < LostRaceRetry.MaxAttempts)
             {
                 // A session was removed by cleanup between the query and the batch; query again.
             }
@@ -126,4 +174,10 @@ internal sealed class SessionStore(AuthTables tables)
             return e.Status == 404;
         }
     }
+
+    private static TableEntity Columns(string userId, string rowKey, IReadOnlyDictionary<string, object?> changes) =>
+        new(new Dictionary<string, object?>(changes) { ["PartitionKey"] = userId, ["RowKey"] = rowKey });
+
+    private static SessionExpiryEntity IndexEntry(string userId, string sessionId, DateTimeOffset dueAt) =>
+        new() { PartitionKey = SessionExpiryEntity.Bucket(dueAt), RowKey = SessionExpiryEntity.RowKeyFor(userId, sessionId) };
 }

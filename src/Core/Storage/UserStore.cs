@@ -3,25 +3,13 @@ using Azure.Data.Tables;
 
 namespace FuncAuth.Core.Storage;
 
-/// <summary>User accounts by email key, and the user-id → email-key reference.</summary>
+/// <summary>The <c>Users</c> table: accounts by email key. The user-id reference lives with the sessions (<see cref="SessionStore"/>).</summary>
 internal sealed class UserStore(AuthTables tables)
 {
     public async Task<UserEntity?> FindByEmailKeyAsync(string emailKey, CancellationToken cancellationToken)
     {
         var response = await tables.Users.GetEntityIfExistsAsync<UserEntity>(emailKey, "", cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
-    }
-
-    /// <summary>The email key of a user id, or null; an id not of the id form is not found and never reaches a table key.</summary>
-    public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
-    {
-        if (!Accounts.Ids.IsValid(userId))
-        {
-            return null;
-        }
-
-        var response = await tables.UserSessions.GetEntityIfExistsAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value!.EmailKey : null;
     }
 
     /// <summary>Inserts the account; false when the email key is taken. The insert is the uniqueness arbiter.</summary>

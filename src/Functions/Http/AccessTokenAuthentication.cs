@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using FuncAuth.Core.Sessions;
@@ -23,13 +24,12 @@ public sealed class AccessTokenAuthentication(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var result = await sessions.AuthenticateAsync(ReadBearerToken(Request), Context.RequestAborted);
-        if (result.Status != AuthenticationStatus.Authenticated)
+        if (result is not AuthenticationResult.Authenticated { Session: var session })
         {
-            Context.Features.Set(new Failure(result.Status));
-            return result.Status == AuthenticationStatus.Missing ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.Status.ToString());
+            Context.Features.Set(new Failure(result));
+            return result is AuthenticationResult.Missing ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.GetType().Name);
         }
 
-        var session = result.Session!;
         Context.Features.Set(session);
         var identity = new ClaimsIdentity(
             session.Roles.Select(r => new Claim("roles", r)).Append(new Claim("sub", session.UserId)).Append(new Claim("sid", session.SessionId)),
@@ -41,19 +41,21 @@ public sealed class AccessTokenAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var (code, detail) = (Context.Features.Get<Failure>()?.Status ?? AuthenticationStatus.Missing) switch
+        // No failure recorded: authentication found no token, or the endpoint was reached without authenticating.
+        var (code, detail) = (Context.Features.Get<Failure>()?.Result ?? new AuthenticationResult.Missing()) switch
         {
-            AuthenticationStatus.Expired => (ErrorCodes.TokenExpired, "The access token has expired."),
-            AuthenticationStatus.Revoked => (ErrorCodes.TokenRevoked, "The access token's session has ended or the token was replaced."),
-            AuthenticationStatus.Invalid => (ErrorCodes.TokenInvalid, "The access token is not valid."),
-            _ => (ErrorCodes.TokenMissing, "An access token is required: send Authorization: Bearer <token>."),
+            AuthenticationResult.Expired => (ErrorCodes.TokenExpired, "The access token has expired."),
+            AuthenticationResult.Revoked => (ErrorCodes.TokenRevoked, "The access token's session has ended or the token was replaced."),
+            AuthenticationResult.Invalid => (ErrorCodes.TokenInvalid, "The access token is not valid."),
+            AuthenticationResult.Missing => (ErrorCodes.TokenMissing, "An access token is required: send Authorization: Bearer <token>."),
+            _ => throw new UnreachableException(),
         };
         Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
-        return Problems.Unauthorized(code, detail).ExecuteAsync(Context);
+        return Problems.Create(code, detail).ExecuteAsync(Context);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This operation requires the admin role.").ExecuteAsync(Context);
+        Problems.Create(ErrorCodes.Forbidden, "This operation requires the admin role.").ExecuteAsync(Context);
 
     private static string? ReadBearerToken(HttpRequest request)
     {
@@ -62,7 +64,7 @@ public sealed class AccessTokenAuthentication(
         return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
     }
 
-    private sealed record Failure(AuthenticationStatus Status);
+    private sealed record Failure(AuthenticationResult Result);
 }
 
 /// <summary>The authenticated caller of a protected endpoint, bound from what authentication established.</summary>

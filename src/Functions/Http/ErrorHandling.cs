@@ -20,9 +20,9 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.PayloadTooLarge(),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-                Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
+                Problems.Create(ErrorCodes.UnsupportedMediaType, "Send the body as Content-Type: application/json."),
             BadHttpRequestException or JsonException =>
-                Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson, "The body is not JSON of the expected shape."),
+                Problems.Create(ErrorCodes.MalformedJson, "The body is not JSON of the expected shape."),
             _ => null,
         };
 
@@ -30,7 +30,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         {
             LogDependencyFailure(logger, exception.GetType().Name, httpContext.Request.Path, exception);
             httpContext.Response.Headers.RetryAfter = "5";
-            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
+            problem = Problems.Create(ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
         }
 
         httpContext.Response.Headers.CacheControl = "no-store";
@@ -40,34 +40,4 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
 
     [LoggerMessage(2001, LogLevel.Error, "Request to {Path} failed on a dependency ({ExceptionType}); answered 503")]
     private static partial void LogDependencyFailure(ILogger logger, string exceptionType, PathString path, Exception exception);
-}
-
-/// <summary>Refuses bodies over 64 KiB before anything reads them.</summary>
-public static class RequestLimits
-{
-    public const int MaxBodyBytes = 64 * 1024;
-
-    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            // The body stays unread and is too large to drain, so the server closes the connection after this answer:
-            // say so, or the client sends its next request into a connection that is closing (RFC 9112 §9.6).
-            if (HttpProtocol.IsHttp11(context.Request.Protocol))
-            {
-                context.Response.Headers.Connection = "close";
-            }
-
-            await Problems.PayloadTooLarge().ExecuteAsync(context);
-            return;
-        }
-
-        // Bodies without a length (chunked) are cut off by the server at the same limit while being read.
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        await next(context);
-    });
 }

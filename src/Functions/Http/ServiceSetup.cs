@@ -34,7 +34,7 @@ public static class ServiceSetup
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             // Statuses the framework answers itself (unknown route, wrong method, wrong content type) get a code too.
-            context.ProblemDetails.Extensions.TryAdd("code", context.ProblemDetails.Status switch
+            context.ProblemDetails.Extensions.TryAdd("code", (context.ProblemDetails.Status switch
             {
                 StatusCodes.Status404NotFound => ErrorCodes.NotFound,
                 StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
@@ -42,7 +42,7 @@ public static class ServiceSetup
                 StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedMediaType,
                 >= 500 => ErrorCodes.ServiceUnavailable,
                 _ => ErrorCodes.MalformedJson,
-            });
+            }).Code);
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status404NotFound => "No such resource.",

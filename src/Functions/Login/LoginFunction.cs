@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,12 +16,13 @@ public static class LoginFunction
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(LoginRequest body, AccountService accounts, CancellationToken cancellationToken)
     {
         var result = await accounts.LoginAsync(body.Email, body.Password, cancellationToken);
-        return result.Status switch
+        return result switch
         {
-            LoginStatus.Succeeded => TokenIssued.Ok(result.Tokens!),
+            LoginResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
             // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
-            LoginStatus.InvalidCredentials => Problems.Unauthorized(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
-            _ => Problems.Validation(result.Errors!),
+            LoginResult.InvalidCredentials => Problems.Create(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
+            LoginResult.Invalid invalid => Problems.Validation(invalid.Errors),
+            _ => throw new UnreachableException(),
         };
     }
 }

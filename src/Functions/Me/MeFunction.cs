@@ -16,7 +16,7 @@ public static class MeFunction
     {
         var user = await accounts.GetCurrentUserAsync(caller.Session, cancellationToken);
         return user is null
-            ? Problems.Unauthorized(ErrorCodes.TokenRevoked, "The account behind this token no longer exists.")
+            ? Problems.Create(ErrorCodes.TokenRevoked, "The account behind this token no longer exists.")
             : TypedResults.Ok(UserResponse.From(user));
     }
 }

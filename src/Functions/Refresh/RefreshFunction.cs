@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,12 +21,13 @@ public static class RefreshFunction
         }
 
         var result = await sessions.RefreshAsync(body.RefreshToken, cancellationToken);
-        return result.Status switch
+        return result switch
         {
-            RefreshStatus.Issued => TokenIssued.Ok(result.Tokens!),
-            RefreshStatus.Expired => Problems.Unauthorized(ErrorCodes.RefreshTokenExpired, "The refresh token has expired; sign in again."),
-            RefreshStatus.Reused => Problems.Unauthorized(ErrorCodes.RefreshTokenReused, "The refresh token was already used; the session has been ended."),
-            _ => Problems.Unauthorized(ErrorCodes.RefreshTokenInvalid, "The refresh token is not valid."),
+            RefreshResult.Issued issued => TokenIssued.Ok(issued.Tokens),
+            RefreshResult.Expired => Problems.Create(ErrorCodes.RefreshTokenExpired, "The refresh token has expired; sign in again."),
+            RefreshResult.Reused => Problems.Create(ErrorCodes.RefreshTokenReused, "The refresh token was already used; the session has been ended."),
+            RefreshResult.Invalid => Problems.Create(ErrorCodes.RefreshTokenInvalid, "The refresh token is not valid."),
+            _ => throw new UnreachableException(),
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,11 +17,12 @@ public static class SetRolesFunction
         string userId, SetRolesRequest body, Caller caller, AccountService accounts, CancellationToken cancellationToken)
     {
         var result = await accounts.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
-        return result.Status switch
+        return result switch
         {
-            SetRolesStatus.Updated => TypedResults.Ok(UserResponse.From(result.User!)),
-            SetRolesStatus.NotFound => Problems.NotFound("No user has this id."),
-            _ => Problems.Validation(result.Errors!),
+            SetRolesResult.Updated updated => TypedResults.Ok(UserResponse.From(updated.User)),
+            SetRolesResult.NotFound => Problems.NotFound("No user has this id."),
+            SetRolesResult.Invalid invalid => Problems.Validation(invalid.Errors),
+            _ => throw new UnreachableException(),
         };
     }
 }

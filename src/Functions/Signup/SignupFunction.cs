@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,11 +16,12 @@ public static class SignupFunction
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(SignupRequest body, AccountService accounts, CancellationToken cancellationToken)
     {
         var result = await accounts.SignupAsync(body.Email, body.Password, body.PasswordConfirmation, body.Name, cancellationToken);
-        return result.Status switch
+        return result switch
         {
-            SignupStatus.Created => TokenIssued.Created(result.Tokens!),
-            SignupStatus.EmailTaken => Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.EmailTaken, "This email address is already registered."),
-            _ => Problems.Validation(result.Errors!),
+            SignupResult.Created created => TokenIssued.Created(created.Tokens),
+            SignupResult.EmailTaken => Problems.Create(ErrorCodes.EmailTaken, "This email address is already registered."),
+            SignupResult.Invalid invalid => Problems.Validation(invalid.Errors),
+            _ => throw new UnreachableException(),
         };
     }
 }

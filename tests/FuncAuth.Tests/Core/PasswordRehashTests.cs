@@ -6,8 +6,7 @@ using Microsoft.AspNetCore.Identity;
 namespace FuncAuth.Tests.Core;
 
 /// <summary>Hashes made at an older, weaker work factor are upgraded on the next successful login.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class PasswordRehashTests(AzuriteFixture azurite)
+public sealed class PasswordRehashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task LoginUpgradesAHashMadeWithFewerIterations()

@@ -18,6 +18,26 @@ public sealed class ValidationTests
         Assert.Contains("name", errors.Keys);
     }
 
+    // The broken values are built here, not passed as test data: the runner's serialization of test data turns a
+    // lone surrogate into U+FFFD, which is valid text.
+    [Theory]
+    [InlineData("email")]
+    [InlineData("password")]
+    [InlineData("passwordConfirmation")]
+    [InlineData("name")]
+    public void EachFieldNotValidUtf16IsReportedUnderItsOwnNameAlone(string field)
+    {
+        const string Lone = "\ud800";
+        var password = field == "password" ? "pass" + Lone + "word-long" : Password;
+        var errors = Validation.Signup(
+            field == "email" ? "ann" + Lone + "@example.com" : "ann@example.com",
+            password,
+            field == "passwordConfirmation" ? Password + Lone : password,
+            field == "name" ? "Ann" + Lone : "Ann");
+
+        Assert.Equal([field], errors.Keys);
+    }
+
     [Fact]
     public void LoginReportsAnEmailThatIsNotValidUtf16()
     {

@@ -6,11 +6,10 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>
-/// DESIGN.md §6: bad input of any kind gets a 4xx Problem Details answer, never a 5xx, and leaves nothing behind.
+/// docs/api.md, Conventions: bad input of any kind gets a 4xx Problem Details answer, never a 5xx, and leaves nothing behind.
 /// Bodies are raw text, since a serializer cannot produce most of them; "{email}" in a body stands for a fresh address,
 /// so a later good signup with that address proves the bad one created nothing.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
 public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBodyTests.Apps>
 {
     private static readonly string[] Endpoints = ["signup", "login", "refresh", "logout", "set-roles"];
@@ -455,7 +454,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     /// bodies, closing connections). Each has its admin signed in (the admin address signs up once per app) and a
     /// bystander whose session bad logout bodies must leave alone; sharing them saves two password hashes per test.
     /// </summary>
-    public sealed class Apps(AzuriteFixture azurite) : IAsyncLifetime
+    public sealed class Apps : IAsyncLifetime
     {
         public Target InProcess { get; private set; } = null!;
 
@@ -463,6 +462,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
 
         public async Task InitializeAsync()
         {
+            var azurite = await AzuriteServer.GetAsync();
             var inProcess = await FuncAuthApp.StartAsync(azurite);
             InProcess = await Target.SignInAsync(inProcess, inProcess.CreateClient());
 

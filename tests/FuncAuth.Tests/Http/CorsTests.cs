@@ -4,11 +4,10 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>
-/// Standalone CORS (DESIGN.md §1): under the Functions host the platform answers preflights, but run alone the app's
+/// Standalone CORS (README, "How it works"): under the Functions host the platform answers preflights, but run alone the app's
 /// own middleware does, from <c>Cors__AllowedOrigins</c>. The shared app allows https://app.example.com.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class CorsTests(AzuriteFixture azurite)
+public sealed class CorsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string AllowedOrigin = "https://app.example.com";
 

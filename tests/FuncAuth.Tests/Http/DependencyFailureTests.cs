@@ -15,8 +15,7 @@ namespace FuncAuth.Tests.Http;
 /// API.md: a failing dependency is 503 with Retry-After and code service_unavailable, answered in bounded time, never a
 /// 500 and never with a half-done change behind it. Storage is "down" by pointing the app at a port nobody listens on.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class DependencyFailureTests(AzuriteFixture azurite)
+public sealed class DependencyFailureTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     // Both apps of a test share it, so tokens issued by the healthy one are valid for the one whose storage is down.
     private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

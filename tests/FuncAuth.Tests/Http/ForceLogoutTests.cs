@@ -4,8 +4,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>POST /api/users/{userId}/force-logout: admins end every session of a user at once.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class ForceLogoutTests(AzuriteFixture azurite) : AdminAppTests(azurite)
+public sealed class ForceLogoutTests(AzuriteFixture azurite) : AdminAppTests(azurite), IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task ForceLogoutEndsEverySessionOfTheUser()

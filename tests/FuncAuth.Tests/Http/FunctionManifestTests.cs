@@ -9,8 +9,7 @@ namespace FuncAuth.Tests.Http;
 /// The Functions host routes by the function.json files, the program by its endpoints: they must agree exactly,
 /// or a function exists in Azure that the program does not serve (or the reverse).
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class FunctionManifestTests(AzuriteFixture azurite)
+public sealed class FunctionManifestTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly string FunctionsDir = RepoPaths.Combine("src", "Functions");
 

@@ -4,8 +4,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>GET /api/users/{userId}: admins only. Each test runs its own app, because the admin address signs up once per app.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class GetUserTests(AzuriteFixture azurite) : AdminAppTests(azurite)
+public sealed class GetUserTests(AzuriteFixture azurite) : AdminAppTests(azurite), IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AnAdminReadsAUserWithExactlyItsPublicFields()

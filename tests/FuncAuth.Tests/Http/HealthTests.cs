@@ -5,8 +5,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>GET /api/health: which dependency is down, in a fixed shape, and nothing more.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class HealthTests(AzuriteFixture azurite)
+public sealed class HealthTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AHealthyAppReportsEveryCheckHealthy()

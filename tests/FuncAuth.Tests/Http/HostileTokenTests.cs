@@ -13,8 +13,7 @@ namespace FuncAuth.Tests.Http;
 /// so each forgery differs from a genuine token only in what the test changes: a rejection is then down to that change,
 /// not to a signature that could never have verified.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, IClassFixture<AzuriteFixture>
 {
     // 512 bits: long enough for an HS512 signature to verify, so only the algorithm rule can refuse one.
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(64);

@@ -5,8 +5,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>Auth events are logged with user and session ids, and never with a secret.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class LogHygieneTests(AzuriteFixture azurite)
+public sealed class LogHygieneTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AFullSignupLoginRefreshLogoutRunLogsItsEventsButNoPasswordOrToken()

@@ -3,8 +3,7 @@ using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Http;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class LogoutTests(AzuriteFixture azurite)
+public sealed class LogoutTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 

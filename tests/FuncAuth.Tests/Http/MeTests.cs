@@ -5,8 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FuncAuth.Tests.Http;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class MeTests(AzuriteFixture azurite)
+public sealed class MeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 

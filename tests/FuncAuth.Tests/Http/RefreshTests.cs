@@ -7,8 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FuncAuth.Tests.Http;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class RefreshTests(AzuriteFixture azurite)
+public sealed class RefreshTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 

@@ -6,8 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>PUT /api/users/{userId}/roles: admins change roles; current access tokens stop working, refresh tokens bring the new roles.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SetRolesTests(AzuriteFixture azurite) : AdminAppTests(azurite)
+public sealed class SetRolesTests(AzuriteFixture azurite) : AdminAppTests(azurite), IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AnAdminSetsTheRolesAndGetsTheUpdatedUser()

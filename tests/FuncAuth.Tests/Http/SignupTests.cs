@@ -5,8 +5,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FuncAuth.Tests.Http;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class SignupTests(AzuriteFixture azurite)
+public sealed class SignupTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 

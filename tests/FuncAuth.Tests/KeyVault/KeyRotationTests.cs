@@ -12,8 +12,7 @@ namespace FuncAuth.Tests.KeyVault;
 /// The Key Vault code path end to end: the app's real SecretClient reads the signing-key versions from the HTTPS
 /// stand-in. A new version signs new tokens while older ones keep verifying; disabling a version revokes its tokens.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime, IClassFixture<AzuriteFixture>
 {
     private const string SecretName = "jwt-signing-key";
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromMinutes(5);
@@ -154,13 +153,36 @@ public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime
         var tokens = await client.SignupAsync();
 
         _vault.Unavailable = true;
+        var requestsBefore = _vault.RequestCount;
         _time.Advance(ReloadInterval);
         await client.GetAsync("/api/health");
 
+        // The periodic reload ran into the outage (it reached the vault and logged the failure) and kept the loaded keys.
+        var failure = await WaitForLogAsync(app, SigningKeysUnavailableEventId);
+        Assert.Equal("True", failure.GetStructuredStateValue("KeptPrevious"));
+        Assert.True(_vault.RequestCount > requestsBefore, "No request reached the vault after the outage began.");
         using var me = await client.GetAsync("/api/auth/me", tokens.AccessToken);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         using var refresh = await client.RefreshAsync(tokens.RefreshToken);
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+    }
+
+    private const int SigningKeysUnavailableEventId = 1061;
+
+    /// <summary>The background reload runs on its own; wait (bounded) for the event it logs.</summary>
+    private static async Task<Microsoft.Extensions.Logging.Testing.FakeLogRecord> WaitForLogAsync(FuncAuthApp app, int eventId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (app.Logs.GetSnapshot().LastOrDefault(r => r.Id.Id == eventId) is { } record)
+            {
+                return record;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No log event {eventId} within 30 s.");
+            await Task.Delay(20);
+        }
     }
 
     private Task<FuncAuthApp> StartAppAsync(string? tablePrefix = null, bool waitUntilHealthy = true)

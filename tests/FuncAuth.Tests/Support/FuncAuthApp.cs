@@ -43,8 +43,25 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     /// Starts the app and waits until its health endpoint says healthy (tables created, key loaded).
     /// <paramref name="settings"/> override the defaults below; a null value removes a setting.
     /// </summary>
-    public static async Task<FuncAuthApp> StartAsync(
+    public static Task<FuncAuthApp> StartAsync(
         AzuriteFixture azurite,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        FakeTimeProvider? time = null,
+        KeyVaultStandIn? keyVault = null,
+        bool waitUntilHealthy = true) =>
+        StartAsync(azurite.ConnectionString, settings, time, keyVault, waitUntilHealthy);
+
+    /// <inheritdoc cref="StartAsync(AzuriteFixture, IReadOnlyDictionary{string, string?}?, FakeTimeProvider?, KeyVaultStandIn?, bool)"/>
+    public static Task<FuncAuthApp> StartAsync(
+        AzuriteServer azurite,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        FakeTimeProvider? time = null,
+        KeyVaultStandIn? keyVault = null,
+        bool waitUntilHealthy = true) =>
+        StartAsync(azurite.ConnectionString, settings, time, keyVault, waitUntilHealthy);
+
+    private static async Task<FuncAuthApp> StartAsync(
+        string connectionString,
         IReadOnlyDictionary<string, string?>? settings = null,
         FakeTimeProvider? time = null,
         KeyVaultStandIn? keyVault = null,
@@ -52,7 +69,7 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     {
         var all = new Dictionary<string, string?>
         {
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:ConnectionString"] = connectionString,
             ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
             ["Auth:AdminEmails"] = AdminEmail,
             ["Cors:AllowedOrigins"] = "https://app.example.com",
@@ -74,7 +91,7 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     public async Task WaitUntilHealthyAsync()
     {
         using var client = CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
             using var response = await client.GetAsync("/api/health");

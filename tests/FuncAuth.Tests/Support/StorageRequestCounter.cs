@@ -15,6 +15,21 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
 
     public void Reset() => _requests.Clear();
 
+    /// <summary>
+    /// A recorded request as "METHOD Table": the app's table prefix and the entity keys dropped, so a sequence of calls
+    /// can be compared exactly ("GET Users", "POST $batch", ...).
+    /// </summary>
+    public static string Shape(string request)
+    {
+        var (method, path) = (request[..request.IndexOf(' ', StringComparison.Ordinal)], request[(request.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        var table = path[(path.LastIndexOf('/') + 1)..];
+        var keys = table.IndexOf('(', StringComparison.Ordinal);
+        table = keys < 0 ? table : table[..keys];
+        // FuncAuthApp's prefix: "t" and ten hex digits.
+        table = System.Text.RegularExpressions.Regex.Replace(table, "^t[0-9a-f]{10}", "");
+        return method + " " + table;
+    }
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Record(message);

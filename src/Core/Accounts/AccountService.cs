@@ -51,7 +51,7 @@ public sealed class AccountService
         var errors = Validation.Signup(email, password, passwordConfirmation, name);
         if (errors.Count > 0)
         {
-            return new(SignupStatus.Invalid, Errors: errors);
+            return new SignupResult.Invalid(errors);
         }
 
         var address = email!.Trim();
@@ -71,7 +71,7 @@ public sealed class AccountService
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
 
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
-        await _sessions.InsertWithUserRefAsync(session, new UserRefEntity { PartitionKey = user.UserId, EmailKey = emailKey }, cancellationToken);
+        await _sessions.InsertFirstAsync(session, cancellationToken);
         bool created;
         try
         {
@@ -87,11 +87,11 @@ public sealed class AccountService
         {
             await UndoSignupAsync(session);
             AuthLog.SignupRejectedEmailTaken(_logger);
-            return new(SignupStatus.EmailTaken);
+            return new SignupResult.EmailTaken();
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
-        return new(SignupStatus.Created, _issuer.Tokens(user.ToAccount(), session, keys));
+        return new SignupResult.Created(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
     /// <summary>Checks the password and opens a new session. Unknown email and wrong password look the same from outside.</summary>
@@ -100,7 +100,7 @@ public sealed class AccountService
         var errors = Validation.Login(email, password);
         if (errors.Count > 0)
         {
-            return new(LoginStatus.Invalid, Errors: errors);
+            return new LoginResult.Invalid(errors);
         }
 
         var keys = await _keys.GetAsync(cancellationToken);
@@ -110,7 +110,7 @@ public sealed class AccountService
         if (user is null || check == PasswordCheck.Failed)
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
-            return new(LoginStatus.InvalidCredentials);
+            return new LoginResult.InvalidCredentials();
         }
 
         if (check == PasswordCheck.SucceededRehashNeeded)
@@ -124,12 +124,12 @@ public sealed class AccountService
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
         await _sessions.InsertAsync(session, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
-        return new(LoginStatus.Succeeded, _issuer.Tokens(user.ToAccount(), session, keys));
+        return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
     /// <summary>The caller's own account: one point read, found through the session authentication already read.</summary>
     public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
-        (await _users.FindByEmailKeyAsync(caller.Entity.EmailKey, cancellationToken))?.ToAccount();
+        (await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken))?.ToAccount();
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
         (await FindAsync(userId, cancellationToken))?.ToAccount();
@@ -143,25 +143,24 @@ public sealed class AccountService
         var errors = Validation.RoleList(roles);
         if (errors.Count > 0)
         {
-            return new(SetRolesStatus.Invalid, Errors: errors);
+            return new SetRolesResult.Invalid(errors);
         }
 
         var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
-        for (var attempt = 0; attempt < 5; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await FindAsync(userId, cancellationToken);
             if (user is null)
             {
-                return new(SetRolesStatus.NotFound);
+                return new SetRolesResult.NotFound();
             }
 
             user.Roles = canonical;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
-                var sessions = await _sessions.UpdateLiveSessionsAsync(
-                    userId, exceptSessionId: null, new Dictionary<string, object?> { [nameof(SessionEntity.AccessTokenId)] = "" }, cancellationToken);
+                var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
                 AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
-                return new(SetRolesStatus.Updated, user.ToAccount());
+                return new SetRolesResult.Updated(user.ToAccount());
             }
         }
 
@@ -170,7 +169,7 @@ public sealed class AccountService
 
     private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }
 
@@ -179,10 +178,8 @@ public sealed class AccountService
         // Best effort and not cancellable: the leftovers are unreachable either way, this only keeps the tables tidy.
         try
         {
-            await _sessions.DeleteUserRefAndSessionAsync(session, CancellationToken.None);
-            await _sessions.DeleteIndexEntryAsync(
-                new SessionExpiryEntity { PartitionKey = SessionExpiryEntity.Bucket(session.ExpiresAt), RowKey = SessionExpiryEntity.RowKeyFor(session.PartitionKey, session.SessionId) },
-                CancellationToken.None);
+            await _sessions.DeleteFirstAsync(session, CancellationToken.None);
+            await _sessions.UnindexAsync(session.PartitionKey, session.SessionId, session.ExpiresAt, CancellationToken.None);
         }
         catch (Azure.RequestFailedException e)
         {

@@ -1,0 +1,16 @@
+namespace FuncAuth.Core.Sessions;
+
+/// <summary>The outcome of a login. Closed: these are all its cases.</summary>
+public abstract record LoginResult
+{
+    private LoginResult()
+    {
+    }
+
+    public sealed record Succeeded(IssuedTokens Tokens) : LoginResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : LoginResult;
+
+    /// <summary>Unknown email or wrong password: deliberately one case.</summary>
+    public sealed record InvalidCredentials : LoginResult;
+}

@@ -1,0 +1,8 @@
+namespace FuncAuth.Core.Sessions;
+
+public enum LogoutScope
+{
+    Local,
+    Global,
+    Others,
+}

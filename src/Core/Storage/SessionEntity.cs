@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using FuncAuth.Core.Sessions;
+
+namespace FuncAuth.Core.Storage;
+
+/// <summary>
+/// One signed-in device. Table <c>UserSessions</c>; PartitionKey = user id, RowKey = "s:" + session id, so all of a
+/// user's sessions are one partition (one query and per-partition batches for global logout and force-logout).
+/// </summary>
+internal sealed class SessionEntity : ITableEntity
+{
+    public const string RowPrefix = "s:";
+    // The first string after every "s:..." key, for a range query over a partition's sessions.
+    public const string RowPrefixEnd = "s;";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string EmailKey { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When the current refresh token expires; renewed by each rotation.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Rotation counter of the current refresh token.</summary>
+    public long Counter { get; set; }
+    /// <summary>Signing-key version whose derived key MACs the current refresh token.</summary>
+    public string RefreshKeyId { get; set; } = "";
+    public DateTimeOffset RotatedAt { get; set; }
+
+    /// <summary>jti of the only access token FuncAuth accepts for this session; empty after a role change.</summary>
+    public string AccessTokenId { get; set; } = "";
+    public DateTimeOffset AccessIssuedAt { get; set; }
+    public string AccessKeyId { get; set; } = "";
+
+    public bool Revoked { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>The stored name of a <see cref="RevocationReason"/>; set only through <see cref="Revoke"/>.</summary>
+    public string? RevokedReason { get; set; }
+
+    /// <summary>Why the session ended, or null while it is live.</summary>
+    [IgnoreDataMember]
+    public RevocationReason? Revocation =>
+        Revoked
+            ? Enum.GetValues<RevocationReason>().Where(r => StoredName(r) == RevokedReason).Select(r => (RevocationReason?)r).FirstOrDefault()
+            : null;
+
+    /// <summary>Ends the session. Write it back with its ETag to make it stick.</summary>
+    public void Revoke(RevocationReason reason, DateTimeOffset at)
+    {
+        Revoked = true;
+        RevokedAt = at;
+        RevokedReason = StoredName(reason);
+    }
+
+    /// <summary>The same change as <see cref="Revoke"/>, as the columns a merge writes to sessions not read first.</summary>
+    public static IReadOnlyDictionary<string, object?> RevocationColumns(RevocationReason reason, DateTimeOffset at) =>
+        new Dictionary<string, object?>
+        {
+            [nameof(Revoked)] = true,
+            [nameof(RevokedAt)] = at,
+            [nameof(RevokedReason)] = StoredName(reason),
+        };
+
+    // The stored names predate the enum; they stay as they are so sessions already stored keep their meaning.
+    private static string StoredName(RevocationReason reason) => reason switch
+    {
+        RevocationReason.Logout => "logout",
+        RevocationReason.LogoutGlobal => "logout_global",
+        RevocationReason.LogoutOthers => "logout_others",
+        RevocationReason.ForceLogout => "force_logout",
+        RevocationReason.RefreshTokenReused => "refresh_token_reused",
+        _ => throw new UnreachableException(),
+    };
+
+    [IgnoreDataMember]
+    public string SessionId => RowKey[RowPrefix.Length..];
+
+    public static string RowKeyFor(string sessionId) => RowPrefix + sessionId;
+}

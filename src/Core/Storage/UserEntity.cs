@@ -1,0 +1,25 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace FuncAuth.Core.Storage;
+
+/// <summary>
+/// A user's account. Table <c>Users</c>; PartitionKey = <see cref="Accounts.EmailAddress.StorageKey"/> of the
+/// normalised email, RowKey = "". Keyed by email so that inserting it is the arbiter of email uniqueness and login is
+/// one point read.
+/// </summary>
+internal sealed class UserEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string UserId { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string? Name { get; set; }
+    /// <summary>Comma-separated, canonical order.</summary>
+    public string Roles { get; set; } = "";
+    public string PasswordHash { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,26 @@
+namespace FuncAuth.Functions.Http;
+
+/// <summary>
+/// The error registry: every error code of the API with its status, as in the error table of docs/api.md (a test
+/// holds the two equal). Never renamed: clients branch on them. <see cref="Problems"/> builds a problem only from these.
+/// </summary>
+public static class ErrorCodes
+{
+    public static readonly ApiError MalformedJson = new("malformed_json", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ValidationFailed = new("validation_failed", StatusCodes.Status422UnprocessableEntity);
+    public static readonly ApiError EmailTaken = new("email_taken", StatusCodes.Status409Conflict);
+    public static readonly ApiError InvalidCredentials = new("invalid_credentials", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenMissing = new("token_missing", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenInvalid = new("token_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenExpired = new("token_expired", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TokenRevoked = new("token_revoked", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenInvalid = new("refresh_token_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenExpired = new("refresh_token_expired", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError RefreshTokenReused = new("refresh_token_reused", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError Forbidden = new("forbidden", StatusCodes.Status403Forbidden);
+    public static readonly ApiError NotFound = new("not_found", StatusCodes.Status404NotFound);
+    public static readonly ApiError MethodNotAllowed = new("method_not_allowed", StatusCodes.Status405MethodNotAllowed);
+    public static readonly ApiError PayloadTooLarge = new("payload_too_large", StatusCodes.Status413PayloadTooLarge);
+    public static readonly ApiError UnsupportedMediaType = new("unsupported_media_type", StatusCodes.Status415UnsupportedMediaType);
+    public static readonly ApiError ServiceUnavailable = new("service_unavailable", StatusCodes.Status503ServiceUnavailable);
+}
