@@ -104,6 +104,7 @@ function profileView() {
   };
   const load = async () => {
     status.textContent = "Loading…";
+    status.dataset.state = "loading";
     try {
       show(await auth.getUser());
       status.textContent = `Up to date at ${new Date().toLocaleTimeString()}.`;
