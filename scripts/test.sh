@@ -24,6 +24,7 @@ status=0
 # The JavaScript client's unit tests (Node's built-in runner, TAP output).
 node --test --test-reporter=tap clients/js/test/*.test.js 2>&1 | tee "$log" || status=$?
 dotnet test FuncAuth.sln --no-build -c Release "$@" 2>&1 | tee -a "$log" || status=$?
+[ -d artifacts/screenshots ] && echo "Screenshots of the demo SPA taken by the browser tests: artifacts/screenshots/"
 
 # One closing line over all test projects.
 awk '/(Passed|Failed)! +-/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
