@@ -179,14 +179,24 @@ export class FuncAuthClient {
   async signOut(scope = "local") {
     if (!["local", "global", "others"].includes(scope)) throw new TypeError(`FuncAuth: unknown sign-out scope ${scope}`);
     if (!this.#session) return;
-    try {
+    if (scope === "others") {
+      // This browser stays signed in, so the caller must learn whether the other devices really are signed out.
       await this.#authorized("POST", "/api/auth/logout", { body: { scope } });
-    } catch (e) {
-      // Already signed out at the server (401) is fine for local and global; anything else is worth reporting for
-      // "others", where this browser stays signed in and the caller must know the other devices may not be.
-      if (scope === "others") throw e;
-    } finally {
-      if (scope !== "others") this.#endSession("SIGNED_OUT", true);
+      return;
+    }
+    let session = null;
+    try {
+      session = await this.#ensureFresh();
+    } catch {
+      // The server cannot be reached: sign out here all the same.
+    }
+    // Every tab stops using the session at once, without waiting for the server's answer.
+    this.#endSession("SIGNED_OUT", true);
+    if (!session?.accessToken) return;
+    try {
+      await this.#call("POST", "/api/auth/logout", { body: { scope }, token: session.accessToken });
+    } catch {
+      // Already ended at the server (401), or unreachable: nothing here holds the session any more.
     }
   }
 

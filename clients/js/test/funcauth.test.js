@@ -196,6 +196,35 @@ describe("a session the server ended", () => {
     w.close();
   });
 
+  test("the other tabs are signed out before the server has answered the sign-out", async () => {
+    const w = world();
+    const a = await signedIn(w);
+    const b = w.open();
+    await b.client.initialize();
+    await settle();
+    let logoutSent = false;
+    const slow = w.open({
+      fetch: (input, init) => {
+        if (String(input).endsWith("/api/auth/logout")) {
+          logoutSent = true;
+          return new Promise(() => {}); // never answers
+        }
+        return w.server.fetch(input, init);
+      },
+    });
+    await slow.client.initialize();
+    await settle();
+
+    slow.client.signOut();
+    await settle();
+
+    assert.ok(logoutSent);
+    assert.equal(a.client.session, null);
+    assert.equal(b.client.session, null);
+    assert.equal(slow.client.session, null);
+    w.close();
+  });
+
   test("signing out the other devices keeps this browser signed in", async () => {
     const w = world();
     const a = await signedIn(w);
