@@ -237,6 +237,8 @@ function resetPasswordView() {
       ],
       onSubmit: async ({ password, passwordConfirmation }) => {
         await auth.resetPassword({ token, password, passwordConfirmation });
+        // The reset ended every session of that account at the server; drop this browser's one too, if it has one.
+        if (auth.session) await auth.signOut("local").catch(() => {});
         notice = { kind: "success", text: "Your password is set. Every device was signed out: sign in with the new password." };
         navigate("/sign-in", true);
       },
