@@ -25,7 +25,7 @@ public sealed class SpaFixture : IAsyncLifetime
     /// <summary>Short enough that a test sees a token expire; the client refreshes a quarter of it ahead.</summary>
     public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromSeconds(8);
 
-    private readonly AzuriteFixture _azurite = new();
+    private AzuriteFixture _azurite = new();
     private readonly List<Process> _servers = [];
     private KestrelApp? _app;
     private IPlaywright? _playwright;
@@ -45,7 +45,20 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _azurite.InitializeAsync();
+        // A free port can be taken by another process between choosing it and Azurite binding it; choose again then.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _azurite.InitializeAsync();
+                break;
+            }
+            catch (SocketException) when (attempt < 3)
+            {
+                await _azurite.DisposeAsync();
+                _azurite = new();
+            }
+        }
 
         var apiPort = AzuriteFixture.FreePort();
         ApiUrl = $"http://127.0.0.1:{apiPort}";
@@ -239,7 +252,8 @@ public sealed class RefreshCounter : IStartupFilter
     };
 }
 
-[CollectionDefinition(Name)]
+// Alone, after the other collections: Chromium is heavy for a 2-core machine, and these tests measure time.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SpaCollection : ICollectionFixture<SpaFixture>
 {
     public const string Name = "Browser";
