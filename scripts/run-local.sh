@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs FuncAuth locally on http://localhost:7071 against Azurite (started here, data kept in .azurite/), with a
-# development signing key. Ctrl+C stops both.
+# development signing key, and the demo SPA on http://localhost:5173. Ctrl+C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +25,9 @@ dotnet run --project src/Functions -c Release &
 app=$!
 # Stop both on Ctrl+C or kill, whichever process the signal reaches first.
 trap 'kill $app $azurite 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
+
+# The demo SPA (samples/spa) on http://localhost:5173, the default allowed origin, calling the API above.
+FUNCAUTH_API_URL="${FUNCAUTH_API_URL:-http://localhost:$PORT}" node samples/spa/serve.mjs --port "${SPA_PORT:-5173}" &
+spa=$!
+trap 'kill $app $azurite $spa 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
 wait $app

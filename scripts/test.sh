@@ -5,15 +5,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm ci --no-audit --no-fund --loglevel=error
+
+# The browser tests drive the system's Chromium (Playwright downloads no browser); install it when it is missing.
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then
+  echo "Chromium is missing: installing the chromium package for the browser tests (apt-get)."
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  $sudo apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-browser
+fi
+
 dotnet restore FuncAuth.sln
 dotnet build FuncAuth.sln --no-restore -c Release
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test FuncAuth.sln --no-build -c Release "$@" 2>&1 | tee "$log" || status=$?
+# The JavaScript client's unit tests (Node's built-in runner, TAP output).
+node --test --test-reporter=tap clients/js/test/*.test.js 2>&1 | tee "$log" || status=$?
+dotnet test FuncAuth.sln --no-build -c Release "$@" 2>&1 | tee -a "$log" || status=$?
+[ -d artifacts/screenshots ] && echo "Screenshots of the demo SPA taken by the browser tests: artifacts/screenshots/"
 
 # One closing line over all test projects.
 awk '/(Passed|Failed)! +-/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
+     /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
      END { printf "%d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -1,0 +1,186 @@
+// Type declarations for funcauth.js: the FuncAuth HTTP contract (v1 and v2) as seen from a browser.
+
+export type Role = "user" | "admin" | (string & {});
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: Role[];
+  createdAt: string;
+  /** v2 */
+  emailVerified?: boolean;
+  /** v2, administrators' view only */
+  disabled?: boolean;
+}
+
+/** What the app sees of a session. The refresh token is never exposed. */
+export interface Session {
+  accessToken: string;
+  /** Epoch milliseconds (client clock) when the access token expires. */
+  expiresAt: number;
+  user: User | null;
+}
+
+/** An entry of GET /api/auth/sessions. */
+export interface DeviceSession {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastRefreshedAt: string | null;
+  expiresAt: string;
+  userAgent: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scope: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  /** Shown only in the answer to its creation. */
+  key: string;
+}
+
+export type AuthChangeEvent = "INITIAL_SESSION" | "SIGNED_IN" | "SIGNED_OUT" | "TOKEN_REFRESHED" | "USER_UPDATED";
+
+/** Why a session ended when the server ended it (`refresh_token_reused`, ...); null for a deliberate sign-out. */
+export type SignOutReason = "refresh_token_reused" | "refresh_token_invalid" | "refresh_token_expired" | null;
+
+export type SignOutScope = "local" | "global" | "others";
+
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface LockManagerLike {
+  request<T>(name: string, options: { mode?: "exclusive" | "shared" }, callback: () => Promise<T> | T): Promise<T>;
+}
+
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  removeEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  close?(): void;
+}
+
+export interface StorageEventTarget {
+  addEventListener(type: "storage", listener: (event: { key: string | null }) => void): void;
+  removeEventListener(type: "storage", listener: (event: { key: string | null }) => void): void;
+}
+
+export interface ClientOptions {
+  /** FuncAuth's base URL, e.g. "http://localhost:7071" (no trailing slash needed). Empty: same origin. */
+  baseUrl?: string;
+  /** Origins besides FuncAuth's to which `client.fetch` attaches the access token (your own APIs). */
+  tokenOrigins?: string[];
+  /** Prefix of the storage key, the lock name and the channel name (default "funcauth"). */
+  storageKey?: string;
+  /** Refresh this long before expiry at most (default 60 000 ms; never more than a quarter of the lifetime). */
+  refreshMarginMs?: number;
+  fetch?: typeof fetch;
+  /** Where the refresh token is kept (default localStorage, shared by the tabs); null keeps nothing. */
+  storage?: StorageLike | null;
+  /** Default navigator.locks; null serialises refreshes within this tab only. */
+  locks?: LockManagerLike | null;
+  /** Default new BroadcastChannel(storageKey). */
+  channel?: ChannelLike | null;
+  /** Where "storage" events arrive (default window). */
+  storageEvents?: StorageEventTarget | null;
+  now?: () => number;
+  setTimeout?: (callback: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+}
+
+export interface SignUpInput {
+  email: string;
+  password: string;
+  /** Defaults to `password`. */
+  passwordConfirmation?: string;
+  name?: string;
+}
+
+export type SignUpResult =
+  | { status: "signed_in"; session: Session }
+  | { status: "verification_sent"; session: null };
+
+export interface ProblemFields {
+  status: number;
+  code: string | null;
+  title: string | null;
+  detail: string | null;
+  errors: Record<string, string[]> | null;
+  retryAfter: number | null;
+}
+
+/** An error answer of the API, or status 0 with code "network_error" when the server could not be reached. */
+export class FuncAuthError extends Error implements ProblemFields {
+  constructor(fields: Partial<ProblemFields> & { status: number });
+  status: number;
+  code: string | null;
+  title: string | null;
+  detail: string | null;
+  errors: Record<string, string[]> | null;
+  retryAfter: number | null;
+}
+
+export class FuncAuthClient {
+  constructor(options?: ClientOptions);
+
+  /** Restores the session of an earlier visit (one refresh shared by all tabs) and emits INITIAL_SESSION. */
+  initialize(): Promise<Session | null>;
+  readonly session: Session | null;
+  readonly user: User | null;
+  onAuthStateChange(callback: (event: AuthChangeEvent, session: Session | null, reason: SignOutReason) => void): () => void;
+  /** A valid access token (refreshed first when due), or null when signed out. */
+  getAccessToken(): Promise<string | null>;
+  close(): void;
+
+  signUp(input: SignUpInput): Promise<SignUpResult>;
+  signIn(credentials: { email: string; password: string }): Promise<Session>;
+  /** One refresh across all tabs; without force, returns the current session when it is not yet due. */
+  refresh(options?: { force?: boolean }): Promise<Session | null>;
+  signOut(scope?: SignOutScope): Promise<void>;
+  getUser(): Promise<User>;
+
+  updateProfile(changes: { name: string }): Promise<User>;
+  listSessions(): Promise<DeviceSession[]>;
+  endSession(sessionId: string): Promise<void>;
+  changePassword(input: { currentPassword: string; password: string; passwordConfirmation?: string }): Promise<void>;
+  forgotPassword(email: string): Promise<void>;
+  resetPassword(input: { token: string; password: string; passwordConfirmation?: string }): Promise<void>;
+  verifyEmail(token: string): Promise<void>;
+  resendVerification(email: string): Promise<void>;
+  deleteAccount(password: string): Promise<void>;
+
+  readonly apiKeys: {
+    create(input: { name: string; expiresInDays?: number; scope?: string }): Promise<CreatedApiKey>;
+    list(): Promise<ApiKey[]>;
+    delete(id: string): Promise<void>;
+  };
+
+  readonly admin: {
+    getUser(userId: string): Promise<User>;
+    findByEmail(email: string): Promise<User[]>;
+    forceLogout(userId: string): Promise<void>;
+    setRoles(userId: string, roles: Role[]): Promise<User>;
+    disable(userId: string): Promise<User>;
+    enable(userId: string): Promise<User>;
+    listApiKeys(userId: string): Promise<ApiKey[]>;
+    deleteApiKey(userId: string, keyId: string): Promise<void>;
+  };
+
+  /**
+   * fetch() with the access token attached (FuncAuth's origin and `tokenOrigins` only); on 401 token_expired or
+   * token_revoked it refreshes once and retries once.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+}
+
+export function createClient(options?: ClientOptions): FuncAuthClient;

@@ -1,0 +1,422 @@
+// The FuncAuth demo: every screen is a function that builds its DOM from the client's state. No framework, no build.
+import { createClient } from "/clients/js/funcauth.js";
+
+const config = await loadConfig();
+const auth = createClient({ baseUrl: config.apiBaseUrl });
+const app = document.getElementById("app");
+const nav = document.getElementById("nav");
+let notice = null; // shown once, on the next screen
+
+const routes = {
+  "/": () => (auth.session ? profileView() : signInView()),
+  "/sign-in": signInView,
+  "/sign-up": signUpView,
+  "/forgot-password": forgotPasswordView,
+  "/verify-email": verifyEmailView,
+  "/reset-password": resetPasswordView,
+  "/profile": signedIn(profileView),
+  "/sessions": signedIn(sessionsView),
+  "/password": signedIn(changePasswordView),
+};
+const publicOnly = new Set(["/sign-in", "/sign-up"]);
+
+auth.onAuthStateChange((event, session, reason) => {
+  if (event === "INITIAL_SESSION") return;
+  const path = location.pathname;
+  if (event === "SIGNED_OUT") {
+    notice = reason
+      ? { kind: "warn", text: "Your session has ended (it was signed out elsewhere or is no longer valid). Please sign in again." }
+      : { kind: "info", text: "You are signed out." };
+    if (!routes[path] || path === "/" || routes[path].needsSession) return navigate("/sign-in", true);
+  } else if (event === "SIGNED_IN" && (publicOnly.has(path) || path === "/")) {
+    return navigate("/profile", true);
+  }
+  renderNav();
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-link]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"));
+});
+window.addEventListener("popstate", render);
+
+await auth.initialize();
+render();
+
+// ---- screens -----------------------------------------------------------------------------------------------------
+
+function signInView() {
+  if (auth.session) return navigate("/profile", true);
+  return card("Sign in", [
+    form({
+      id: "sign-in-form",
+      submit: "Sign in",
+      fields: [
+        { name: "email", label: "Email", type: "email", autocomplete: "username" },
+        { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
+      ],
+      onSubmit: async ({ email, password }) => {
+        await auth.signIn({ email, password });
+        navigate("/profile", true);
+      },
+    }),
+    h("p", { class: "links" }, link("/forgot-password", "Forgot your password?"), " · ", link("/sign-up", "Create an account")),
+  ]);
+}
+
+function signUpView() {
+  if (auth.session) return navigate("/profile", true);
+  return card("Create an account", [
+    form({
+      id: "sign-up-form",
+      submit: "Sign up",
+      fields: [
+        { name: "email", label: "Email", type: "email", autocomplete: "username" },
+        { name: "name", label: "Name (optional)", autocomplete: "name" },
+        { name: "password", label: "Password (8 characters or more)", type: "password", autocomplete: "new-password" },
+        { name: "passwordConfirmation", label: "Password again", type: "password", autocomplete: "new-password" },
+      ],
+      onSubmit: async (values) => {
+        const result = await auth.signUp(values);
+        if (result.status === "signed_in") return navigate("/profile", true);
+        notice = { kind: "info", text: `We sent a link to ${values.email}. Open it to confirm your address, then sign in.` };
+        navigate("/sign-in", true);
+      },
+    }),
+    h("p", { class: "links" }, "Already registered? ", link("/sign-in", "Sign in")),
+  ]);
+}
+
+function profileView() {
+  const status = h("p", { id: "profile-status", class: "muted" });
+  const details = h("dl", { id: "profile", class: "details" });
+  const show = (user) => {
+    details.replaceChildren(
+      ...row("Email", h("span", { id: "profile-email" }, user.email),
+        user.emailVerified === false ? h("span", { class: "badge warn" }, "not confirmed") : null,
+        user.emailVerified === true ? h("span", { class: "badge ok" }, "confirmed") : null),
+      ...row("Name", h("span", { id: "profile-name" }, user.name || "—")),
+      ...row("Roles", (user.roles ?? []).join(", ")),
+      ...row("Member since", formatDate(user.createdAt)),
+    );
+  };
+  const load = async () => {
+    status.textContent = "Loading…";
+    status.dataset.state = "loading";
+    try {
+      show(await auth.getUser());
+      status.textContent = `Up to date at ${new Date().toLocaleTimeString()}.`;
+      status.dataset.state = "loaded";
+    } catch (e) {
+      status.textContent = describe(e);
+      status.dataset.state = "error";
+    }
+  };
+  if (auth.user) show(auth.user);
+  load();
+
+  const user = auth.user ?? {};
+  return card("Your profile", [
+    details,
+    h("div", { class: "row" }, button("Reload", load, { id: "reload-profile", class: "secondary" }), status),
+    h("h2", {}, "Change your name"),
+    form({
+      id: "profile-form",
+      submit: "Save",
+      fields: [{ name: "name", label: "Name", autocomplete: "name", value: user.name ?? "" }],
+      onSubmit: async ({ name }, el) => {
+        show(await auth.updateProfile({ name }));
+        done(el, "Saved.");
+      },
+    }),
+    user.emailVerified === false
+      ? h("p", {}, button("Send the confirmation email again", async (e) => {
+        await auth.resendVerification(auth.user.email);
+        e.target.replaceWith(h("span", { class: "muted" }, "Sent, if the address is waiting for confirmation."));
+      }, { class: "secondary" }))
+      : null,
+  ]);
+}
+
+function sessionsView() {
+  const list = h("div", { id: "sessions-list" }, h("p", { class: "muted" }, "Loading…"));
+  const load = async () => {
+    try {
+      const sessions = await auth.listSessions();
+      list.replaceChildren(h("table", { class: "sessions" },
+        h("thead", {}, h("tr", {}, ...["Device", "Signed in", "Last active", ""].map((t) => h("th", {}, t)))),
+        h("tbody", {}, ...sessions.map((s) => h("tr", { class: s.current ? "current" : "" },
+          h("td", {}, describeAgent(s.userAgent), s.current ? h("span", { class: "badge ok" }, "this device") : null),
+          h("td", {}, formatDate(s.createdAt)),
+          h("td", {}, formatDate(s.lastRefreshedAt ?? s.createdAt)),
+          h("td", {}, s.current ? null : button("End", async () => { await auth.endSession(s.id); await load(); }, { class: "secondary small" })),
+        )))));
+    } catch (e) {
+      list.replaceChildren(h("p", { class: "error" }, describe(e)));
+    }
+  };
+  load();
+  const result = h("p", { id: "sessions-result", class: "muted" });
+  return card("Sessions", [
+    h("p", {}, "Each browser or device you signed in on is a session. All tabs of this browser share one."),
+    list,
+    h("div", { class: "row" },
+      button("Sign out all other devices", async () => {
+        await auth.signOut("others");
+        result.textContent = "Every other device is signed out.";
+        await load();
+      }, { id: "sign-out-others", class: "secondary" }),
+      button("Sign out this device", () => auth.signOut("local"), { id: "sign-out-here" }),
+    ),
+    result,
+  ]);
+}
+
+function changePasswordView() {
+  return card("Change your password", [
+    h("p", {}, "Your other devices are signed out; this one stays signed in."),
+    form({
+      id: "password-form",
+      submit: "Change password",
+      fields: [
+        { name: "currentPassword", label: "Current password", type: "password", autocomplete: "current-password" },
+        { name: "password", label: "New password", type: "password", autocomplete: "new-password" },
+        { name: "passwordConfirmation", label: "New password again", type: "password", autocomplete: "new-password" },
+      ],
+      onSubmit: async (values, el) => {
+        await auth.changePassword(values);
+        el.reset();
+        done(el, "Your password is changed, and your other devices are signed out.");
+      },
+    }),
+  ]);
+}
+
+function forgotPasswordView() {
+  return card("Forgot your password?", [
+    h("p", {}, "Enter your address and we will email you a link to choose a new password."),
+    form({
+      id: "forgot-form",
+      submit: "Send the link",
+      fields: [{ name: "email", label: "Email", type: "email", autocomplete: "username" }],
+      onSubmit: async ({ email }, el) => {
+        await auth.forgotPassword(email);
+        done(el, "If that address has an account, a link is on its way. It works for an hour.");
+      },
+    }),
+    h("p", { class: "links" }, link("/sign-in", "Back to sign in")),
+  ]);
+}
+
+// Opened from the emailed link /verify-email?token=...: the token is posted at once and taken out of the address bar.
+function verifyEmailView() {
+  const token = takeToken();
+  const status = h("p", { id: "verify-status" }, token ? "Confirming your address…" : "This link has no token. Open the link from the email again.");
+  if (token) {
+    auth.verifyEmail(token).then(
+      () => { status.textContent = "Your address is confirmed. Thank you!"; status.className = "success"; },
+      (e) => { status.textContent = describe(e); status.className = "error"; },
+    );
+  }
+  return card("Confirm your address", [status, h("p", { class: "links" }, link(auth.session ? "/profile" : "/sign-in", "Continue"))]);
+}
+
+// Opened from the emailed link /reset-password?token=...
+function resetPasswordView() {
+  const token = takeToken();
+  if (!token) return card("Choose a new password", [h("p", { class: "error" }, "This link has no token. Open the link from the email again, or ask for a new one."), h("p", {}, link("/forgot-password", "Ask for a new link"))]);
+  return card("Choose a new password", [
+    form({
+      id: "reset-form",
+      submit: "Set the password",
+      fields: [
+        { name: "password", label: "New password", type: "password", autocomplete: "new-password" },
+        { name: "passwordConfirmation", label: "New password again", type: "password", autocomplete: "new-password" },
+      ],
+      onSubmit: async ({ password, passwordConfirmation }) => {
+        await auth.resetPassword({ token, password, passwordConfirmation });
+        // The reset ended every session of that account at the server; drop this browser's one too, if it has one.
+        if (auth.session) await auth.signOut("local").catch(() => {});
+        notice = { kind: "success", text: "Your password is set. Every device was signed out: sign in with the new password." };
+        navigate("/sign-in", true);
+      },
+    }),
+  ]);
+}
+
+// ---- routing and chrome ------------------------------------------------------------------------------------------
+
+function signedIn(view) {
+  const guarded = () => (auth.session ? view() : navigate("/sign-in", true));
+  guarded.needsSession = true;
+  return guarded;
+}
+
+function navigate(path, replace = false) {
+  history[replace ? "replaceState" : "pushState"](null, "", path);
+  render();
+  return null;
+}
+
+function render() {
+  renderNav();
+  const view = routes[location.pathname] ?? notFoundView;
+  const content = view();
+  if (content === null) return; // the view navigated elsewhere
+  const shown = notice ? h("p", { class: `notice ${notice.kind}`, role: "status", id: "notice" }, notice.text) : null;
+  notice = null;
+  app.replaceChildren(...[shown, content].filter(Boolean));
+  app.querySelector("input")?.focus();
+}
+
+function renderNav() {
+  const user = auth.user;
+  nav.replaceChildren(...(auth.session
+    ? [
+      h("span", { class: "who", id: "who" }, user?.name || user?.email || ""),
+      link("/profile", "Profile"),
+      link("/sessions", "Sessions"),
+      link("/password", "Password"),
+      button("Sign out", () => auth.signOut("local"), { id: "sign-out", class: "secondary small" }),
+    ]
+    : [link("/sign-in", "Sign in"), link("/sign-up", "Sign up")]));
+}
+
+function notFoundView() {
+  return card("Not found", [h("p", {}, "There is no such page. "), link("/", "Home")]);
+}
+
+// ---- small DOM helpers -----------------------------------------------------------------------------------------
+
+/** Builds an element; text is always set as text, never parsed as HTML. */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "value") el.value = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+function card(title, children) {
+  return h("section", { class: "card" }, h("h1", {}, title), ...children);
+}
+
+function link(href, text) {
+  return h("a", { href, "data-link": true }, text);
+}
+
+function button(text, onClick, props = {}) {
+  const el = h("button", { type: "button", ...props }, text);
+  el.addEventListener("click", async (event) => {
+    el.disabled = true;
+    try {
+      await onClick(event);
+    } catch (e) {
+      const message = h("p", { class: "error", role: "alert" }, describe(e));
+      el.closest(".row, p, td")?.after(message);
+    } finally {
+      el.disabled = false;
+    }
+  });
+  return el;
+}
+
+function row(label, ...value) {
+  return [h("dt", {}, label), h("dd", {}, ...value)];
+}
+
+/** A form whose submit calls onSubmit(values, form) and shows the server's field errors beside the fields. */
+function form({ id, fields, submit, onSubmit }) {
+  const general = h("p", { class: "error", role: "alert", hidden: true });
+  const submitButton = h("button", { type: "submit" }, submit);
+  const el = h("form", { id, novalidate: true },
+    ...fields.map((f) => h("label", { class: "field" },
+      h("span", {}, f.label),
+      h("input", { name: f.name, type: f.type ?? "text", autocomplete: f.autocomplete, value: f.value }),
+      h("small", { class: "field-error", "data-for": f.name }))),
+    general,
+    h("div", { class: "row" }, submitButton));
+  el.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    general.hidden = true;
+    el.querySelectorAll(".field-error").forEach((e) => { e.textContent = ""; });
+    el.querySelector(".success")?.remove();
+    submitButton.disabled = true;
+    try {
+      await onSubmit(Object.fromEntries(new FormData(el)), el);
+    } catch (e) {
+      let shown = false;
+      for (const [name, messages] of Object.entries(e.errors ?? {})) {
+        const slot = el.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
+        if (slot) { slot.textContent = messages.join(" "); shown = true; }
+      }
+      if (!shown || e.code !== "validation_failed") {
+        general.textContent = describe(e);
+        general.hidden = false;
+      }
+    } finally {
+      submitButton.disabled = false;
+    }
+  });
+  return el;
+}
+
+function done(formElement, text) {
+  formElement.append(h("p", { class: "success", role: "status" }, text));
+}
+
+const messages = {
+  invalid_credentials: "Wrong email or password.",
+  email_taken: "That address already has an account. Sign in, or reset the password.",
+  email_not_verified: "Confirm your address first: open the link we emailed you.",
+  account_disabled: "This account is disabled.",
+  password_incorrect: "The current password is not right.",
+  verification_token_invalid: "This confirmation link is not valid (or was already used).",
+  verification_token_expired: "This confirmation link has expired. Ask for a new one from your profile.",
+  reset_token_invalid: "This reset link is not valid (or was already used). Ask for a new one.",
+  reset_token_expired: "This reset link has expired. Ask for a new one.",
+  not_found: "The server does not offer this yet.",
+  method_not_allowed: "The server does not offer this yet.",
+};
+
+function describe(error) {
+  if (error?.code === "network_error") return `FuncAuth cannot be reached at ${config.apiBaseUrl}.`;
+  if (error?.code === "rate_limited") return `Too many attempts. Try again in ${error.retryAfter ?? "a few"} seconds.`;
+  if (error?.code === "service_unavailable") return "The service is busy. Try again in a moment.";
+  if (error?.code === "validation_failed") return Object.values(error.errors ?? {}).flat().join(" ") || error.detail;
+  return messages[error?.code] ?? error?.detail ?? error?.message ?? "Something went wrong.";
+}
+
+function describeAgent(agent) {
+  if (!agent) return "Unknown device";
+  const browser = /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Firefox\//.test(agent) ? "Firefox" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const os = /Windows/.test(agent) ? "Windows" : /Mac OS X/.test(agent) ? "macOS" : /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Linux/.test(agent) ? "Linux" : "";
+  return os ? `${browser} on ${os}` : browser;
+}
+
+function formatDate(value) {
+  return value ? new Date(value).toLocaleString() : "—";
+}
+
+/** Reads ?token= and removes it from the address bar and history, so it is not left in either. */
+function takeToken() {
+  const token = new URLSearchParams(location.search).get("token");
+  if (token) history.replaceState(null, "", location.pathname);
+  return token;
+}
+
+async function loadConfig() {
+  try {
+    const response = await fetch("/config.json", { cache: "no-store" });
+    if (response.ok) return await response.json();
+  } catch {
+    // Served without config.json: assume the local run.
+  }
+  return { apiBaseUrl: "http://localhost:7071" };
+}
