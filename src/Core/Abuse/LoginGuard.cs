@@ -1,0 +1,101 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace FuncAuth.Core.Abuse;
+
+public enum GuardedLoginStatus
+{
+    /// <summary>The password was checked; <see cref="GuardedLoginResult.Login"/> says how it went.</summary>
+    Checked,
+
+    /// <summary>A failed-login limit is reached: 429, whatever the password and whether or not the account exists.</summary>
+    RateLimited,
+
+    /// <summary>No hash slot: 503.</summary>
+    Busy,
+}
+
+public sealed record GuardedLoginResult(GuardedLoginStatus Status, LoginResult? Login = null, int RetryAfterSeconds = 0);
+
+/// <summary>
+/// Login behind the failed-login limits of API-v2 §4 and the hash bulkhead. Every login surface (the login endpoint,
+/// the OAuth password grant) goes through here. A guess takes its count from both failure limits before the password
+/// is checked, so concurrent guesses on any number of instances cannot overshoot a limit; a login that succeeds gives
+/// its counts back. Counters are keyed by the email's storage key, whether or not an account has it, so the limiter
+/// answers alike for known and unknown addresses.
+/// </summary>
+public sealed class LoginGuard
+{
+    private readonly AccountService _accounts;
+    private readonly RateLimiter _limits;
+    private readonly HashBulkhead _bulkhead;
+    private readonly ILogger<LoginGuard> _logger;
+
+    public LoginGuard(AccountService accounts, RateLimiter limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger)
+    {
+        _accounts = accounts;
+        _limits = limits;
+        _bulkhead = bulkhead;
+        _logger = logger;
+    }
+
+    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it.</param>
+    public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string clientAddress, CancellationToken cancellationToken)
+    {
+        if (Validation.Login(email, password).Count > 0)
+        {
+            // Nothing is hashed for a request that fails validation, so it costs no guess.
+            return new(GuardedLoginStatus.Checked, await _accounts.LoginAsync(email, password, cancellationToken));
+        }
+
+        var account = AccountKey(email!);
+        var leases = await Task.WhenAll(
+            _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken),
+            _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken));
+        if (leases.Any(l => !l.Allowed))
+        {
+            // A refused attempt does not count: give back the count the other limit took.
+            await ReleaseAsync(leases, cancellationToken);
+            return new(GuardedLoginStatus.RateLimited, RetryAfterSeconds: leases.Where(l => !l.Allowed).Max(l => l.RetryAfterSeconds));
+        }
+
+        using var slot = await _bulkhead.TryEnterAsync(cancellationToken);
+        if (slot is null)
+        {
+            await ReleaseAsync(leases, cancellationToken);
+            AbuseLog.HashingBusy(_logger);
+            return new(GuardedLoginStatus.Busy, RetryAfterSeconds: 1);
+        }
+
+        var result = await _accounts.LoginAsync(email, password, cancellationToken);
+        if (result.Status != LoginStatus.InvalidCredentials)
+        {
+            await ReleaseAsync(leases, cancellationToken);
+        }
+
+        return new(GuardedLoginStatus.Checked, result);
+    }
+
+    /// <summary>
+    /// Clears the failed-login counters of the account: the per-account one, and the one of the account at
+    /// <paramref name="clientAddress"/> when given. A completed password reset calls this (API-v2 §4).
+    /// </summary>
+    public async Task ClearLoginFailuresAsync(string email, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var account = AccountKey(email);
+        await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
+        if (clientAddress is not null)
+        {
+            await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
+        }
+
+        AbuseLog.LoginFailuresCleared(_logger);
+    }
+
+    private static string AccountKey(string email) => EmailAddress.StorageKey(EmailAddress.Normalize(email));
+
+    private Task ReleaseAsync(RateLimitDecision[] decisions, CancellationToken cancellationToken) =>
+        Task.WhenAll(decisions.Select(d => _limits.ReleaseAsync(d, cancellationToken)));
+}
