@@ -17,7 +17,7 @@ public static class CleanupExpiredTokensFunction
 
     public static IEndpointRouteBuilder MapCleanupExpiredTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/CleanupExpiredTokens", HandleAsync).WithName("CleanupExpiredTokens");
+        app.MapPost("/CleanupExpiredTokens", HandleAsync).WithName("CleanupExpiredTokens").RequireHostInvocation();
         return app;
     }
 

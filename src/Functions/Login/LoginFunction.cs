@@ -1,3 +1,4 @@
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,13 +9,27 @@ public static class LoginFunction
 {
     public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/login", HandleAsync).WithName("Login");
+        app.MapPost("/api/auth/login", HandleAsync).WithName("Login")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress);
         return app;
     }
 
-    public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(LoginRequest body, AccountService accounts, CancellationToken cancellationToken)
+    public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
+        LoginRequest body, HttpContext context, LoginGuard logins, CancellationToken cancellationToken)
     {
-        var result = await accounts.LoginAsync(body.Email, body.Password, cancellationToken);
+        var guarded = await logins.LoginAsync(body.Email, body.Password, ClientAddress.KeyOf(context), cancellationToken);
+        if (guarded.Status == GuardedLoginStatus.RateLimited)
+        {
+            // Answered before the password is checked: says nothing about the password or whether the account exists.
+            return RateLimiting.TooManyRequests(context, guarded.RetryAfterSeconds);
+        }
+
+        if (guarded.Status == GuardedLoginStatus.Busy)
+        {
+            return RateLimiting.HashingBusy(context);
+        }
+
+        var result = guarded.Login!;
         return result.Status switch
         {
             LoginStatus.Succeeded => TokenIssued.Ok(result.Tokens!),

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,8 @@ public static class RefreshFunction
 {
     public static IEndpointRouteBuilder MapRefresh(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/refresh", HandleAsync).WithName("Refresh");
+        app.MapPost("/api/auth/refresh", HandleAsync).WithName("Refresh")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress);
         return app;
     }
 

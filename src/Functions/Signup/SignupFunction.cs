@@ -1,3 +1,4 @@
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,9 @@ public static class SignupFunction
 {
     public static IEndpointRouteBuilder MapSignup(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/signup", HandleAsync).WithName("Signup");
+        app.MapPost("/api/auth/signup", HandleAsync).WithName("Signup")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress)
+            .RequireHashSlot();
         return app;
     }
 
