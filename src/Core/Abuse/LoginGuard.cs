@@ -50,15 +50,22 @@ public sealed class LoginGuard
             return new(GuardedLoginStatus.Checked, await _accounts.LoginAsync(email, password, cancellationToken));
         }
 
+        // One after the other, the narrower limit first: a guesser stopped by it (the common case under attack) costs no
+        // call on the per-account counter.
         var account = AccountKey(email!);
-        var leases = await Task.WhenAll(
-            _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken),
-            _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken));
-        if (leases.Any(l => !l.Allowed))
+        var pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
+        if (!pair.Allowed)
         {
-            // A refused attempt does not count: give back the count the other limit took.
+            return new(GuardedLoginStatus.RateLimited, RetryAfterSeconds: pair.RetryAfterSeconds);
+        }
+
+        var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
+        RateLimitDecision[] leases = [pair, any];
+        if (!any.Allowed)
+        {
+            // A refused attempt does not count: give back the count the narrower limit took.
             await ReleaseAsync(leases, cancellationToken);
-            return new(GuardedLoginStatus.RateLimited, RetryAfterSeconds: leases.Where(l => !l.Allowed).Max(l => l.RetryAfterSeconds));
+            return new(GuardedLoginStatus.RateLimited, RetryAfterSeconds: any.RetryAfterSeconds);
         }
 
         using var slot = await _bulkhead.TryEnterAsync(cancellationToken);

@@ -18,6 +18,8 @@ internal sealed class RateLimitStore(AuthTables tables)
     public const int Shards = 64;
     private const int MaxAttempts = 10;
 
+    private readonly KeyedGate _gate = new();
+
     public static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + key));
@@ -31,6 +33,7 @@ internal sealed class RateLimitStore(AuthTables tables)
     public async Task<RateLimitLease?> TryIncrementAsync(RateLimitName name, string key, int limit, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
+        using var turn = await _gate.EnterAsync(partitionKey + rowKey, cancellationToken);
         var table = tables.RateLimits;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -70,8 +73,9 @@ internal sealed class RateLimitStore(AuthTables tables)
     /// <summary>Takes back the one the lease added (the counter is removed when it falls to zero).</summary>
     public async Task ReleaseAsync(RateLimitLease lease, CancellationToken cancellationToken)
     {
-        var table = tables.RateLimits;
         var counter = lease.Counter;
+        using var turn = await _gate.EnterAsync(counter.PartitionKey + counter.RowKey, cancellationToken);
+        var table = tables.RateLimits;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             try

@@ -22,6 +22,7 @@ public sealed class RateLimiter
     private readonly IOptions<RateLimitOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RateLimiter> _logger;
+    private readonly FullCounters _full = new();
 
     internal RateLimiter(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
     {
@@ -44,9 +45,15 @@ public sealed class RateLimiter
         var rule = _options.Value.Rule(name);
         var now = _time.GetUtcNow();
         var windowEnd = WindowEnd(rule, now);
+        if (_full.IsFull(name, key, windowEnd))
+        {
+            return new(false, windowEnd - now, null);
+        }
+
         var lease = await _store.TryIncrementAsync(name, key, rule.Limit, windowEnd, cancellationToken);
         if (lease is null)
         {
+            _full.Remember(name, key, windowEnd, now);
             AbuseLog.RateLimited(_logger, name);
             return new(false, windowEnd - now, null);
         }

@@ -33,7 +33,13 @@ public static class RateLimiting
     {
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
-        return Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; retry after the time in Retry-After.");
+        // ASP.NET Core has no default title for 429, so it is given here.
+        return TypedResults.Problem(
+            detail: "Too many requests; retry after the time in Retry-After.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too Many Requests",
+            type: "https://tools.ietf.org/html/rfc6585#section-4",
+            extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.RateLimited });
     }
 
     public static ProblemHttpResult HashingBusy(HttpContext context)
