@@ -48,7 +48,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await WaitForPortAsync(Port, TimeSpan.FromSeconds(30));
+        // Generous: on a busy build machine node takes tens of seconds to start; a healthy one answers in about one.
+        await WaitForPortAsync(Port, TimeSpan.FromSeconds(120));
         _app = await FuncAuthApp.StartAsync(this);
     }
 
