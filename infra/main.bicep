@@ -51,7 +51,7 @@ param maximumInstanceCount int = 100
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
-var tableNames = ['Users', 'UserSessions', 'SessionExpiry']
+var tableNames = ['Users', 'UserSessions', 'SessionExpiry', 'RateLimits']
 var signingKeySecretName = 'jwt-signing-key'
 // Names are computed here, not taken from module outputs, so What-If can predict every resource and role assignment.
 var identityName = 'id-${resourceToken}'

@@ -133,6 +133,9 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       Auth__RefreshReuseInterval: refreshReuseInterval
       Auth__AdminEmails: adminEmails
       Cors__AllowedOrigins: join(allowedOrigins, ',')
+      // The Functions host proxies each HTTP request to the app from 127.0.0.1 with the front end's X-Forwarded-For
+      // unchanged; only that hop is trusted, so the client is the entry the platform's front end appended (README).
+      Network__TrustedProxies: '127.0.0.1,::1'
       CleanupSchedule: cleanupSchedule
     }
   }

@@ -29,7 +29,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
         AssertScopedTo(assignment, "Microsoft.Storage/storageAccounts/tableServices/tables");
         Assert.Contains("'default', parameters('tableNames')[copyIndex()])]", Scope(assignment));
         Assert.Equal("[length(parameters('tableNames'))]", assignment.Get("copy.count").GetString());
-        Assert.Equal(["Users", "UserSessions", "SessionExpiry"], tableNames);
+        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits"], tableNames);
         AssertGrantedToTheAppIdentity(assignment);
     }
 

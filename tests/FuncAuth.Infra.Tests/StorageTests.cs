@@ -28,12 +28,12 @@ public sealed class StorageTests(CompiledTemplate template)
     }
 
     [Fact]
-    public void StorageCreatesTheThreeTablesTheAppUses()
+    public void StorageCreatesTheTablesTheAppUses()
     {
         var tables = template.Main.Single("Microsoft.Storage/storageAccounts/tableServices/tables");
         var names = tables.Module.ResolveParameter("tableNames").EnumerateArray().Select(n => n.GetString()).ToList();
 
-        Assert.Equal(["Users", "UserSessions", "SessionExpiry"], names);
+        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits"], names);
         Assert.Equal("[length(parameters('tableNames'))]", tables.Get("copy.count").GetString());
     }
 }

@@ -34,6 +34,13 @@ public static class Validation
             {
                 errors.Add("password", $"Password must be {PasswordMinLength} to {PasswordMaxLength} characters long.");
             }
+            else
+            {
+                foreach (var problem in Passwords.PasswordRules.Check(password, trimmedEmail))
+                {
+                    errors.Add("password", problem);
+                }
+            }
 
             // Normalising text that is not valid UTF-16 throws; such input was reported as invalid above.
             if (trimmedEmail is not null && TextRules.IsValidUtf16(password) && TextRules.IsValidUtf16(trimmedEmail)

@@ -35,8 +35,23 @@ public sealed class PasswordHashing
 
     public string Hash(string password) => _hasher.HashPassword(null!, Prepare(password));
 
-    public PasswordCheck Verify(string hash, string password) =>
-        _hasher.VerifyHashedPassword(null!, hash, Prepare(password)) switch
+    public PasswordCheck Verify(string hash, string password)
+    {
+        var prepared = Prepare(password);
+        var check = Check(hash, prepared);
+        if (check == PasswordCheck.Failed && !string.Equals(prepared, password, StringComparison.Ordinal))
+        {
+            // Hashes written while the build ran with invariant globalization were of the password as typed (Normalize
+            // did nothing there). Such a password still logs in, and is rehashed in its normalised form. Only passwords
+            // that normalisation changes pay this second verification, known account or not.
+            return Check(hash, password) == PasswordCheck.Failed ? PasswordCheck.Failed : PasswordCheck.SucceededRehashNeeded;
+        }
+
+        return check;
+    }
+
+    private PasswordCheck Check(string hash, string prepared) =>
+        _hasher.VerifyHashedPassword(null!, hash, prepared) switch
         {
             PasswordVerificationResult.Success => PasswordCheck.Succeeded,
             PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SucceededRehashNeeded,

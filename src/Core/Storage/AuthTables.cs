@@ -4,12 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Storage;
 
-/// <summary>The three tables FuncAuth uses. Their names are fixed (plus an optional prefix); infra creates them in Azure.</summary>
+/// <summary>The tables FuncAuth uses. Their names are fixed (plus an optional prefix); infra creates them in Azure.</summary>
 public sealed class AuthTables
 {
     public const string UsersTable = "Users";
     public const string UserSessionsTable = "UserSessions";
     public const string SessionExpiryTable = "SessionExpiry";
+    public const string RateLimitsTable = "RateLimits";
 
     public AuthTables(TableServiceClient service, IOptions<StorageOptions> options)
     {
@@ -17,6 +18,7 @@ public sealed class AuthTables
         Users = service.GetTableClient(prefix + UsersTable);
         UserSessions = service.GetTableClient(prefix + UserSessionsTable);
         SessionExpiry = service.GetTableClient(prefix + SessionExpiryTable);
+        RateLimits = service.GetTableClient(prefix + RateLimitsTable);
     }
 
     internal TableClient Users { get; }
@@ -25,10 +27,12 @@ public sealed class AuthTables
 
     internal TableClient SessionExpiry { get; }
 
+    internal TableClient RateLimits { get; }
+
     /// <summary>Creates the tables when missing: for Azurite and connection-string deployments, where no template did.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Users, UserSessions, SessionExpiry })
+        foreach (var table in new[] { Users, UserSessions, SessionExpiry, RateLimits })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,12 +18,12 @@ public static class CleanupExpiredTokensFunction
 
     public static IEndpointRouteBuilder MapCleanupExpiredTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/CleanupExpiredTokens", HandleAsync).WithName("CleanupExpiredTokens");
+        app.MapPost("/CleanupExpiredTokens", HandleAsync).WithName("CleanupExpiredTokens").RequireHostInvocation();
         return app;
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SessionCleanup cleanup, CancellationToken cancellationToken)
+        HttpContext context, SessionCleanup cleanup, RateLimiter limits, CancellationToken cancellationToken)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {
@@ -31,6 +32,11 @@ public static class CleanupExpiredTokensFunction
 
         var report = await cleanup.RunAsync(MaxSessionsPerRun, cancellationToken);
         var line = $"Removed {report.Removed} expired or revoked session(s); refiled {report.Refiled}; visited {report.Visited} index entries.";
+        if (limits.Enabled)
+        {
+            line += $" Removed {await limits.RemoveExpiredAsync(MaxSessionsPerRun, cancellationToken)} ended rate-limit counter(s).";
+        }
+
         return TypedResults.Ok(new InvocationResponse(new Dictionary<string, object?>(), [line], null));
     }
 }

@@ -23,4 +23,5 @@ public static class ErrorCodes
     public static readonly ApiError PayloadTooLarge = new("payload_too_large", StatusCodes.Status413PayloadTooLarge);
     public static readonly ApiError UnsupportedMediaType = new("unsupported_media_type", StatusCodes.Status415UnsupportedMediaType);
     public static readonly ApiError ServiceUnavailable = new("service_unavailable", StatusCodes.Status503ServiceUnavailable);
+    public static readonly ApiError RateLimited = new("rate_limited", StatusCodes.Status429TooManyRequests);
 }

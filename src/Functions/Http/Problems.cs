@@ -13,7 +13,10 @@ public static class Problems
             extensions["errors"] = errors;
         }
 
-        return TypedResults.Problem(detail: detail, statusCode: error.Status, extensions: extensions);
+        // ASP.NET Core has no default title or type for 429, so they are given here.
+        return error.Status == StatusCodes.Status429TooManyRequests
+            ? TypedResults.Problem(detail: detail, statusCode: error.Status, title: "Too Many Requests", type: "https://tools.ietf.org/html/rfc6585#section-4", extensions: extensions)
+            : TypedResults.Problem(detail: detail, statusCode: error.Status, extensions: extensions);
     }
 
     public static ProblemHttpResult Validation(IReadOnlyDictionary<string, string[]> errors) =>

@@ -71,6 +71,8 @@ public static class ServiceSetup
             .WithExposedHeaders("Authorization", "Location", "WWW-Authenticate", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
+        services.AddFuncAuthAbuseEdge(builder.Configuration);
+
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;

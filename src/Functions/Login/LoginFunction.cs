@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,19 +10,28 @@ public static class LoginFunction
 {
     public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/login", HandleAsync).WithName("Login");
+        app.MapPost("/api/auth/login", HandleAsync).WithName("Login")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress);
         return app;
     }
 
-    public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(LoginRequest body, AccountService accounts, CancellationToken cancellationToken)
+    public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
+        LoginRequest body, HttpContext context, LoginGuard logins, CancellationToken cancellationToken)
     {
-        var result = await accounts.LoginAsync(body.Email, body.Password, cancellationToken);
-        return result switch
+        var guarded = await logins.LoginAsync(body.Email, body.Password, ClientAddress.KeyOf(context), cancellationToken);
+        return guarded switch
         {
-            LoginResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
-            // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
-            LoginResult.InvalidCredentials => Problems.Create(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
-            LoginResult.Invalid invalid => Problems.Validation(invalid.Errors),
+            // Answered before the password is checked: says nothing about the password or whether the account exists.
+            GuardedLoginResult.RateLimited limited => RateLimiting.TooManyRequests(context, limited.RetryAfterSeconds),
+            GuardedLoginResult.Busy => RateLimiting.HashingBusy(context),
+            GuardedLoginResult.Checked checkedLogin => checkedLogin.Login switch
+            {
+                LoginResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
+                // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
+                LoginResult.InvalidCredentials => Problems.Create(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
+                LoginResult.Invalid invalid => Problems.Validation(invalid.Errors),
+                _ => throw new UnreachableException(),
+            },
             _ => throw new UnreachableException(),
         };
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,7 +10,8 @@ public static class RefreshFunction
 {
     public static IEndpointRouteBuilder MapRefresh(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/refresh", HandleAsync).WithName("Refresh");
+        app.MapPost("/api/auth/refresh", HandleAsync).WithName("Refresh")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,7 +10,9 @@ public static class SignupFunction
 {
     public static IEndpointRouteBuilder MapSignup(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/signup", HandleAsync).WithName("Signup");
+        app.MapPost("/api/auth/signup", HandleAsync).WithName("Signup")
+            .RequireAddressLimit(RateLimitName.TokenRequestsPerAddress)
+            .RequireHashSlot();
         return app;
     }
 

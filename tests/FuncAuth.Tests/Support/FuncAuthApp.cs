@@ -73,6 +73,9 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
             ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
             ["Auth:AdminEmails"] = AdminEmail,
             ["Cors:AllowedOrigins"] = "https://app.example.com",
+            // Tests of other features send many requests from one address; the limit tests turn the limits on.
+            ["RateLimit:Enabled"] = "false",
+            ["Auth:MaxQueuedHashes"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

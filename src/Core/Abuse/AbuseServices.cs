@@ -1,0 +1,31 @@
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Abuse;
+
+/// <summary>Registers the rate limits, the hash bulkhead and the guarded login.</summary>
+public static class AbuseServices
+{
+    public static IServiceCollection AddFuncAuthAbuseResistance(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HashingOptions>().Bind(configuration.GetSection(Options.AuthOptions.Section))
+            .Validate(o => o.MaxConcurrentHashes >= 1, "Auth__MaxConcurrentHashes must be at least 1")
+            .Validate(o => o.QueueLimit >= 0, "Auth__MaxQueuedHashes must not be negative")
+            .ValidateOnStart();
+        services.AddSingleton<HashBulkhead>();
+        services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>()));
+        services.AddSingleton(sp => new RateLimiter(
+            sp.GetRequiredService<RateLimitStore>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RateLimiter>>()));
+        services.AddSingleton(sp => new LoginGuard(
+            sp.GetRequiredService<AccountService>(), sp.GetRequiredService<RateLimiter>(),
+            sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>()));
+        return services;
+    }
+}

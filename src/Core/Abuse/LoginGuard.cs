@@ -1,0 +1,111 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace FuncAuth.Core.Abuse;
+
+/// <summary>The outcome of a guarded login. Closed: these are all its cases.</summary>
+public abstract record GuardedLoginResult
+{
+    private GuardedLoginResult()
+    {
+    }
+
+    /// <summary>The password was checked; <see cref="Login"/> says how it went.</summary>
+    public sealed record Checked(LoginResult Login) : GuardedLoginResult;
+
+    /// <summary>A failed-login limit is reached: 429, whatever the password and whether or not the account exists.</summary>
+    public sealed record RateLimited(int RetryAfterSeconds) : GuardedLoginResult;
+
+    /// <summary>No hash slot: 503.</summary>
+    public sealed record Busy(int RetryAfterSeconds) : GuardedLoginResult;
+}
+
+/// <summary>
+/// Login behind the failed-login limits of API-v2 §4 and the hash bulkhead. Every login surface (the login endpoint,
+/// the OAuth password grant) goes through here. A guess takes its count from both failure limits before the password
+/// is checked, so concurrent guesses on any number of instances cannot overshoot a limit; a login that succeeds gives
+/// its counts back. Counters are keyed by the email's storage key, whether or not an account has it, so the limiter
+/// answers alike for known and unknown addresses.
+/// </summary>
+public sealed class LoginGuard
+{
+    private readonly AccountService _accounts;
+    private readonly RateLimiter _limits;
+    private readonly HashBulkhead _bulkhead;
+    private readonly ILogger<LoginGuard> _logger;
+
+    public LoginGuard(AccountService accounts, RateLimiter limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger)
+    {
+        _accounts = accounts;
+        _limits = limits;
+        _bulkhead = bulkhead;
+        _logger = logger;
+    }
+
+    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it.</param>
+    public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string clientAddress, CancellationToken cancellationToken)
+    {
+        if (Validation.Login(email, password).Count > 0)
+        {
+            // Nothing is hashed for a request that fails validation, so it costs no guess.
+            return new GuardedLoginResult.Checked(await _accounts.LoginAsync(email, password, cancellationToken));
+        }
+
+        // One after the other, the narrower limit first: a guesser stopped by it (the common case under attack) costs no
+        // call on the per-account counter.
+        var account = AccountKey(email!);
+        var pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
+        if (!pair.Allowed)
+        {
+            return new GuardedLoginResult.RateLimited(pair.RetryAfterSeconds);
+        }
+
+        var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
+        RateLimitDecision[] leases = [pair, any];
+        if (!any.Allowed)
+        {
+            // A refused attempt does not count: give back the count the narrower limit took.
+            await ReleaseAsync(leases, cancellationToken);
+            return new GuardedLoginResult.RateLimited(any.RetryAfterSeconds);
+        }
+
+        using var slot = await _bulkhead.TryEnterAsync(cancellationToken);
+        if (slot is null)
+        {
+            await ReleaseAsync(leases, cancellationToken);
+            AbuseLog.HashingBusy(_logger);
+            return new GuardedLoginResult.Busy(1);
+        }
+
+        var result = await _accounts.LoginAsync(email, password, cancellationToken);
+        if (result is not LoginResult.InvalidCredentials)
+        {
+            await ReleaseAsync(leases, cancellationToken);
+        }
+
+        return new GuardedLoginResult.Checked(result);
+    }
+
+    /// <summary>
+    /// Clears the failed-login counters of the account: the per-account one, and the one of the account at
+    /// <paramref name="clientAddress"/> when given. A completed password reset calls this (API-v2 §4).
+    /// </summary>
+    public async Task ClearLoginFailuresAsync(string email, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var account = AccountKey(email);
+        await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
+        if (clientAddress is not null)
+        {
+            await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
+        }
+
+        AbuseLog.LoginFailuresCleared(_logger);
+    }
+
+    private static string AccountKey(string email) => EmailAddress.StorageKey(EmailAddress.Normalize(email));
+
+    private Task ReleaseAsync(RateLimitDecision[] decisions, CancellationToken cancellationToken) =>
+        Task.WhenAll(decisions.Select(d => _limits.ReleaseAsync(d, cancellationToken)));
+}

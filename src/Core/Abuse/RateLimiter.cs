@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Abuse;
+
+/// <summary>Whether a request may pass a limit; when not, how long until the window ends.</summary>
+public sealed record RateLimitDecision(bool Allowed, TimeSpan RetryAfter, RateLimitLease? Lease)
+{
+    /// <summary>Retry-After in whole seconds, at least one.</summary>
+    public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
+}
+
+/// <summary>
+/// The limits of API-v2 §4, counted in fixed windows aligned to the Unix epoch and kept in Table Storage, so they hold
+/// across instances. A refused request is not counted.
+/// </summary>
+public sealed class RateLimiter
+{
+    private static readonly RateLimitDecision Unlimited = new(true, TimeSpan.Zero, null);
+
+    private readonly RateLimitStore _store;
+    private readonly IOptions<RateLimitOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RateLimiter> _logger;
+    private readonly FullCounters _full = new();
+
+    internal RateLimiter(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
+    {
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public bool Enabled => _options.Value.Enabled;
+
+    /// <summary>Counts one request of <paramref name="key"/> under the limit, unless the limit is reached.</summary>
+    public async Task<RateLimitDecision> TryAcquireAsync(RateLimitName name, string key, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return Unlimited;
+        }
+
+        var rule = _options.Value.Rule(name);
+        var now = _time.GetUtcNow();
+        var windowEnd = WindowEnd(rule, now);
+        if (_full.IsFull(name, key, windowEnd))
+        {
+            return new(false, windowEnd - now, null);
+        }
+
+        var lease = await _store.TryIncrementAsync(name, key, rule.Limit, windowEnd, cancellationToken);
+        if (lease is null)
+        {
+            _full.Remember(name, key, windowEnd, now);
+            AbuseLog.RateLimited(_logger, name);
+            return new(false, windowEnd - now, null);
+        }
+
+        return new(true, TimeSpan.Zero, lease);
+    }
+
+    /// <summary>Gives back the count a decision took (a request that turned out not to count).</summary>
+    public Task ReleaseAsync(RateLimitDecision decision, CancellationToken cancellationToken) =>
+        decision.Lease is { } lease ? _store.ReleaseAsync(lease, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Forgets what <paramref name="key"/> did under the limit in the current window.</summary>
+    public Task ClearAsync(RateLimitName name, string key, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        var rule = _options.Value.Rule(name);
+        return _store.ClearAsync(name, key, WindowEnd(rule, _time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Removes the counters of windows that have ended (the cleanup timer calls this).</summary>
+    public Task<int> RemoveExpiredAsync(int max, CancellationToken cancellationToken) =>
+        _store.RemoveExpiredAsync(_time.GetUtcNow(), max, cancellationToken);
+
+    internal static DateTimeOffset WindowEnd(RateLimitRule rule, DateTimeOffset now)
+    {
+        var seconds = (long)rule.Window.TotalSeconds;
+        var index = now.ToUnixTimeSeconds() / seconds;
+        return DateTimeOffset.FromUnixTimeSeconds((index + 1) * seconds);
+    }
+}

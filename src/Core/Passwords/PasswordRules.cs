@@ -1,0 +1,37 @@
+using System.Text;
+using FuncAuth.Core.Accounts;
+
+namespace FuncAuth.Core.Passwords;
+
+/// <summary>
+/// The password rules API-v2 §3 adds to v1's length rule: not one of the 10,000 most common passwords, and not
+/// containing the email's local part when that is 4 characters or more (ignoring case). Both are checked on the
+/// NFKC form, the form passwords are hashed in. Every place that sets a password (sign-up, reset, change) uses these.
+/// </summary>
+public static class PasswordRules
+{
+    public const int MinLocalPartLength = 4;
+
+    public const string CommonMessage = "Password is one of the 10,000 most common passwords; choose another.";
+    public const string LocalPartMessage = "Password must not contain the part of the email address before the @.";
+
+    /// <summary>What is wrong with the password, if anything. Expects text that is valid UTF-16.</summary>
+    public static IEnumerable<string> Check(string password, string? email)
+    {
+        var normalized = password.Normalize(NormalizationForm.FormKC);
+        if (CommonPasswords.Contains(normalized))
+        {
+            yield return CommonMessage;
+        }
+
+        var at = email?.LastIndexOf('@') ?? -1;
+        if (at >= MinLocalPartLength && TextRules.IsValidUtf16(email!))
+        {
+            var localPart = email![..at].Trim().Normalize(NormalizationForm.FormKC);
+            if (localPart.Length >= MinLocalPartLength && normalized.Contains(localPart, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return LocalPartMessage;
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using FuncAuth.Tests.Support;
+
+namespace FuncAuth.Tests.Abuse;
+
+/// <summary>
+/// The storage cost of the limits, counted. A counter's first request in a window is one insert; later ones are an
+/// insert that conflicts, a read and a conditional replace. A login also takes and (on success) gives back one count
+/// from each failure limit: an insert and a delete each while the account has no failures.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class LimiterStorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private FuncAuthApp _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await FuncAuthApp.StartAsync(azurite, Attack.Limited(), Attack.Clock());
+        _client = _app.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task ALoginCostsFiveCallsMoreThanWithoutLimitsAndTwoMoreFromABusyAddress()
+    {
+        var email = Api.NewEmail();
+        using (var signup = await _client.PostFromAsync("192.0.2.1", "/api/auth/signup", new { email, password = Api.Password, passwordConfirmation = Api.Password }))
+        {
+            Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
+        }
+
+        var fresh = await CountAsync(() => _client.LoginFromAsync("192.0.2.2", email, Api.Password));
+        var again = await CountAsync(() => _client.LoginFromAsync("192.0.2.2", email, Api.Password));
+
+        // 3 of the login itself + 1 address counter + 2 failure counters taken + 2 given back.
+        Assert.Equal(8, fresh.Count);
+        Assert.Equal(3, fresh.Count(r => r.Contains("RateLimits", StringComparison.Ordinal) && r.StartsWith("POST", StringComparison.Ordinal)));
+        Assert.Equal(2, fresh.Count(r => r.StartsWith("DELETE", StringComparison.Ordinal)));
+        // The address counter exists now: insert (conflict), read, replace.
+        Assert.Equal(10, again.Count);
+    }
+
+    [Fact]
+    public async Task AFailedLoginCostsThreeCallsMoreAndAThrottledOneTouchesNoAccount()
+    {
+        var email = Api.NewEmail();
+        var failed = await CountAsync(() => _client.LoginFromAsync("192.0.2.3", email, Attack.WrongPassword));
+        Assert.Equal(4, failed.Count); // 1 user read + 3 counter inserts
+
+        for (var i = 1; i < 10; i++)
+        {
+            using var guess = await _client.LoginFromAsync("192.0.2.3", email, Attack.WrongPassword);
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+        }
+
+        var throttled = await CountAsync(async () =>
+        {
+            using var response = await _client.LoginFromAsync("192.0.2.3", email, Attack.WrongPassword);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        });
+
+        Assert.DoesNotContain(throttled, r => r.Contains("/Users", StringComparison.Ordinal) || r.Contains("UserSessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RefreshAndSignupCostOneCallMoreFromAQuietAddress()
+    {
+        var tokens = await _client.SignupAsync();
+        var refresh = await CountAsync(async () =>
+        {
+            var request = Api.Json(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = tokens.RefreshToken });
+            request.Headers.Add("X-Forwarded-For", "192.0.2.4");
+            using var response = await _client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        });
+        var signup = await CountAsync(async () =>
+        {
+            using var response = await _client.PostFromAsync("192.0.2.5", "/api/auth/signup", new { email = Api.NewEmail(), password = Api.Password, passwordConfirmation = Api.Password });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        });
+
+        Assert.Equal(4, refresh.Count);
+        Assert.Equal(4, signup.Count);
+    }
+
+    private async Task<IReadOnlyList<string>> CountAsync(Func<Task> action)
+    {
+        _app.StorageRequests.Reset();
+        await action();
+        return _app.StorageRequests.Requests;
+    }
+
+    private async Task<IReadOnlyList<string>> CountAsync(Func<Task<HttpResponseMessage>> action)
+    {
+        _app.StorageRequests.Reset();
+        using var response = await action();
+        Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Unauthorized, $"unexpected {(int)response.StatusCode}");
+        return _app.StorageRequests.Requests;
+    }
+}
