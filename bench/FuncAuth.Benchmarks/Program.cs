@@ -31,7 +31,7 @@ Report("FuncAuth verify, wrong password", wrong, verify, "vs right password; tar
 Report("unknown email (decoy verify)", decoy, verify, "vs right password; target ~1.0 (no enumeration)");
 
 var time = TimeProvider.System;
-var ring = new SigningKeyRing(new DevelopmentSigningKey(null, time), time, NullLogger<SigningKeyRing>.Instance);
+var ring = new SigningKeyRing(new DevelopmentSigningKey(null, time), Microsoft.Extensions.Options.Options.Create(new AuthOptions()), time, NullLogger<SigningKeyRing>.Instance);
 var keys = await ring.GetAsync(CancellationToken.None);
 var tokens = new AccessTokens(Microsoft.Extensions.Options.Options.Create(new AuthOptions()), ring, time);
 var user = new UserAccount(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "ann@example.com", "Ann", ["user"], time.GetUtcNow());
