@@ -23,8 +23,8 @@ param allowedOrigins string[] = []
 @description('Comma-separated emails that get role admin at signup.')
 param adminEmails string = ''
 
-@description('iss of issued tokens.')
-param issuer string = 'funcauth'
+@description('iss of issued tokens and base of every published URL. Empty = the function app\'s https:// default host name; set it only for a custom domain.')
+param issuer string = ''
 
 @description('aud of issued tokens.')
 param audience string = 'funcauth-api'
@@ -40,6 +40,9 @@ param refreshTokenLifetime string = '30.00:00:00'
 
 @description('Grace for a spent refresh token presented again (TimeSpan).')
 param refreshReuseInterval string = '00:00:10'
+
+@description('How long a new signing-key version is published before it signs (TimeSpan); longer than the JWKS max-age (5 min) plus the key reload interval (5 min).')
+param keyActivationDelay string = '00:10:00'
 
 @description('NCRONTAB schedule of CleanupExpiredTokens.')
 param cleanupSchedule string = '0 0 * * * *'
@@ -161,6 +164,7 @@ module functionApp 'modules/function-app.bicep' = {
     accessTokenLifetime: accessTokenLifetime
     refreshTokenLifetime: refreshTokenLifetime
     refreshReuseInterval: refreshReuseInterval
+    keyActivationDelay: keyActivationDelay
     cleanupSchedule: cleanupSchedule
     maximumInstanceCount: maximumInstanceCount
   }

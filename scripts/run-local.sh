@@ -11,10 +11,12 @@ node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePo
 azurite=$!
 trap 'kill $azurite 2>/dev/null || true' EXIT
 
-# A development key kept beside the local data, so tokens survive a restart of the service.
+# A development key (P-256, PKCS#8 PEM) kept beside the local data, so tokens survive a restart of the service. A key
+# file of an older release (base64, not PEM) is replaced.
 if [ -z "${Auth__SigningKey:-}" ]; then
-  [ -s .azurite/dev-signing-key ] || node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))" > .azurite/dev-signing-key
-  export Auth__SigningKey="$(cat .azurite/dev-signing-key)"
+  grep -q "BEGIN PRIVATE KEY" .azurite/dev-signing-key.pem 2>/dev/null ||
+    node -e "process.stdout.write(require('crypto').generateKeyPairSync('ec',{namedCurve:'P-256'}).privateKey.export({type:'pkcs8',format:'pem'}))" > .azurite/dev-signing-key.pem
+  export Auth__SigningKey="$(cat .azurite/dev-signing-key.pem)"
 fi
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"

@@ -37,24 +37,50 @@ Report("FuncAuth verify, wrong password", wrong, verify, "vs right password; tar
 Report("unknown email (decoy verify)", decoy, verify, "vs right password; target ~1.0 (no enumeration)");
 
 var time = TimeProvider.System;
-var ring = new SigningKeyRing(new DevelopmentSigningKey(null, time), time, NullLogger<SigningKeyRing>.Instance);
+var ring = new SigningKeyRing(new DevelopmentSigningKey(null, time), Microsoft.Extensions.Options.Options.Create(new AuthOptions()), time, NullLogger<SigningKeyRing>.Instance);
 var keys = await ring.GetAsync(CancellationToken.None);
 var tokens = new AccessTokens(Microsoft.Extensions.Options.Options.Create(new AuthOptions()), ring, time);
 var user = new UserAccount(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "ann@example.com", "Ann", ["user"], time.GetUtcNow());
 var jwt = tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current);
-var payload = System.Text.Encoding.ASCII.GetBytes(jwt[..jwt.LastIndexOf('.')]);
-var hmacKey = RandomNumberGenerator.GetBytes(32);
+var signingInput = System.Text.Encoding.ASCII.GetBytes(jwt[..jwt.LastIndexOf('.')]);
+using var bareKey = ECDsa.Create();
+bareKey.ImportFromPem(DevelopmentPem());
+using var barePublic = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = bareKey.ExportParameters(false).Q });
+var bareSignature = bareKey.SignData(signingInput, HashAlgorithmName.SHA256);
+
+// The HS256 tokens of the previous release, built and validated the way it did, as the baseline of this run.
+var hs = new Hs256(RandomNumberGenerator.GetBytes(32), new AuthOptions());
+var hsJwt = hs.Issue(user);
 
 Console.WriteLine();
 Console.WriteLine("Access tokens (µs, median of {0} batches of 100)", tokenRuns / 100);
-var hmac = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { HMACSHA256.HashData(hmacKey, payload); } }) * 10;
+var hsIssue = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { hs.Issue(user); } }) * 10;
+var hsValidate = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { hs.Validate(hsJwt); } }) * 10;
+var bareSign = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { bareKey.SignData(signingInput, HashAlgorithmName.SHA256); } }) * 10;
+var bareVerify = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { barePublic.VerifyData(signingInput, bareSignature, HashAlgorithmName.SHA256); } }) * 10;
 var issue = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current); } }) * 10;
 var validate = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult(); } }) * 10;
-Report("HMAC-SHA256 of the JWT's signed part", hmac, hmac, "baseline");
-Report("issue a JWT", issue, hmac, "");
-Report("validate a JWT (strict)", validate, hmac, "");
+Report("HS256 issue (previous release)", hsIssue, hsIssue, "baseline for issue");
+Report("HS256 validate (previous release)", hsValidate, hsValidate, "baseline for validate");
+Report("bare ECDSA P-256 sign", bareSign, hsIssue, "vs HS256 issue");
+Report("bare ECDSA P-256 verify", bareVerify, hsValidate, "vs HS256 validate");
+Report("ES256 issue a JWT", issue, hsIssue, $"vs HS256 issue; x{issue / bareSign:N2} bare sign");
+Report("ES256 validate a JWT (strict)", validate, hsValidate, $"vs HS256 validate; x{validate / bareVerify:N2} bare verify (limit 3)");
 Console.WriteLine();
-Console.WriteLine("Allocated per JWT validation: {0:N0} bytes", AllocatedPer(1000, () => tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult()));
+Console.WriteLine("Allocated per operation (bytes)");
+Console.WriteLine("  {0,-40} {1,10:N0}", "HS256 issue", AllocatedPer(1000, () => hs.Issue(user)));
+Console.WriteLine("  {0,-40} {1,10:N0}", "HS256 validate", AllocatedPer(1000, () => hs.Validate(hsJwt)));
+Console.WriteLine("  {0,-40} {1,10:N0}", "bare ECDSA P-256 verify", AllocatedPer(1000, () => barePublic.VerifyData(signingInput, bareSignature, HashAlgorithmName.SHA256)));
+Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 issue", AllocatedPer(1000, () => tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current)));
+Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 validate", AllocatedPer(1000, () => tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult()));
+return;
+
+string DevelopmentPem()
+{
+    // The bench signs with a key of its own; the bare baseline uses the same curve and the same signing input.
+    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    return key.ExportPkcs8PrivateKeyPem();
+}
 
 static double Median(int runs, Action action)
 {
@@ -85,3 +111,40 @@ static long AllocatedPer(int runs, Action action)
 
 static void Report(string name, double median, double baseline, string note) =>
     Console.WriteLine("  {0,-40} {1,10:N3}  x{2,6:N2}  {3}", name, median, median / baseline, note);
+
+/// <summary>HS256 access tokens as the previous release issued and validated them: the baseline of the ES256 rows.</summary>
+internal sealed class Hs256(byte[] secret, AuthOptions settings)
+{
+    private readonly Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly Microsoft.IdentityModel.Tokens.SymmetricSecurityKey _key = new(secret) { KeyId = "hs" };
+
+    private Microsoft.IdentityModel.Tokens.TokenValidationParameters Parameters => _parameters ??= new()
+    {
+        ValidAlgorithms = [Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256],
+        ValidTypes = ["at+jwt"],
+        ValidIssuer = settings.Issuer,
+        ValidAudience = settings.Audience,
+        IssuerSigningKeys = [_key],
+        TryAllIssuerSigningKeys = false,
+        ValidateLifetime = false,
+    };
+
+    private Microsoft.IdentityModel.Tokens.TokenValidationParameters? _parameters;
+
+    public string Issue(UserAccount user) => _handler.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+    {
+        TokenType = "at+jwt",
+        Issuer = settings.Issuer,
+        Audience = settings.Audience,
+        IssuedAt = DateTime.UtcNow,
+        NotBefore = DateTime.UtcNow,
+        Expires = DateTime.UtcNow.AddMinutes(15),
+        SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(_key, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["sub"] = user.Id, ["client_id"] = settings.ClientId, ["jti"] = "j1", ["sid"] = "s1", ["email"] = user.Email, ["roles"] = user.Roles.ToArray(),
+        },
+    });
+
+    public bool Validate(string token) => _handler.ValidateTokenAsync(token, Parameters).GetAwaiter().GetResult().IsValid;
+}

@@ -29,12 +29,15 @@ param signingKeySecretName string
 param allowedOrigins string[]
 
 param adminEmails string
+
+@description('Public base URL of the service; empty = https:// and the site\'s default host name.')
 param issuer string
 param audience string
 param tokenClientId string
 param accessTokenLifetime string
 param refreshTokenLifetime string
 param refreshReuseInterval string
+param keyActivationDelay string
 param cleanupSchedule string
 
 @minValue(1)
@@ -125,12 +128,14 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       Storage__TableServiceUri: storage.properties.primaryEndpoints.table
       KeyVault__Uri: keyVaultUri
       KeyVault__SigningKeySecretName: signingKeySecretName
-      Auth__Issuer: issuer
+      // The issuer is the public base URL: relying parties fetch discovery and the JWKS below it.
+      Auth__Issuer: empty(issuer) ? 'https://${site.properties.defaultHostName}' : issuer
       Auth__Audience: audience
       Auth__ClientId: tokenClientId
       Auth__AccessTokenLifetime: accessTokenLifetime
       Auth__RefreshTokenLifetime: refreshTokenLifetime
       Auth__RefreshReuseInterval: refreshReuseInterval
+      Auth__KeyActivationDelay: keyActivationDelay
       Auth__AdminEmails: adminEmails
       Cors__AllowedOrigins: join(allowedOrigins, ',')
       // The Functions host proxies each HTTP request to the app from 127.0.0.1 with the front end's X-Forwarded-For

@@ -1,4 +1,4 @@
-# Creates the JWT signing key (Key Vault secret, 256 random bits, base64) unless it exists already: the PowerShell
+# Creates the JWT signing key (Key Vault secret: an ECDSA P-256 private key, PKCS#8 PEM) unless it exists already: the PowerShell
 # twin of create-signing-key.sh, which azd runs on Windows after provisioning.
 $ErrorActionPreference = 'Stop'
 
@@ -34,8 +34,9 @@ if ($existing) {
 # never through --value, which would put it on the command line.
 $file = New-TemporaryFile
 try {
-    [IO.File]::WriteAllText($file.FullName, [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32)))
-    az keyvault secret set --vault-name $vault --name $name --file $file.FullName --encoding utf-8 --content-type base64 --output none
+    $key = [Security.Cryptography.ECDsa]::Create([Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    try { [IO.File]::WriteAllText($file.FullName, $key.ExportPkcs8PrivateKeyPem() + "`n") } finally { $key.Dispose() }
+    az keyvault secret set --vault-name $vault --name $name --file $file.FullName --encoding utf-8 --content-type application/x-pem-file --output none
     if ($LASTEXITCODE -ne 0) { throw "could not create $name in $vault (if it was deleted, recover it: az keyvault secret recover --vault-name $vault --name $name)" }
 }
 finally {

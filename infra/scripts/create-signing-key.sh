@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates the JWT signing key (Key Vault secret, 256 random bits, base64) unless it exists already. azd runs it after
+# Creates the JWT signing key (Key Vault secret: an ECDSA P-256 private key, PKCS#8 PEM) unless it exists already. azd runs it after
 # provisioning; after a plain az deployment, run it with AZURE_KEY_VAULT_NAME set. The key is generated here and
 # piped to az: it never appears in a parameter, an output, a deployment log, a command line or the shell history.
 set -euo pipefail
@@ -36,16 +36,17 @@ if [ -n "$existing" ]; then
   exit 0
 fi
 
-key="$(openssl rand -base64 32)"
-if [ "${#key}" -ne 44 ]; then
-  echo "signing key: openssl did not produce 32 random bytes" >&2
-  exit 1
-fi
+# openssl genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"), the format the app reads; the key stays in this shell variable.
+key="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform PEM)"
+case "$key" in
+  "-----BEGIN PRIVATE KEY-----"*"-----END PRIVATE KEY-----") ;;
+  *) unset key; echo "signing key: openssl did not produce a PKCS#8 P-256 key" >&2; exit 1 ;;
+esac
 
 # printf is a shell builtin, so the key is on no process's command line; --output none keeps the response (which
 # echoes the value) off the terminal and out of CI logs.
-if ! printf '%s' "$key" | az keyvault secret set --vault-name "$vault" --name "$name" \
-    --file /dev/stdin --encoding utf-8 --content-type "base64" --output none; then
+if ! printf '%s\n' "$key" | az keyvault secret set --vault-name "$vault" --name "$name" \
+    --file /dev/stdin --encoding utf-8 --content-type "application/x-pem-file" --output none; then
   unset key
   echo "signing key: could not create $name in $vault (if it was deleted, recover it: az keyvault secret recover --vault-name $vault --name $name)" >&2
   exit 1

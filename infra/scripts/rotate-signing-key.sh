@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Adds a new version of the JWT signing key; the app signs with it from its next key reload on.
+# Adds a new version of the JWT signing key (an ECDSA P-256 private key, PKCS#8 PEM). The app publishes its public key in
+# the JWKS at its next key reload and signs with it once Auth__KeyActivationDelay (default 10 minutes) has passed since
+# its creation, so relying parties that cache the JWKS know the key before they see a token it signed.
 #   rotate-signing-key.sh                 old versions stay enabled: tokens they signed stay valid (no one is logged out)
 #   rotate-signing-key.sh --disable-older every older version is disabled: every token issued so far is refused
 #                                         after the next key reload (everyone signs in again)
@@ -20,15 +22,16 @@ case "${1:-}" in
   *) echo "usage: $0 [--disable-older]" >&2; exit 2 ;;
 esac
 
-key="$(openssl rand -base64 32)"
-if [ "${#key}" -ne 44 ]; then
-  echo "rotate: openssl did not produce 32 random bytes" >&2
-  exit 1
-fi
+# openssl genpkey writes PKCS#8 ("BEGIN PRIVATE KEY"), the format the app reads; the key stays in this shell variable.
+key="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform PEM)"
+case "$key" in
+  "-----BEGIN PRIVATE KEY-----"*"-----END PRIVATE KEY-----") ;;
+  *) unset key; echo "rotate: openssl did not produce a PKCS#8 P-256 key" >&2; exit 1 ;;
+esac
 
 # Same care as at creation: the key travels on stdin only, and only the new version's id is printed.
-new_id="$(printf '%s' "$key" | az keyvault secret set --vault-name "$vault" --name "$name" \
-  --file /dev/stdin --encoding utf-8 --content-type "base64" --query id --output tsv)"
+new_id="$(printf '%s\n' "$key" | az keyvault secret set --vault-name "$vault" --name "$name" \
+  --file /dev/stdin --encoding utf-8 --content-type "application/x-pem-file" --query id --output tsv)"
 unset key
 echo "rotate: added $new_id"
 

@@ -80,6 +80,8 @@ public static class DependencyInjection
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
+        services.AddSingleton(sp => new TokenRevocation(
+            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionService>()));
         services.AddSingleton<StorageWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();

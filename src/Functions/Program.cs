@@ -21,7 +21,12 @@ app.MapSignup()
     .MapForceLogout()
     .MapSetRoles()
     .MapHealth()
-    .MapCleanupExpiredTokens();
+    .MapCleanupExpiredTokens()
+    .MapJwks()
+    .MapOpenIdConfiguration()
+    .MapAuthorizationServerMetadata()
+    .MapOAuthToken()
+    .MapOAuthRevoke();
 
 try
 {

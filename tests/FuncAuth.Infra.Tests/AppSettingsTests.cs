@@ -60,12 +60,12 @@ public sealed class AppSettingsTests(CompiledTemplate template)
     }
 
     [Theory]
-    [InlineData("Auth__Issuer", "funcauth")]
     [InlineData("Auth__Audience", "funcauth-api")]
     [InlineData("Auth__ClientId", "funcauth")]
     [InlineData("Auth__AccessTokenLifetime", "00:15:00")]
     [InlineData("Auth__RefreshTokenLifetime", "30.00:00:00")]
     [InlineData("Auth__RefreshReuseInterval", "00:00:10")]
+    [InlineData("Auth__KeyActivationDelay", "00:10:00")]
     [InlineData("Auth__AdminEmails", "")]
     [InlineData("CleanupSchedule", "0 0 * * * *")]
     public void SettingDefaultsMatchTheContract(string name, string expected)
@@ -73,5 +73,17 @@ public sealed class AppSettingsTests(CompiledTemplate template)
         var config = template.Main.Single("Microsoft.Web/sites/config");
 
         Assert.Equal(expected, config.Module.Resolve(config.Properties.GetProperty(name)).GetString());
+    }
+
+    [Fact]
+    public void TheIssuerIsTheAppsHttpsHostNameUnlessACustomDomainIsGiven()
+    {
+        var settings = AppSettings.Of(template);
+        var functionApp = template.Main.Module("functionApp");
+
+        Assert.Equal("", functionApp.ResolveParameter("issuer").GetString());
+        var issuer = settings["Auth__Issuer"];
+        Assert.StartsWith("[if(empty(parameters('issuer')), format('https://{0}', ", issuer, StringComparison.Ordinal);
+        Assert.Contains(".defaultHostName), parameters('issuer'))]", issuer, StringComparison.Ordinal);
     }
 }

@@ -81,7 +81,7 @@ public sealed class AzdWiringTests(CompiledTemplate template)
             var text = File.ReadAllText(RepoRoot.File("infra", "scripts", script));
             Assert.DoesNotContain("--value", text);
             Assert.Contains("--file /dev/stdin", text);
-            Assert.Contains("openssl rand -base64 32", text);
+            Assert.Contains("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256", text);
         }
     }
 

@@ -50,6 +50,6 @@ internal static partial class AuthLog
     [LoggerMessage(1061, LogLevel.Error, "Signing keys could not be loaded ({Error}); keeping the previous set: {KeptPrevious}")]
     public static partial void SigningKeysUnavailable(ILogger logger, string error, bool keptPrevious);
 
-    [LoggerMessage(1062, LogLevel.Warning, "Signing key version {Version} ignored: its value is not base64 of at least 32 bytes")]
+    [LoggerMessage(1062, LogLevel.Warning, "Signing key version {Version} ignored: its value is not a PKCS#8 PEM of a P-256 private key")]
     public static partial void SigningKeyVersionIgnored(ILogger logger, string version);
 }

@@ -9,8 +9,9 @@ public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
+    /// <summary>The public base URL (no trailing slash): <c>iss</c> of issued tokens and the root of every published URL.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string Issuer { get; set; } = "funcauth";
+    public string Issuer { get; set; } = "http://localhost:7071";
 
     [Required(AllowEmptyStrings = false)]
     public string Audience { get; set; } = "funcauth-api";
@@ -27,7 +28,13 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>Comma-separated addresses that receive the <c>admin</c> role at sign-up.</summary>
     public string? AdminEmails { get; set; }
 
-    /// <summary>Development only: base64 HS256 key used when no Key Vault is configured.</summary>
+    /// <summary>
+    /// How long a new key version is published before it signs, counted from its creation. Longer than the published
+    /// keys' max-age plus the key reload interval, so a relying party never meets a kid it has not been shown.
+    /// </summary>
+    public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Development only: PKCS#8 PEM of the P-256 key used when no Key Vault is configured.</summary>
     public string? SigningKey { get; set; }
 
     /// <summary>How long a revoked session is kept (for audit) before cleanup may remove it.</summary>
@@ -60,9 +67,29 @@ public sealed class AuthOptions : IValidatableObject
             yield return new("must not be negative", [nameof(RevokedSessionRetention)]);
         }
 
-        if (!string.IsNullOrEmpty(SigningKey) && DevelopmentSigningKey.TryDecode(SigningKey) is null)
+        if (KeyActivationDelay < TimeSpan.Zero || KeyActivationDelay > TimeSpan.FromDays(30))
         {
-            yield return new("must be base64 of at least 32 bytes", [nameof(SigningKey)]);
+            yield return new("must be between 00:00:00 and 30.00:00:00", [nameof(KeyActivationDelay)]);
+        }
+
+        if (!IsPublicBaseUrl(Issuer))
+        {
+            yield return new("must be the service's absolute http(s) base URL without a trailing slash, e.g. https://app.azurewebsites.net", [nameof(Issuer)]);
+        }
+
+        if (!string.IsNullOrEmpty(SigningKey))
+        {
+            using var key = Tokens.SigningKey.TryReadPkcs8Pem(SigningKey);
+            if (key is null)
+            {
+                yield return new("must be a PKCS#8 PEM of an ECDSA P-256 private key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)", [nameof(SigningKey)]);
+            }
         }
     }
+
+    private static bool IsPublicBaseUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && !value.EndsWith('/')
+        && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0;
 }

@@ -18,7 +18,7 @@ public sealed record AccessTokenClaims(string Subject, string SessionId, string 
 
 public sealed record AccessTokenCheck(AccessTokenStatus Status, AccessTokenClaims? Claims = null);
 
-/// <summary>Issues and strictly validates HS256 access tokens (RFC 9068 profile, <c>typ</c> <c>at+jwt</c>).</summary>
+/// <summary>Issues and strictly validates ES256 access tokens (RFC 9068 profile, <c>typ</c> <c>at+jwt</c>).</summary>
 public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing keys, TimeProvider time)
 {
     public const string TokenType = "at+jwt";
@@ -34,8 +34,9 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
     private AuthOptions Settings => options.Value;
 
     /// <summary>
-    /// The JWT for a session. Deterministic: the same inputs give the same token, which is how a refresh inside the
-    /// reuse interval hands back the token the winning rotation issued instead of minting a second one with its jti.
+    /// The JWT for a session. The same inputs give the same header and claims (ECDSA signatures are randomised, so only
+    /// the signature differs), which is how a refresh inside the reuse interval hands back the token the winning rotation
+    /// issued, with its jti, instead of minting a second one.
     /// </summary>
     public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key)
     {
@@ -47,7 +48,7 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
             IssuedAt = issuedAt.UtcDateTime,
             NotBefore = issuedAt.UtcDateTime,
             Expires = (issuedAt + Settings.AccessTokenLifetime).UtcDateTime,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key.Material) { KeyId = key.Id }, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
             Claims = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 [JwtRegisteredClaimNames.Sub] = user.Id,
@@ -129,11 +130,12 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
 
     private TokenValidationParameters CreateParameters(SigningKeySet keySet) => new()
     {
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        // ES256 only: HS256 (with any key), none, and every other algorithm are refused before a key is looked at.
+        ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
         ValidTypes = [TokenType],
         ValidIssuer = Settings.Issuer,
         ValidAudience = Settings.Audience,
-        IssuerSigningKeys = keySet.All.Select(k => new SymmetricSecurityKey(k.Material) { KeyId = k.Id }).ToArray(),
+        IssuerSigningKeys = keySet.All.Select(k => k.PublicSecurityKey).ToArray(),
         // Only the key the token names: no kid, or an unknown or disabled one, is not a valid token.
         TryAllIssuerSigningKeys = false,
         RequireSignedTokens = true,

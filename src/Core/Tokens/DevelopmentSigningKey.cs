@@ -2,39 +2,23 @@ using System.Security.Cryptography;
 
 namespace FuncAuth.Core.Tokens;
 
-/// <summary>The single key of local development: <c>Auth__SigningKey</c>, or one generated per process.</summary>
+/// <summary>The single key of local development: <c>Auth__SigningKey</c> (a PKCS#8 PEM), or one generated per process.</summary>
 public sealed class DevelopmentSigningKey : ISigningKeySource
 {
     private readonly SigningKey _key;
 
-    public DevelopmentSigningKey(string? base64Key, TimeProvider time)
+    public DevelopmentSigningKey(string? pem, TimeProvider time)
     {
-        var material = base64Key is { Length: > 0 }
-            ? TryDecode(base64Key) ?? throw new ArgumentException("The development signing key must be base64 of at least 32 bytes.", nameof(base64Key))
-            : RandomNumberGenerator.GetBytes(SigningKey.MinimumBytes);
-        var id = "dev-" + Convert.ToHexStringLower(SHA256.HashData(material))[..12];
-        _key = new SigningKey(id, material, time.GetUtcNow());
+        var key = pem is { Length: > 0 }
+            ? SigningKey.TryReadPkcs8Pem(pem) ?? throw new ArgumentException("The development signing key must be a PKCS#8 PEM of a P-256 private key.", nameof(pem))
+            : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // Named after the public key, so the same PEM gives the same kid across restarts.
+        var id = "dev-" + Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..12];
+        // The only version there is signs at once (its age does not count).
+        _key = new SigningKey(id, key, DateTimeOffset.MinValue);
+        _ = time;
     }
 
     public Task<IReadOnlyList<SigningKey>> LoadAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<SigningKey>>([_key]);
-
-    /// <summary>Base64 of at least 32 bytes, or null.</summary>
-    public static byte[]? TryDecode(string? base64)
-    {
-        if (string.IsNullOrWhiteSpace(base64))
-        {
-            return null;
-        }
-
-        try
-        {
-            var bytes = Convert.FromBase64String(base64.Trim());
-            return bytes.Length >= SigningKey.MinimumBytes ? bytes : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

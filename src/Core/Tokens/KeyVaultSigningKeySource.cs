@@ -61,13 +61,15 @@ public sealed class KeyVaultSigningKeySource(
             return null;
         }
 
-        var material = DevelopmentSigningKey.TryDecode(secret.Value);
-        if (material is null)
+        var key = SigningKey.TryReadPkcs8Pem(secret.Value);
+        if (key is null)
         {
+            // Not a PKCS#8 P-256 private key (an HS256 secret of an older release, say): never a key, never logged.
             AuthLog.SigningKeyVersionIgnored(logger, version.Version);
             return null;
         }
 
-        return new SigningKey(version.Version, material, version.CreatedOn ?? DateTimeOffset.MinValue);
+        // The creation time starts the activation delay; a version without one is treated as long established.
+        return new SigningKey(version.Version, key, version.CreatedOn ?? DateTimeOffset.MinValue);
     }
 }

@@ -1,45 +1,133 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.IdentityModel.Tokens;
 
 namespace FuncAuth.Core.Tokens;
 
-/// <summary>One HS256 key version: its id is the JWT <c>kid</c>.</summary>
+/// <summary>
+/// One ES256 key version (a P-256 private key): its id is the JWT <c>kid</c>. Only its public half ever leaves the
+/// process (the JWKS); every secret FuncAuth needs for its own tokens is derived from the private scalar.
+/// </summary>
 public sealed class SigningKey
 {
-    public const int MinimumBytes = 32;
+    /// <summary>OID of the NIST P-256 curve (secp256r1), the only curve ES256 allows.</summary>
+    private const string P256Oid = "1.2.840.10045.3.1.7";
 
     private static readonly byte[] RefreshTokenLabel = Encoding.ASCII.GetBytes("funcauth/refresh-token/v1");
 
-    public SigningKey(string id, byte[] material, DateTimeOffset createdAt)
+    private readonly byte[] _privateScalar;
+
+    /// <summary>Takes ownership of <paramref name="privateKey"/>, which must be a P-256 key with its private part.</summary>
+    public SigningKey(string id, ECDsa privateKey, DateTimeOffset createdAt)
     {
-        if (material.Length < MinimumBytes)
+        ArgumentNullException.ThrowIfNull(privateKey);
+        ECParameters parameters;
+        try
         {
-            throw new ArgumentException($"A signing key needs at least {MinimumBytes} bytes.", nameof(material));
+            parameters = privateKey.ExportParameters(includePrivateParameters: true);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException("A signing key needs its private part.", nameof(privateKey), e);
+        }
+
+        if (parameters.Curve.Oid?.Value != P256Oid || parameters.D is not { Length: 32 })
+        {
+            throw new ArgumentException("A signing key must be an ECDSA P-256 private key.", nameof(privateKey));
         }
 
         Id = id;
-        Material = material;
         CreatedAt = createdAt;
+        _privateScalar = parameters.D;
+        SecurityKey = new ECDsaSecurityKey(privateKey) { KeyId = id };
 
-        // A separate key for refresh-token MACs, so a refresh token can never pass as a JWT signature or vice versa.
-        RefreshTokenKey = HMACSHA256.HashData(material, RefreshTokenLabel);
+        // The public half on its own, for validation and for the JWKS: nothing built from it can sign.
+        var publicKey = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = parameters.Q });
+        PublicSecurityKey = new ECDsaSecurityKey(publicKey) { KeyId = id };
+        PublicX = parameters.Q.X!;
+        PublicY = parameters.Q.Y!;
+
+        // HKDF over the private scalar: a relying party holds only Q, from which d (and so this key) cannot be computed.
+        RefreshTokenKey = DeriveMacKey(RefreshTokenLabel);
     }
 
     public string Id { get; }
 
     public DateTimeOffset CreatedAt { get; }
 
-    internal byte[] Material { get; }
+    /// <summary>The JWK <c>x</c> coordinate (32 bytes).</summary>
+    public ReadOnlyMemory<byte> PublicX { get; }
+
+    /// <summary>The JWK <c>y</c> coordinate (32 bytes).</summary>
+    public ReadOnlyMemory<byte> PublicY { get; }
+
+    internal ECDsaSecurityKey SecurityKey { get; }
+
+    internal ECDsaSecurityKey PublicSecurityKey { get; }
 
     internal byte[] RefreshTokenKey { get; }
+
+    /// <summary>
+    /// A 256-bit MAC key for one purpose (refresh tokens, and any other token FuncAuth mints for itself), derived from
+    /// the private scalar with HKDF-SHA256 and a label per purpose, so keys of different purposes are unrelated.
+    /// </summary>
+    internal byte[] DeriveMacKey(ReadOnlySpan<byte> purpose)
+    {
+        var key = new byte[32];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _privateScalar, key, salt: [], info: purpose);
+        return key;
+    }
+
+    /// <summary>A P-256 key from a PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>), or null for anything else.</summary>
+    public static ECDsa? TryReadPkcs8Pem(string? pem)
+    {
+        if (string.IsNullOrWhiteSpace(pem) || !PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] is not "PRIVATE KEY")
+        {
+            return null;
+        }
+
+        var der = new byte[fields.DecodedDataLength];
+        if (!Convert.TryFromBase64Chars(pem[fields.Base64Data], der, out var written) || written != der.Length)
+        {
+            return null;
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportPkcs8PrivateKey(der, out var read);
+            if (read == der.Length && key.ExportParameters(false).Curve.Oid?.Value == P256Oid)
+            {
+                return key;
+            }
+        }
+        catch (CryptographicException)
+        {
+            // Not an EC key, or not PKCS#8.
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(der);
+        }
+
+        key.Dispose();
+        return null;
+    }
 }
 
-/// <summary>The enabled keys: the newest signs, any of them verifies.</summary>
+/// <summary>
+/// The enabled keys. Every one of them verifies and is published; the newest one that is older than the activation delay
+/// signs (or, while none is, the oldest), so a relying party that caches the published keys meets a new version
+/// before any token it signed.
+/// </summary>
 public sealed class SigningKeySet
 {
     private readonly Dictionary<string, SigningKey> _byId;
+    private readonly SigningKey[] _newestFirst;
+    private readonly TimeSpan _activationDelay;
+    private readonly TimeProvider _time;
 
-    public SigningKeySet(IEnumerable<SigningKey> keys)
+    public SigningKeySet(IEnumerable<SigningKey> keys, TimeSpan activationDelay = default, TimeProvider? time = null)
     {
         _byId = keys.ToDictionary(k => k.Id, StringComparer.Ordinal);
         if (_byId.Count == 0)
@@ -47,10 +135,29 @@ public sealed class SigningKeySet
             throw new SigningKeyUnavailableException("No enabled signing key version was found.");
         }
 
-        Current = _byId.Values.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, StringComparer.Ordinal).First();
+        _newestFirst = [.. _byId.Values.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, StringComparer.Ordinal)];
+        _activationDelay = activationDelay;
+        _time = time ?? TimeProvider.System;
     }
 
-    public SigningKey Current { get; }
+    /// <summary>The key that signs now. Worked out on each call, so a version activates on time, not at the next reload.</summary>
+    public SigningKey Current
+    {
+        get
+        {
+            var now = _time.GetUtcNow();
+            foreach (var key in _newestFirst)
+            {
+                if (key.CreatedAt == DateTimeOffset.MinValue || key.CreatedAt + _activationDelay <= now)
+                {
+                    return key;
+                }
+            }
+
+            // Nothing has waited out the delay yet (a new deployment, or the only version there is): the oldest signs.
+            return _newestFirst[^1];
+        }
+    }
 
     public IReadOnlyCollection<SigningKey> All => _byId.Values;
 

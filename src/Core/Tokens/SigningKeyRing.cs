@@ -10,7 +10,7 @@ namespace FuncAuth.Core.Tokens;
 /// The signing keys in memory. The first request waits for the first load; later reloads replace the set
 /// atomically, and a failed reload keeps the last good set so a Key Vault hiccup does not log anyone out.
 /// </summary>
-public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, ILogger<SigningKeyRing> logger)
+public sealed class SigningKeyRing(ISigningKeySource source, IOptions<AuthOptions> options, TimeProvider time, ILogger<SigningKeyRing> logger)
 {
     /// <summary>At most one reload per this interval is triggered by tokens naming a key this instance does not know.</summary>
     public static readonly TimeSpan UnknownKeyReloadInterval = TimeSpan.FromSeconds(30);
@@ -82,7 +82,7 @@ public sealed class SigningKeyRing(ISigningKeySource source, TimeProvider time, 
     {
         try
         {
-            var set = new SigningKeySet(await source.LoadAsync(cancellationToken));
+            var set = new SigningKeySet(await source.LoadAsync(cancellationToken), options.Value.KeyActivationDelay, time);
             if (_current?.Current.Id != set.Current.Id || _current.All.Count != set.All.Count)
             {
                 AuthLog.SigningKeysLoaded(logger, set.All.Count, set.Current.Id);

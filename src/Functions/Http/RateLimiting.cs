@@ -8,15 +8,18 @@ namespace FuncAuth.Functions.Http;
 /// <summary>The per-address limits and the hash bulkhead as endpoint filters, so any endpoint can take them.</summary>
 public static class RateLimiting
 {
-    /// <summary>Counts each request against <paramref name="name"/> for the client address; over the limit, 429 and not counted.</summary>
-    public static TBuilder RequireAddressLimit<TBuilder>(this TBuilder builder, RateLimitName name)
+    /// <summary>
+    /// Counts each request against <paramref name="name"/> for the client address; over the limit, 429 and not counted.
+    /// <paramref name="refuse"/> shapes the 429 for endpoints whose errors are not Problem Details (OAuth).
+    /// </summary>
+    public static TBuilder RequireAddressLimit<TBuilder>(this TBuilder builder, RateLimitName name, Func<HttpContext, int, IResult>? refuse = null)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
             var decision = await limiter.TryAcquireAsync(name, ClientAddress.KeyOf(http), http.RequestAborted);
-            return decision.Allowed ? await next(context) : TooManyRequests(http, decision.RetryAfterSeconds);
+            return decision.Allowed ? await next(context) : (refuse ?? TooManyRequests)(http, decision.RetryAfterSeconds);
         });
 
     /// <summary>Holds a hash slot for the whole request (for endpoints that hash a password once); none free, 503.</summary>

@@ -5,7 +5,7 @@ namespace FuncAuth.Tests.Core;
 
 public sealed class RefreshTokenTests
 {
-    private static readonly SigningKey Key = new("k1", RandomNumberGenerator.GetBytes(32), DateTimeOffset.UnixEpoch);
+    private static readonly SigningKey Key = new("k1", ECDsa.Create(ECCurve.NamedCurves.nistP256), DateTimeOffset.UnixEpoch);
     private static readonly SigningKeySet Keys = new([Key]);
     private static readonly RefreshTokenParts Parts = new(new string('a', 32), new string('b', 32), 7, "k1");
 
@@ -47,7 +47,7 @@ public sealed class RefreshTokenTests
     [Fact]
     public void ATokenMadeWithAnotherKeyIsInvalid()
     {
-        var other = new SigningKey("k1", RandomNumberGenerator.GetBytes(32), DateTimeOffset.UnixEpoch);
+        var other = new SigningKey("k1", ECDsa.Create(ECCurve.NamedCurves.nistP256), DateTimeOffset.UnixEpoch);
 
         Assert.Null(RefreshTokens.Verify(RefreshTokens.Create(Parts, other), Keys));
     }

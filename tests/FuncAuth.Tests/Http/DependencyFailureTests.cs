@@ -18,7 +18,7 @@ namespace FuncAuth.Tests.Http;
 public sealed class DependencyFailureTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     // Both apps of a test share it, so tokens issued by the healthy one are valid for the one whose storage is down.
-    private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly string _signingKey = TestKeys.NewPem();
     private readonly string _tablePrefix = "t" + Guid.NewGuid().ToString("N")[..10];
     private readonly int _closedPort = AzuriteFixture.FreePort();
 

@@ -15,8 +15,8 @@ namespace FuncAuth.Tests.Http;
 /// </summary>
 public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, IClassFixture<AzuriteFixture>
 {
-    // 512 bits: long enough for an HS512 signature to verify, so only the algorithm rule can refuse one.
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(64);
+    private readonly string _pem = TestKeys.NewPem();
+    private ECDsa _key = null!;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private FuncAuthApp _app = null!;
     private HttpClient _client = null!;
@@ -24,12 +24,18 @@ public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, 
 
     public async Task InitializeAsync()
     {
-        _app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = Convert.ToBase64String(_key) }, _time);
+        _key = ECDsa.Create();
+        _key.ImportFromPem(_pem);
+        _app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = _pem }, _time);
         _client = _app.CreateClient();
         _victim = await _client.SignupAsync();
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _key.Dispose();
+    }
 
     [Fact]
     public async Task AGenuineTokenReEncodedAndSignedWithTheRightKeyIsAccepted()
@@ -52,9 +58,15 @@ public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, 
     [InlineData("no typ")]
     [InlineData("unknown kid")]
     [InlineData("no kid")]
-    [InlineData("alg RS256 with an HS256 signature")]
-    [InlineData("alg HS512 with an HS256 signature")]
-    [InlineData("alg HS512 with an HS512 signature")]
+    [InlineData("alg RS256 with an ES256 signature")]
+    [InlineData("alg ES384 with an ES256 signature")]
+    [InlineData("alg HS256 with an ES256 signature")]
+    [InlineData("alg HS256 keyed with the public key as SPKI DER")]
+    [InlineData("alg HS256 keyed with the public key as PEM")]
+    [InlineData("alg HS256 keyed with the public key as x||y")]
+    [InlineData("alg HS256 keyed with the public key as an uncompressed point")]
+    [InlineData("alg HS256 keyed with the private key as PKCS#8 DER")]
+    [InlineData("signature in DER instead of r||s")]
     [InlineData("no exp")]
     [InlineData("nbf ten minutes ahead")]
     [InlineData("sub that is not a user id")]
@@ -68,7 +80,7 @@ public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, 
         {
             "alg none without a signature" => Forge(h => h["alg"] = "none", algorithm: "none"),
             "alg none with the original signature" => Forge(h => h["alg"] = "none", algorithm: "none") + signature,
-            "signed with another key under the same kid" => Forge(key: RandomNumberGenerator.GetBytes(32)),
+            "signed with another key under the same kid" => Forge(ecKey: ECDsa.Create(ECCurve.NamedCurves.nistP256)),
             "payload edited to roles admin, signature kept" => string.Join('.', header, Encode(Edit(payload, p => p["roles"] = new JsonArray("admin"))), signature),
             "wrong iss" => Forge(payload: p => p["iss"] = "someone-else"),
             "wrong aud" => Forge(payload: p => p["aud"] = "another-api"),
@@ -77,9 +89,15 @@ public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, 
             "no typ" => Forge(h => h.Remove("typ")),
             "unknown kid" => Forge(h => h["kid"] = "dev-000000000000"),
             "no kid" => Forge(h => h.Remove("kid")),
-            "alg RS256 with an HS256 signature" => Forge(h => h["alg"] = "RS256"),
-            "alg HS512 with an HS256 signature" => Forge(h => h["alg"] = "HS512"),
-            "alg HS512 with an HS512 signature" => Forge(h => h["alg"] = "HS512", algorithm: "HS512"),
+            "alg RS256 with an ES256 signature" => Forge(h => h["alg"] = "RS256"),
+            "alg ES384 with an ES256 signature" => Forge(h => h["alg"] = "ES384"),
+            "alg HS256 with an ES256 signature" => Forge(h => h["alg"] = "HS256"),
+            "alg HS256 keyed with the public key as SPKI DER" => Forge(h => h["alg"] = "HS256", algorithm: "HS256", key: _key.ExportSubjectPublicKeyInfo()),
+            "alg HS256 keyed with the public key as PEM" => Forge(h => h["alg"] = "HS256", algorithm: "HS256", key: Encoding.ASCII.GetBytes(_key.ExportSubjectPublicKeyInfoPem())),
+            "alg HS256 keyed with the public key as x||y" => Forge(h => h["alg"] = "HS256", algorithm: "HS256", key: [.. PublicPoint().X!, .. PublicPoint().Y!]),
+            "alg HS256 keyed with the public key as an uncompressed point" => Forge(h => h["alg"] = "HS256", algorithm: "HS256", key: [0x04, .. PublicPoint().X!, .. PublicPoint().Y!]),
+            "alg HS256 keyed with the private key as PKCS#8 DER" => Forge(h => h["alg"] = "HS256", algorithm: "HS256", key: _key.ExportPkcs8PrivateKey()),
+            "signature in DER instead of r||s" => Forge(algorithm: "ES256-DER"),
             "no exp" => Forge(payload: p => p.Remove("exp")),
             "nbf ten minutes ahead" => Forge(payload: p => p["nbf"] = _time.GetUtcNow().AddMinutes(10).ToUnixTimeSeconds()),
             "sub that is not a user id" => Forge(payload: p => p["sub"] = "../" + p["sub"]!.GetValue<string>()),
@@ -167,21 +185,24 @@ public sealed class HostileTokenTests(AzuriteFixture azurite) : IAsyncLifetime, 
         }
     }
 
-    /// <summary>The victim's token with its header and payload edited, re-encoded, and signed (by default with the app's key).</summary>
-    private string Forge(Action<JsonObject>? header = null, Action<JsonObject>? payload = null, string algorithm = "HS256", byte[]? key = null)
+    /// <summary>The victim's token with its header and payload edited, re-encoded, and signed (by default ES256 with the app's key).</summary>
+    private string Forge(Action<JsonObject>? header = null, Action<JsonObject>? payload = null, string algorithm = "ES256", byte[]? key = null, ECDsa? ecKey = null)
     {
         var (encodedHeader, encodedPayload, _) = Segments(_victim.AccessToken);
         var signingInput = Encode(Edit(encodedHeader, header)) + "." + Encode(Edit(encodedPayload, payload));
         var data = Encoding.ASCII.GetBytes(signingInput);
         var signature = algorithm switch
         {
-            "HS256" => HMACSHA256.HashData(key ?? _key, data),
-            "HS512" => HMACSHA512.HashData(key ?? _key, data),
+            "ES256" => (ecKey ?? _key).SignData(data, HashAlgorithmName.SHA256),
+            "ES256-DER" => (ecKey ?? _key).SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence),
+            "HS256" => HMACSHA256.HashData(key!, data),
             "none" => [],
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
         };
         return signingInput + "." + B64.EncodeToString(signature);
     }
+
+    private ECPoint PublicPoint() => _key.ExportParameters(false).Q;
 
     private static (string Header, string Payload, string Signature) Segments(string jwt) => jwt.Split('.') is [var h, var p, var s] ? (h, p, s) : throw new FormatException();
 

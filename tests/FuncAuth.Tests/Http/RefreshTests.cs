@@ -195,9 +195,9 @@ public sealed class RefreshTests(AzuriteFixture azurite) : IClassFixture<Azurite
     [Fact]
     public async Task AWellSignedTokenForASessionThatDoesNotExistIsInvalid()
     {
-        var material = RandomNumberGenerator.GetBytes(32);
-        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = Convert.ToBase64String(material) });
-        var key = await DevelopmentKeyAsync(material);
+        var pem = TestKeys.NewPem();
+        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = pem });
+        var key = await TestKeys.DevelopmentKeyAsync(pem);
         var client = app.CreateClient();
         var user = await client.SignupAsync();
         Assert.Equal(user.RefreshToken, Remint(user.RefreshToken, key));
@@ -211,9 +211,9 @@ public sealed class RefreshTests(AzuriteFixture azurite) : IClassFixture<Azurite
     [Fact]
     public async Task AWellSignedTokenAheadOfItsSessionIsInvalidAndEndsNothing()
     {
-        var material = RandomNumberGenerator.GetBytes(32);
-        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = Convert.ToBase64String(material) });
-        var key = await DevelopmentKeyAsync(material);
+        var pem = TestKeys.NewPem();
+        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__SigningKey"] = pem });
+        var key = await TestKeys.DevelopmentKeyAsync(pem);
         var client = app.CreateClient();
         var user = await client.SignupAsync();
         Assert.Equal(user.RefreshToken, Remint(user.RefreshToken, key));
@@ -333,10 +333,6 @@ public sealed class RefreshTests(AzuriteFixture azurite) : IClassFixture<Azurite
         using var response = await client.GetAsync("/api/auth/me", accessToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"/me answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
-
-    /// <summary>The key an app signs with given <c>Auth__SigningKey</c>, so a test can mint well-signed refresh tokens.</summary>
-    private static async Task<SigningKey> DevelopmentKeyAsync(byte[] material) =>
-        (await new DevelopmentSigningKey(Convert.ToBase64String(material), TimeProvider.System).LoadAsync(CancellationToken.None)).Single();
 
     /// <summary>The token rebuilt from its fields: equal to the original only when the key is the one the app signs with.</summary>
     private static string Remint(string refreshToken, SigningKey key) =>

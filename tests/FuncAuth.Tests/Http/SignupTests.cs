@@ -33,10 +33,10 @@ public sealed class SignupTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
         Assert.Equal("no-cache", response.Headers.Pragma.ToString());
 
         var jwt = new JsonWebToken(accessToken);
-        Assert.Equal("HS256", jwt.Alg);
+        Assert.Equal("ES256", jwt.Alg);
         Assert.Equal("at+jwt", jwt.Typ);
         Assert.False(string.IsNullOrEmpty(jwt.Kid));
-        Assert.Equal("funcauth", jwt.Issuer);
+        Assert.Equal("http://localhost:7071", jwt.Issuer);
         Assert.Equal(["funcauth-api"], jwt.Audiences);
         Assert.Equal(id, jwt.Subject);
         Assert.Equal("funcauth", jwt.GetClaim("client_id").Value);

@@ -63,6 +63,9 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     /// <summary>Credential that hands out the one bearer token this stand-in accepts, only for the vault scope.</summary>
     public TokenCredential Credential { get; } = new FixedTokenCredential(Token);
 
+    /// <summary>The clock that stamps a version's <c>created</c> time: the app's fake clock in tests that move time.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>When true, every request is answered 503, as during a Key Vault outage.</summary>
     public bool Unavailable { get => _unavailable; set => _unavailable = value; }
 
@@ -147,7 +150,7 @@ public sealed class KeyVaultStandIn : IAsyncDisposable
     }
 
     private long NextStamp() =>
-        _lastStamp = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), _lastStamp + 1);
+        _lastStamp = Math.Max(Clock.GetUtcNow().ToUnixTimeSeconds(), _lastStamp + 1);
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -1,0 +1,63 @@
+namespace FuncAuth.Functions.OAuth;
+
+/// <summary>The error codes of RFC 6749 §5.2 and RFC 7009 that the OAuth endpoints answer with. Never renamed.</summary>
+public static class OAuthErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string InvalidGrant = "invalid_grant";
+    public const string InvalidScope = "invalid_scope";
+    public const string UnsupportedGrantType = "unsupported_grant_type";
+    public const string RateLimited = "rate_limited";
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+}
+
+/// <summary>
+/// An OAuth error answer (RFC 6749 §5.2): <c>{ "error", "error_description" }</c>, 400 unless stated, never cached.
+/// OAuth client libraries parse this shape, not Problem Details.
+/// </summary>
+public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<OAuthErrorResponse>
+{
+    private OAuthError(int statusCode, OAuthErrorResponse value, int? retryAfterSeconds = null)
+    {
+        StatusCode = statusCode;
+        Value = value;
+        RetryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int? StatusCode { get; }
+
+    public OAuthErrorResponse? Value { get; }
+
+    public int? RetryAfterSeconds { get; }
+
+    object? IValueHttpResult.Value => Value;
+
+    public static OAuthError InvalidRequest(string description) => new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.InvalidRequest, description));
+
+    public static OAuthError InvalidGrant(string description) => new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.InvalidGrant, description));
+
+    public static OAuthError UnsupportedGrantType(string description) =>
+        new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.UnsupportedGrantType, description));
+
+    /// <summary>A limit of API-v2 §4: 429 with Retry-After, in the OAuth shape.</summary>
+    public static OAuthError RateLimited(int retryAfterSeconds) =>
+        new(StatusCodes.Status429TooManyRequests, new(OAuthErrorCodes.RateLimited, "Too many requests; retry after the time in Retry-After."), retryAfterSeconds);
+
+    /// <summary>Every password-hash slot is busy: 503 with Retry-After, in the OAuth shape.</summary>
+    public static OAuthError TemporarilyUnavailable(int retryAfterSeconds) =>
+        new(StatusCodes.Status503ServiceUnavailable, new(OAuthErrorCodes.TemporarilyUnavailable, "The service is busy; retry later."), retryAfterSeconds);
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode!.Value;
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        if (RetryAfterSeconds is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return response.WriteAsJsonAsync(Value, OAuthJsonContext.Default.OAuthErrorResponse, contentType: "application/json; charset=utf-8", httpContext.RequestAborted);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using FuncAuth.Core.Abuse;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions.OAuth;
+
+/// <summary>The services the grants use, bound from the container as one endpoint parameter.</summary>
+public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions);
+
+/// <summary>
+/// The grants of <c>POST /oauth/token</c>. Each is the same service call as its <c>/api/auth/*</c> twin (same sessions,
+/// rotation, grace, reuse detection and storage calls); only the answer's shape differs. A new grant is one entry in
+/// <see cref="Supported"/> and one case in <see cref="IssueAsync"/>.
+/// </summary>
+public static class TokenGrants
+{
+    public const string Password = "password";
+    public const string RefreshToken = "refresh_token";
+
+    /// <summary>The grants this server answers, as published in the discovery document.</summary>
+    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken];
+
+    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it (for the failed-login limits).</param>
+    public static Task<Results<TokenIssued, OAuthError>> IssueAsync(OAuthFields fields, GrantServices services, string clientAddress, CancellationToken cancellationToken) =>
+        fields["grant_type"] switch
+        {
+            null => Refuse(OAuthError.InvalidRequest("grant_type is required.")),
+            Password => PasswordAsync(fields, services.Logins, clientAddress, cancellationToken),
+            RefreshToken => RefreshAsync(fields, services.Sessions, cancellationToken),
+            _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
+        };
+
+    private static async Task<Results<TokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string clientAddress, CancellationToken cancellationToken)
+    {
+        var username = fields["username"];
+        var email = fields["email"];
+        if (username is not null && email is not null && username != email)
+        {
+            return OAuthError.InvalidRequest("Send username or email, not both.");
+        }
+
+        var login = username ?? email;
+        var password = fields["password"];
+        if (login is null || password is null)
+        {
+            return OAuthError.InvalidRequest("The password grant needs username (or email) and password.");
+        }
+
+        // The same guarded login as /api/auth/login: same failed-login limits, same hash bulkhead.
+        return await logins.LoginAsync(login, password, clientAddress, cancellationToken) switch
+        {
+            GuardedLoginResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
+            GuardedLoginResult.Busy busy => OAuthError.TemporarilyUnavailable(busy.RetryAfterSeconds),
+            GuardedLoginResult.Checked { Login: LoginResult.Succeeded succeeded } => TokenIssued.Ok(succeeded.Tokens),
+            // As at /api/auth/login: the same answer whether the address is unknown or the password wrong.
+            GuardedLoginResult.Checked => OAuthError.InvalidGrant("The username or password is incorrect."),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    private static async Task<Results<TokenIssued, OAuthError>> RefreshAsync(OAuthFields fields, SessionService sessions, CancellationToken cancellationToken)
+    {
+        var refreshToken = fields["refresh_token"];
+        if (refreshToken is null)
+        {
+            return OAuthError.InvalidRequest("The refresh_token grant needs refresh_token.");
+        }
+
+        return await sessions.RefreshAsync(refreshToken, cancellationToken) switch
+        {
+            RefreshResult.Issued issued => TokenIssued.Ok(issued.Tokens),
+            RefreshResult.Expired => OAuthError.InvalidGrant("The refresh token has expired; sign in again."),
+            RefreshResult.Reused => OAuthError.InvalidGrant("The refresh token was already used; the session has been ended."),
+            RefreshResult.Invalid => OAuthError.InvalidGrant("The refresh token is not valid."),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    private static Task<Results<TokenIssued, OAuthError>> Refuse(OAuthError error) => Task.FromResult<Results<TokenIssued, OAuthError>>(error);
+}

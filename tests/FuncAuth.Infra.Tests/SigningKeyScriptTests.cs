@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace FuncAuth.Infra.Tests;
+
+/// <summary>
+/// Runs the key scripts for real (bash and openssl) against a stand-in <c>az</c> on the PATH that records its
+/// arguments and what it read on stdin: the key sent to Key Vault must be a PKCS#8 P-256 private key, and it must
+/// never appear among any command's arguments.
+/// </summary>
+public sealed class SigningKeyScriptTests : IDisposable
+{
+    private const string StandInAz = """
+        #!/usr/bin/env bash
+        printf '%s\n' "$*" >> "$AZ_LOG/args"
+        case "$1 $2 $3" in
+          "account show"*) exit 0 ;;
+          "keyvault secret list") exit 0 ;;
+          "keyvault secret set")
+            n=$(ls "$AZ_LOG" | grep -c '^secret-' || true)
+            cat > "$AZ_LOG/secret-$n"
+            echo "https://kv.example/secrets/jwt-signing-key/new$n" ;;
+          "keyvault secret list-versions")
+            printf '%s\n' https://kv.example/secrets/jwt-signing-key/old1 https://kv.example/secrets/jwt-signing-key/new0 ;;
+          "keyvault secret set-attributes") exit 0 ;;
+          *) echo "unexpected az $*" >&2; exit 9 ;;
+        esac
+        """;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("funcauth-az-").FullName;
+
+    public SigningKeyScriptTests()
+    {
+        var az = Path.Combine(_dir, "bin", "az");
+        Directory.CreateDirectory(Path.GetDirectoryName(az)!);
+        File.WriteAllText(az, StandInAz.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        File.SetUnixFileMode(az, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void CreateSendsAPkcs8P256KeyOnStdinOnly()
+    {
+        var (exit, output) = Run("create-signing-key.sh");
+
+        Assert.True(exit == 0, output);
+        var pem = File.ReadAllText(Path.Combine(_dir, "secret-0"));
+        AssertP256Pkcs8(pem);
+        AssertKeyNeverInArguments(pem);
+        Assert.Contains("--file /dev/stdin", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RotateAddsANewKeyAndLeavesOlderVersionsEnabled()
+    {
+        var (exit, output) = Run("rotate-signing-key.sh");
+
+        Assert.True(exit == 0, output);
+        AssertP256Pkcs8(File.ReadAllText(Path.Combine(_dir, "secret-0")));
+        Assert.Contains("rotate: added https://kv.example/secrets/jwt-signing-key/new0", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("set-attributes", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RotateWithDisableOlderDisablesEveryOtherVersion()
+    {
+        var (exit, output) = Run("rotate-signing-key.sh", "--disable-older");
+
+        Assert.True(exit == 0, output);
+        var disabled = File.ReadAllLines(Path.Combine(_dir, "args")).Where(a => a.Contains("set-attributes", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["keyvault secret set-attributes --id https://kv.example/secrets/jwt-signing-key/old1 --enabled false --output none"], disabled);
+    }
+
+    [Fact]
+    public void EachRunMakesADifferentKey()
+    {
+        Assert.Equal(0, Run("rotate-signing-key.sh").Exit);
+        Assert.Equal(0, Run("rotate-signing-key.sh").Exit);
+
+        Assert.NotEqual(File.ReadAllText(Path.Combine(_dir, "secret-0")), File.ReadAllText(Path.Combine(_dir, "secret-1")));
+    }
+
+    private static void AssertP256Pkcs8(string pem)
+    {
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", pem, StringComparison.Ordinal);
+        using var key = ECDsa.Create();
+        key.ImportFromPem(pem);
+        var parameters = key.ExportParameters(includePrivateParameters: true);
+        Assert.Equal("1.2.840.10045.3.1.7", parameters.Curve.Oid.Value);
+        Assert.Equal(32, parameters.D!.Length);
+    }
+
+    private void AssertKeyNeverInArguments(string pem)
+    {
+        var body = pem.Split('\n')[1];
+        var args = File.ReadAllText(Path.Combine(_dir, "args"));
+        Assert.DoesNotContain("PRIVATE KEY", args, StringComparison.Ordinal);
+        Assert.DoesNotContain(body, args, StringComparison.Ordinal);
+    }
+
+    private (int Exit, string Output) Run(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoRoot.File("infra", "scripts", script));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PATH"] = Path.Combine(_dir, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["AZ_LOG"] = _dir;
+        start.Environment["AZURE_KEY_VAULT_NAME"] = "kv-test";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"{script} did not finish");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+}
