@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -82,6 +83,7 @@ public static class DependencyInjection
         services.AddSingleton<StorageWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();
+        services.AddFuncAuthApiKeys(configuration);
         return services;
     }
 }

@@ -21,7 +21,12 @@ app.MapSignup()
     .MapForceLogout()
     .MapSetRoles()
     .MapHealth()
-    .MapCleanupExpiredTokens();
+    .MapCleanupExpiredTokens()
+    .MapCreateApiKey()
+    .MapListApiKeys()
+    .MapRevokeApiKey()
+    .MapListUserApiKeys()
+    .MapRevokeUserApiKey();
 
 try
 {

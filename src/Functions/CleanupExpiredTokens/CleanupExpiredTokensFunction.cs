@@ -1,4 +1,5 @@
 using System.Net;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,7 +23,7 @@ public static class CleanupExpiredTokensFunction
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SessionCleanup cleanup, CancellationToken cancellationToken)
+        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, CancellationToken cancellationToken)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {
@@ -31,6 +32,7 @@ public static class CleanupExpiredTokensFunction
 
         var report = await cleanup.RunAsync(MaxSessionsPerRun, cancellationToken);
         var line = $"Removed {report.Removed} expired or revoked session(s); refiled {report.Refiled}; visited {report.Visited} index entries.";
+        line += $" Removed {await apiKeyCleanup.RunAsync(MaxSessionsPerRun, cancellationToken)} expired API key(s).";
         return TypedResults.Ok(new InvocationResponse(new Dictionary<string, object?>(), [line], null));
     }
 }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,14 +17,21 @@ public sealed class AccessTokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionService sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    SessionService sessions,
+    ApiKeyService apiKeys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "FuncAuthBearer";
     public const string AdminPolicy = "admin";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var result = await sessions.AuthenticateAsync(ReadBearerToken(Request), Context.RequestAborted);
+        var token = ReadBearerToken(Request);
+        if (await ApiKeyAuthentication.TryAuthenticateAsync(Context, token, SchemeName, apiKeys) is { } keyResult)
+        {
+            return keyResult;
+        }
+
+        var result = await sessions.AuthenticateAsync(token, Context.RequestAborted);
         if (result.Status != AuthenticationStatus.Authenticated)
         {
             Context.Features.Set(new Failure(result.Status));
@@ -41,6 +50,11 @@ public sealed class AccessTokenAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Features.Get<ApiKeyFailure>() is { } keyFailure)
+        {
+            return keyFailure.ExecuteAsync(Context);
+        }
+
         var (code, detail) = (Context.Features.Get<Failure>()?.Status ?? AuthenticationStatus.Missing) switch
         {
             AuthenticationStatus.Expired => (ErrorCodes.TokenExpired, "The access token has expired."),

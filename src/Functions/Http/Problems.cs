@@ -22,6 +22,8 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string ServiceUnavailable = "service_unavailable";
+    public const string InvalidApiKey = "invalid_api_key";
+    public const string TooManyApiKeys = "too_many_api_keys";
 }
 
 /// <summary>The one mapping from an error to RFC 9457 Problem Details with its <c>code</c>.</summary>

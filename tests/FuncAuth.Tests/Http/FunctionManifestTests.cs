@@ -33,7 +33,7 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite)
             .ToList();
 
         Assert.Equal(declared, served);
-        Assert.Equal(10, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
+        Assert.Equal(15, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
     }
 
     [Fact]
