@@ -50,10 +50,11 @@ internal sealed class ApiKeyStore(AuthTables tables)
     /// <summary>Deletes the key; false when there was none.</summary>
     public async Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken)
     {
+        // The SDK answers a missing entity with its 404 response rather than an exception.
         try
         {
-            await tables.UserSessions.DeleteEntityAsync(ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId), ETag.All, cancellationToken);
-            return true;
+            var response = await tables.UserSessions.DeleteEntityAsync(ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId), ETag.All, cancellationToken);
+            return response.Status != 404;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
