@@ -10,6 +10,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 // Medians of repeated runs, each compared with a baseline measured in the same run, so the figures mean the same on a
 // fast or a busy machine. Run: dotnet run -c Release --project bench/FuncAuth.Benchmarks
+// API keys (against Azurite, see ApiKeys/ApiKeyBench.cs): ... -- api-keys timing | api-keys load
+if (args is ["api-keys", .. var apiKeyArgs])
+{
+    return await FuncAuth.Benchmarks.ApiKeys.ApiKeyBench.RunAsync(apiKeyArgs);
+}
+
 var passwordRuns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 const int tokenRuns = 20_000;
 
@@ -49,6 +55,7 @@ Report("issue a JWT", issue, hmac, "");
 Report("validate a JWT (strict)", validate, hmac, "");
 Console.WriteLine();
 Console.WriteLine("Allocated per JWT validation: {0:N0} bytes", AllocatedPer(1000, () => tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult()));
+return 0;
 
 static double Median(int runs, Action action)
 {
