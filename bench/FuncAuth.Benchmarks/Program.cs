@@ -13,7 +13,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 if (args is ["limits", ..])
 {
     await FuncAuth.Benchmarks.LimiterBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
-    return;
+    return 0;
+}
+
+// API keys (against Azurite, see ApiKeys/ApiKeyBench.cs): ... -- api-keys timing | api-keys load
+if (args is ["api-keys", .. var apiKeyArgs])
+{
+    return await FuncAuth.Benchmarks.ApiKeys.ApiKeyBench.RunAsync(apiKeyArgs);
 }
 
 var passwordRuns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
@@ -73,7 +79,7 @@ Console.WriteLine("  {0,-40} {1,10:N0}", "HS256 validate", AllocatedPer(1000, ()
 Console.WriteLine("  {0,-40} {1,10:N0}", "bare ECDSA P-256 verify", AllocatedPer(1000, () => barePublic.VerifyData(signingInput, bareSignature, HashAlgorithmName.SHA256)));
 Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 issue", AllocatedPer(1000, () => tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current)));
 Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 validate", AllocatedPer(1000, () => tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult()));
-return;
+return 0;
 
 string DevelopmentPem()
 {

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FuncAuth.Core.Abuse;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -86,6 +87,7 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();
         services.AddFuncAuthAbuseResistance(configuration);
+        services.AddFuncAuthApiKeys(configuration);
         return services;
     }
 }

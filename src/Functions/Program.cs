@@ -26,7 +26,12 @@ app.MapSignup()
     .MapOpenIdConfiguration()
     .MapAuthorizationServerMetadata()
     .MapOAuthToken()
-    .MapOAuthRevoke();
+    .MapOAuthRevoke()
+    .MapCreateApiKey()
+    .MapListApiKeys()
+    .MapRevokeApiKey()
+    .MapListUserApiKeys()
+    .MapRevokeUserApiKey();
 
 try
 {

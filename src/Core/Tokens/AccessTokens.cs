@@ -13,8 +13,11 @@ public enum AccessTokenStatus
     Expired,
 }
 
-/// <summary>What a valid access token says. <c>Subject</c>, <c>SessionId</c> and <c>TokenId</c> are never empty.</summary>
-public sealed record AccessTokenClaims(string Subject, string SessionId, string TokenId, IReadOnlyList<string> Roles);
+/// <summary>
+/// What a valid access token says. <c>Subject</c> and <c>TokenId</c> are never empty; <c>SessionId</c> is empty only in a
+/// token issued to an API key (client_credentials), whose <c>ClientId</c> is the key id.
+/// </summary>
+public sealed record AccessTokenClaims(string Subject, string SessionId, string TokenId, IReadOnlyList<string> Roles, string? ClientId = null);
 
 public sealed record AccessTokenCheck(AccessTokenStatus Status, AccessTokenClaims? Claims = null);
 
@@ -62,6 +65,33 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         return _handler.CreateToken(descriptor);
     }
 
+    /// <summary>
+    /// The JWT for an API key (client_credentials grant): <c>client_id</c> = the key id, <c>roles</c> = the granted scope,
+    /// no <c>sid</c> (there is no session), valid until <paramref name="expiresAt"/>.
+    /// </summary>
+    public string IssueForClient(UserAccount user, string clientId, IReadOnlyList<string> roles, string tokenId, DateTimeOffset issuedAt, DateTimeOffset expiresAt, SigningKey key)
+    {
+        var descriptor = new SecurityTokenDescriptor
+        {
+            TokenType = TokenType,
+            Issuer = Settings.Issuer,
+            Audience = Settings.Audience,
+            IssuedAt = issuedAt.UtcDateTime,
+            NotBefore = issuedAt.UtcDateTime,
+            Expires = expiresAt.UtcDateTime,
+            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
+            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                [JwtRegisteredClaimNames.Sub] = user.Id,
+                ["client_id"] = clientId,
+                [JwtRegisteredClaimNames.Jti] = tokenId,
+                [JwtRegisteredClaimNames.Email] = user.Email,
+                ["roles"] = roles.ToArray(),
+            },
+        };
+        return _handler.CreateToken(descriptor);
+    }
+
     public async Task<AccessTokenCheck> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         if (token.Length is 0 or > MaximumTokenBytes)
@@ -101,13 +131,16 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         var subject = jwt.Subject;
         var tokenId = jwt.Id;
         var sessionId = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sid, out var sid) ? sid : null;
-        if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(tokenId) || string.IsNullOrEmpty(sessionId) || string.IsNullOrEmpty(jwt.Kid))
+        // Session tokens carry sid; API-key tokens carry none. Which kind a token is, and whether that kind is accepted,
+        // is the caller's check (a session check refuses an empty sid).
+        var clientId = jwt.TryGetPayloadValue<string>("client_id", out var cid) ? cid : null;
+        if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(tokenId) || (sessionId is not null && sessionId.Length == 0) || string.IsNullOrEmpty(jwt.Kid))
         {
             return new(AccessTokenStatus.Invalid);
         }
 
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
-        return new(AccessTokenStatus.Valid, new AccessTokenClaims(subject, sessionId, tokenId, roles));
+        return new(AccessTokenStatus.Valid, new AccessTokenClaims(subject, sessionId ?? "", tokenId, roles, clientId));
     }
 
     // Built once per key set (the set changes only when the keys do), not on every request. One immutable object, so a

@@ -1,5 +1,6 @@
 using System.Net;
 using FuncAuth.Core.Abuse;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +24,7 @@ public static class CleanupExpiredTokensFunction
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SessionCleanup cleanup, RateLimiter limits, CancellationToken cancellationToken)
+        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, RateLimiter limits, CancellationToken cancellationToken)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {
@@ -32,6 +33,7 @@ public static class CleanupExpiredTokensFunction
 
         var report = await cleanup.RunAsync(MaxSessionsPerRun, cancellationToken);
         var line = $"Removed {report.Removed} expired or revoked session(s); refiled {report.Refiled}; visited {report.Visited} index entries.";
+        line += $" Removed {await apiKeyCleanup.RunAsync(MaxSessionsPerRun, cancellationToken)} expired API key(s).";
         if (limits.Enabled)
         {
             line += $" Removed {await limits.RemoveExpiredAsync(MaxSessionsPerRun, cancellationToken)} ended rate-limit counter(s).";

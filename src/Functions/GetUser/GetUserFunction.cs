@@ -1,4 +1,5 @@
 using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +9,8 @@ public static class GetUserFunction
 {
     public static IEndpointRouteBuilder MapGetUser(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/users/{userId}", HandleAsync).WithName("GetUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        app.MapGet("/api/users/{userId}", HandleAsync).WithName("GetUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .AcceptApiKeys(header: false);
         return app;
     }
 

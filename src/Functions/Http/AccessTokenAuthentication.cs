@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -16,14 +18,21 @@ public sealed class AccessTokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionService sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    SessionService sessions,
+    ApiKeyService apiKeys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "FuncAuthBearer";
     public const string AdminPolicy = "admin";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var result = await sessions.AuthenticateAsync(ReadBearerToken(Request), Context.RequestAborted);
+        var token = ReadBearerToken(Request);
+        if (await ApiKeyAuthentication.TryAuthenticateAsync(Context, token, SchemeName, apiKeys) is { } keyResult)
+        {
+            return keyResult;
+        }
+
+        var result = await sessions.AuthenticateAsync(token, Context.RequestAborted);
         if (result is not AuthenticationResult.Authenticated { Session: var session })
         {
             Context.Features.Set(new Failure(result));
@@ -41,6 +50,11 @@ public sealed class AccessTokenAuthentication(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Features.Get<ApiKeyFailure>() is { } keyFailure)
+        {
+            return keyFailure.ExecuteAsync(Context);
+        }
+
         // No failure recorded: authentication found no token, or the endpoint was reached without authenticating.
         var (code, detail) = (Context.Features.Get<Failure>()?.Result ?? new AuthenticationResult.Missing()) switch
         {

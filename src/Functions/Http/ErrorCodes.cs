@@ -24,4 +24,6 @@ public static class ErrorCodes
     public static readonly ApiError UnsupportedMediaType = new("unsupported_media_type", StatusCodes.Status415UnsupportedMediaType);
     public static readonly ApiError ServiceUnavailable = new("service_unavailable", StatusCodes.Status503ServiceUnavailable);
     public static readonly ApiError RateLimited = new("rate_limited", StatusCodes.Status429TooManyRequests);
+    public static readonly ApiError InvalidApiKey = new("invalid_api_key", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TooManyApiKeys = new("too_many_api_keys", StatusCodes.Status409Conflict);
 }

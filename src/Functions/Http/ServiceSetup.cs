@@ -29,6 +29,7 @@ public static class ServiceSetup
         services.AddFuncAuthCore(builder.Configuration, builder.Environment.IsDevelopment());
 
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
+        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default));
         // Binding failures throw, so ErrorHandling turns them into the API's problem codes instead of bare 400s.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

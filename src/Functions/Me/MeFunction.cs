@@ -1,4 +1,6 @@
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,13 +10,16 @@ public static class MeFunction
 {
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/me", HandleAsync).WithName("Me").RequireAuthorization();
+        app.MapGet("/api/auth/me", HandleAsync).WithName("Me").RequireAuthorization().AcceptApiKeys();
         return app;
     }
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(Caller caller, AccountService accounts, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
+        Caller? caller, KeyCaller? keyCaller, AccountService accounts, ApiKeyService apiKeys, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetCurrentUserAsync(caller.Session, cancellationToken);
+        var user = caller is not null
+            ? await accounts.GetCurrentUserAsync(caller.Session, cancellationToken)
+            : await apiKeys.GetOwnerAsync(keyCaller!.Key, cancellationToken);
         return user is null
             ? Problems.Create(ErrorCodes.TokenRevoked, "The account behind this token no longer exists.")
             : TypedResults.Ok(UserResponse.From(user));

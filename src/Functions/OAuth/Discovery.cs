@@ -19,7 +19,7 @@ public static class Discovery
             // Only what the token endpoint answers today; a grant added there is published here by the same list.
             GrantTypesSupported: TokenGrants.Supported,
             // Public clients (SPAs, mobile apps): no client authentication at the token or revocation endpoint.
-            TokenEndpointAuthMethodsSupported: ["none"],
+            TokenEndpointAuthMethodsSupported: ["none", "client_secret_basic", "client_secret_post"],
             RevocationEndpointAuthMethodsSupported: ["none"],
             ResponseTypesSupported: ["token"],
             SubjectTypesSupported: ["public"],

@@ -18,11 +18,12 @@ public static class OAuthErrorCodes
 /// </summary>
 public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<OAuthErrorResponse>
 {
-    private OAuthError(int statusCode, OAuthErrorResponse value, int? retryAfterSeconds = null)
+    private OAuthError(int statusCode, OAuthErrorResponse value, int? retryAfterSeconds = null, string? challenge = null)
     {
         StatusCode = statusCode;
         Value = value;
         RetryAfterSeconds = retryAfterSeconds;
+        Challenge = challenge;
     }
 
     public int? StatusCode { get; }
@@ -30,6 +31,9 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
     public OAuthErrorResponse? Value { get; }
 
     public int? RetryAfterSeconds { get; }
+
+    /// <summary>The <c>WWW-Authenticate</c> value, for a client that authenticated with HTTP Basic (RFC 6749 §5.2).</summary>
+    public string? Challenge { get; }
 
     object? IValueHttpResult.Value => Value;
 
@@ -39,6 +43,12 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
 
     public static OAuthError UnsupportedGrantType(string description) =>
         new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.UnsupportedGrantType, description));
+
+    public static OAuthError InvalidScope(string description) => new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.InvalidScope, description));
+
+    /// <summary>Any failed client authentication: 401, with a Basic challenge when the client used HTTP Basic.</summary>
+    public static OAuthError InvalidClient(string description, bool usedBasic) =>
+        new(StatusCodes.Status401Unauthorized, new(OAuthErrorCodes.InvalidClient, description), challenge: usedBasic ? "Basic realm=\"funcauth\", charset=\"UTF-8\"" : null);
 
     /// <summary>A limit of API-v2 §4: 429 with Retry-After, in the OAuth shape.</summary>
     public static OAuthError RateLimited(int retryAfterSeconds) =>
@@ -54,6 +64,11 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
         response.StatusCode = StatusCode!.Value;
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
+        if (Challenge is not null)
+        {
+            response.Headers.WWWAuthenticate = Challenge;
+        }
+
         if (RetryAfterSeconds is { } retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

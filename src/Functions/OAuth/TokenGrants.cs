@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using FuncAuth.Core.Abuse;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
+using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FuncAuth.Functions.OAuth;
 
 /// <summary>The services the grants use, bound from the container as one endpoint parameter.</summary>
-public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions);
+public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys);
 
 /// <summary>
 /// The grants of <c>POST /oauth/token</c>. Each is the same service call as its <c>/api/auth/*</c> twin (same sessions,
@@ -20,19 +22,19 @@ public static class TokenGrants
     public const string RefreshToken = "refresh_token";
 
     /// <summary>The grants this server answers, as published in the discovery document.</summary>
-    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken];
+    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken, ClientCredentialsGrant.GrantType];
 
-    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it (for the failed-login limits).</param>
-    public static Task<Results<TokenIssued, OAuthError>> IssueAsync(OAuthFields fields, GrantServices services, string clientAddress, CancellationToken cancellationToken) =>
+    public static Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> IssueAsync(HttpRequest request, OAuthFields fields, GrantServices services, CancellationToken cancellationToken) =>
         fields["grant_type"] switch
         {
             null => Refuse(OAuthError.InvalidRequest("grant_type is required.")),
-            Password => PasswordAsync(fields, services.Logins, clientAddress, cancellationToken),
+            Password => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
+            ClientCredentialsGrant.GrantType => ClientCredentialsAsync(request, fields, services.ApiKeys, cancellationToken),
             RefreshToken => RefreshAsync(fields, services.Sessions, cancellationToken),
             _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
         };
 
-    private static async Task<Results<TokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string clientAddress, CancellationToken cancellationToken)
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string clientAddress, CancellationToken cancellationToken)
     {
         var username = fields["username"];
         var email = fields["email"];
@@ -60,7 +62,7 @@ public static class TokenGrants
         };
     }
 
-    private static async Task<Results<TokenIssued, OAuthError>> RefreshAsync(OAuthFields fields, SessionService sessions, CancellationToken cancellationToken)
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> RefreshAsync(OAuthFields fields, SessionService sessions, CancellationToken cancellationToken)
     {
         var refreshToken = fields["refresh_token"];
         if (refreshToken is null)
@@ -78,5 +80,14 @@ public static class TokenGrants
         };
     }
 
-    private static Task<Results<TokenIssued, OAuthError>> Refuse(OAuthError error) => Task.FromResult<Results<TokenIssued, OAuthError>>(error);
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> ClientCredentialsAsync(
+        HttpRequest request, OAuthFields fields, ApiKeyService apiKeys, CancellationToken cancellationToken) =>
+        await ClientCredentialsGrant.HandleAsync(request, name => fields[name], apiKeys, cancellationToken) switch
+        {
+            { Result: ClientTokenIssued issued } => issued,
+            { Result: OAuthError error } => error,
+            _ => throw new UnreachableException(),
+        };
+
+    private static Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> Refuse(OAuthError error) => Task.FromResult<Results<TokenIssued, ClientTokenIssued, OAuthError>>(error);
 }

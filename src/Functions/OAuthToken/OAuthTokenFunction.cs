@@ -1,4 +1,5 @@
 using FuncAuth.Core.Abuse;
+using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using FuncAuth.Functions.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,10 +16,10 @@ public static class OAuthTokenFunction
     }
 
     /// <summary>RFC 6749 token endpoint: form-encoded or JSON; errors in the OAuth shape.</summary>
-    public static async Task<Results<TokenIssued, OAuthError>> HandleAsync(
+    public static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> HandleAsync(
         HttpRequest request, [AsParameters] GrantServices services, CancellationToken cancellationToken)
     {
         var (fields, error) = await OAuthFields.ReadAsync(request, cancellationToken);
-        return fields is null ? error! : await TokenGrants.IssueAsync(fields, services, ClientAddress.KeyOf(request.HttpContext), cancellationToken);
+        return fields is null ? error! : await TokenGrants.IssueAsync(request, fields, services, cancellationToken);
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using FuncAuth.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -70,8 +72,8 @@ public sealed class OAuthTokenTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData(OAuth.Encoding.Form, "client_credentials")]
-    [InlineData(OAuth.Encoding.Json, "client_credentials")]
+    [InlineData(OAuth.Encoding.Form, "implicit")]
+    [InlineData(OAuth.Encoding.Json, "authorization_code")]
     [InlineData(OAuth.Encoding.Form, "authorization_code")]
     [InlineData(OAuth.Encoding.Form, "urn:ietf:params:oauth:grant-type:jwt-bearer")]
     public async Task AGrantThisServerDoesNotOfferIsUnsupportedGrantType(OAuth.Encoding encoding, string grantType)
@@ -79,6 +81,18 @@ public sealed class OAuthTokenTests(AzuriteFixture azurite)
         using var response = await _client.TokenAsync(encoding, ("grant_type", grantType), ("client_id", "x"), ("client_secret", "y"));
 
         await AssertErrorAsync(response, "unsupported_grant_type");
+    }
+
+    [Theory]
+    [InlineData(OAuth.Encoding.Form)]
+    [InlineData(OAuth.Encoding.Json)]
+    public async Task ClientCredentialsWithAKeyThatDoesNotExistIsInvalidClient(OAuth.Encoding encoding)
+    {
+        var id = new string('a', 48);
+        using var response = await _client.TokenAsync(encoding, ("grant_type", "client_credentials"), ("client_id", id), ("client_secret", $"fa_{id}_{new string('b', 43)}"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_client", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
     [Theory]

@@ -1,0 +1,59 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using FuncAuth.Core.Storage;
+
+namespace FuncAuth.Core.ApiKeys;
+
+/// <summary>
+/// One API key. Table <c>UserSessions</c>; PartitionKey = the owner's user id, RowKey = "k:" + key id.
+/// </summary>
+/// <remarks>
+/// Why this layout: the key id starts with the owner's user id, so a presented key names its own row and verifying it is
+/// one point read; and all of a user's keys sit in the user's partition beside the sessions, so the owner's list is one
+/// range query and revoking all of them (account deleted or disabled) is that query plus per-partition batches. A
+/// second table keyed by key id would cost a second write on create and revoke and a second table in the
+/// infrastructure, and buy only a shorter id. The owner's user id is no secret (it is every token's <c>sub</c>).
+/// The row holds the key's SHA-256 digest, never the key. Revoking deletes the row, so a revoked key and an unknown
+/// key take the same path.
+/// </remarks>
+internal sealed class ApiKeyEntity : ITableEntity
+{
+    public const string RowPrefix = "k:";
+    // The first string after every "k:..." key, for a range query over a partition's keys.
+    public const string RowPrefixEnd = "k;";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Name { get; set; } = "";
+    /// <summary>Space-separated roles, canonical order.</summary>
+    public string Scope { get; set; } = "";
+    /// <summary>SHA-256 of the whole key (<see cref="ApiKeyFormat.Digest"/>).</summary>
+    public byte[] Digest { get; set; } = [];
+    /// <summary>The owner's account key in <c>Users</c>, so the owner is one more point read away.</summary>
+    public string EmailKey { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>Written at most once per <see cref="ApiKeyUsage.Interval"/>.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    [IgnoreDataMember]
+    public string KeyId => RowKey[RowPrefix.Length..];
+
+    public static string RowKeyFor(string keyId) => RowPrefix + keyId;
+}
+
+/// <summary>
+/// The cleanup index of API keys, in table <c>SessionExpiry</c> beside the sessions' entries. PartitionKey = "k" + the
+/// UTC hour ("yyyyMMddHH") when the key expires, RowKey = key id. The "k" keeps these partitions out of the sessions'
+/// range (digits sort before letters), so each cleanup reads only its own due hours.
+/// </summary>
+internal static class ApiKeyExpiryIndex
+{
+    public const string PartitionPrefix = "k";
+
+    public static string Partition(DateTimeOffset expiresAt) => PartitionPrefix + SessionExpiryEntity.Bucket(expiresAt);
+}
