@@ -89,7 +89,7 @@ public sealed class SessionService
             }
 
             if (presented.Counter < session.Counter
-                && !(presented.Counter == session.Counter - 1 && now - session.RotatedAt < _options.Value.RefreshReuseInterval))
+                && !(presented.Counter == session.Counter - 1 && now - GraceStart(session) < _options.Value.RefreshReuseInterval))
             {
                 session.Revoked = true;
                 session.RevokedAt = now;
@@ -140,6 +140,20 @@ public sealed class SessionService
 
         throw new StorageContentionException();
     }
+
+    /// <summary>
+    /// When the reuse grace of the session's last rotation began: when storage recorded the rotation (the entity's
+    /// Timestamp), if that is later than when the app made it. A paused or overloaded storage server applies a write it
+    /// received late, after the client's request hit its deadline; the client's retry of its old token must still find
+    /// the grace open, or a hung dependency would end its session. Bounded by <see cref="MaxStoreDelay"/>, so differing
+    /// clocks or later writes to the session (a role change) cannot stretch the grace further.
+    /// </summary>
+    private static DateTimeOffset GraceStart(SessionEntity session) =>
+        session.Timestamp is { } stored && stored > session.RotatedAt && stored - session.RotatedAt <= MaxStoreDelay
+            ? stored
+            : session.RotatedAt;
+
+    private static readonly TimeSpan MaxStoreDelay = TimeSpan.FromMinutes(1);
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(string? accessToken, CancellationToken cancellationToken)
