@@ -79,7 +79,10 @@ public static class DependencyInjection
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>())
+        {
+            LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
+        });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));

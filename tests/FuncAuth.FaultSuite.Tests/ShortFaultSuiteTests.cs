@@ -13,7 +13,7 @@ public sealed class ShortFaultSuiteTests
     {
         // A deadline shorter than the pause, so requests really hit it; long enough that sign-ups (a deliberately slow
         // password hash) fit on a busy machine.
-        var settings = SuiteSettings.Quick with { RequestDeadline = TimeSpan.FromSeconds(3), StoragePause = TimeSpan.FromSeconds(5) };
+        var settings = SuiteSettings.Quick with { RequestDeadline = TimeSpan.FromSeconds(4), StoragePause = TimeSpan.FromSeconds(5) };
         using var log = new StringWriter();
 
         var report = await FaultSuiteRunner.RunAsync(settings, log);

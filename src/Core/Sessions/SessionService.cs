@@ -142,14 +142,20 @@ public sealed class SessionService
     }
 
     /// <summary>
-    /// When the reuse grace of the session's last rotation began: when storage recorded the rotation (the entity's
-    /// Timestamp), if that is later than when the app made it. A paused or overloaded storage server applies a write it
-    /// received late, after the client's request hit its deadline; the client's retry of its old token must still find
-    /// the grace open, or a hung dependency would end its session. Bounded by <see cref="MaxStoreDelay"/>, so differing
-    /// clocks or later writes to the session (a role change) cannot stretch the grace further.
+    /// A rotation stored later than this after the app made it was applied after its request had given up (the request
+    /// deadline, <c>Storage__RequestDeadline</c>): the client was answered 503 and still holds the old token.
     /// </summary>
-    private static DateTimeOffset GraceStart(SessionEntity session) =>
-        session.Timestamp is { } stored && stored > session.RotatedAt && stored - session.RotatedAt <= MaxStoreDelay
+    internal TimeSpan LateWriteAfter { get; init; } = TimeSpan.MaxValue;
+
+    /// <summary>
+    /// When the reuse grace of the session's last rotation began. Normally when the app made the rotation; but a paused
+    /// or overloaded storage server applies a write it received late, after the request hit its deadline, and the
+    /// client's retry of its old token must still find the grace open, or a hung dependency would end its session. So a
+    /// rotation stored (the entity's Timestamp) more than <see cref="LateWriteAfter"/> after it was made starts the grace
+    /// when it was stored; at most <see cref="MaxStoreDelay"/> later, so differing clocks cannot stretch it further.
+    /// </summary>
+    private DateTimeOffset GraceStart(SessionEntity session) =>
+        session.Timestamp is { } stored && stored - session.RotatedAt > LateWriteAfter && stored - session.RotatedAt <= MaxStoreDelay
             ? stored
             : session.RotatedAt;
 
