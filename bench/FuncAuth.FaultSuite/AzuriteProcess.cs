@@ -118,17 +118,18 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private async Task LaunchAsync()
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--location", DataFolder, "--disableTelemetry", "--silent", "--skipApiVersionCheck" })
+        foreach (var arg in new[] { _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--location", DataFolder, "--disableTelemetry", "--skipApiVersionCheck" })
         {
             start.ArgumentList.Add(arg);
         }
 
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try
@@ -140,6 +141,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
             catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 await Task.Delay(50);
+            }
+            catch (SocketException e)
+            {
+                throw new InvalidOperationException($"Azurite did not start (exited: {_process.HasExited}): " + string.Join(" | ", output), e);
+            }
+        }
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        if (line is not null)
+        {
+            output.Enqueue(line);
+            while (output.Count > 20 && output.TryDequeue(out _))
+            {
             }
         }
     }
