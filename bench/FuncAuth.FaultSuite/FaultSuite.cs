@@ -233,7 +233,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             failures.Add($"while storage was paused the slowest answer took {SlowestWhileStoragePaused:N2} s (limit {limit:N2} s)");
         }
 
-        foreach (var phase in phases.Where(p => p.Skipped is null && p.FaultEnd > p.FaultStart || p.Name == "storage-killed"))
+        foreach (var phase in phases.Where(IsFault))
         {
             if (RecoverySeconds(phase) > RecoveryTarget.TotalSeconds)
             {
@@ -276,7 +276,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             var inPhase = In(phase).ToList();
             var statuses = string.Join(" ", inPhase.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "none" : g.Key.ToString(CultureInfo.InvariantCulture))}:{g.Count()}"));
             var latencies = inPhase.Select(s => s.Latency * 1000).Order().ToList();
-            var recovered = phase.FaultEnd > phase.FaultStart || phase.Name == "storage-killed" ? $"{RecoverySeconds(phase),5:N1} s" : "      -";
+            var recovered = IsFault(phase) ? $"{RecoverySeconds(phase),5:N1} s" : "      -";
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"{phase.Name,-22} {phase.Start,5:N1}–{phase.End,5:N1}  {statuses,-38} {Percentile(latencies, 0.5),7:N0}  {Percentile(latencies, 0.99),7:N0}  {latencies.DefaultIfEmpty(0).Max(),7:N0}  {recovered,9}  {(phase.Violations.Count == 0 ? "clean" : phase.Violations.Count + " broken")}");
         }
@@ -292,7 +292,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
         }
 
         text.AppendLine("failures after the fault ended, leaving out sign-up and login (password hash): " + string.Join(", ",
-            phases.Where(p => p.Skipped is null && (p.FaultEnd > p.FaultStart || p.Name == "storage-killed"))
+            phases.Where(IsFault)
                 .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {RecoverySeconds(p, withoutPasswordHash: true):N1} s"))));
         text.AppendLine("answers by operation: " + string.Join(", ", samples.GroupBy(s => s.Operation).OrderBy(g => g.Key)
             .Select(g => $"{g.Key} " + string.Join("/", g.GroupBy(s => s.Status).OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Count()}")))));
@@ -301,6 +301,9 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
         text.AppendLine(failures.Count == 0 ? "RESULT: all targets met" : "RESULT: FAILED\n  " + string.Join("\n  ", failures));
         return text.ToString();
     }
+
+    /// <summary>Phases that inject a fault (not the baseline or the final check).</summary>
+    private static bool IsFault(PhaseResult phase) => phase.Skipped is null && phase.Name is not ("baseline" or "after-run");
 
     private PhaseResult? Phase(string name) => phases.FirstOrDefault(p => p.Name == name);
 
