@@ -1,0 +1,221 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Storage;
+
+namespace FuncAuth.FaultSuite;
+
+/// <summary>One broken rule, with the keys that show where.</summary>
+public sealed record Violation(string Rule, string Detail)
+{
+    public override string ToString() => $"{Rule}: {Detail}";
+}
+
+/// <summary>The rules the checker applies; each is named in its violations.</summary>
+public static class InvariantRules
+{
+    /// <summary>An account (Users) whose user id has no reference row in UserSessions pointing back at it.</summary>
+    public const string AccountWithoutUserReference = "account-without-user-reference";
+
+    /// <summary>A user reference (UserSessions, RowKey "user") whose account is missing or belongs to another user id.</summary>
+    public const string UserReferenceWithoutAccount = "user-reference-without-account";
+
+    /// <summary>Two accounts for one normalised email: stored under a key that is not their email's, or referenced twice.</summary>
+    public const string TwoAccountsForOneEmail = "two-accounts-for-one-email";
+
+    /// <summary>A session in a partition without a user reference: nobody can reach or force-logout it.</summary>
+    public const string SessionWithoutUser = "session-without-user";
+
+    /// <summary>A session with no entry in the cleanup index (SessionExpiry): cleanup would never remove it.</summary>
+    public const string SessionMissingFromCleanupIndex = "session-missing-from-cleanup-index";
+
+    /// <summary>
+    /// A session both revoked and current: the revocation fields disagree (Revoked without RevokedAt and reason, or a
+    /// revocation time or reason on a session not marked revoked), so one reader would accept it and another not.
+    /// </summary>
+    public const string SessionRevokedAndCurrent = "session-revoked-and-current";
+
+    /// <summary>An index entry whose session does not exist and that cleanup would never visit (its hour or key is malformed).</summary>
+    public const string IndexEntryNeverRemoved = "index-entry-pointing-at-nothing-never-removed";
+
+    /// <summary>A row in UserSessions that is neither a user reference nor a session.</summary>
+    public const string UnknownRow = "unknown-row";
+
+    /// <summary>
+    /// Reserved for the email outbox: an email the service accepted to send that is neither in the outbox queue nor
+    /// recorded as sent. Added as an <see cref="IInvariantRule"/> when email exists (see <see cref="InvariantChecker.ExtraRules"/>).
+    /// </summary>
+    public const string EmailLostFromOutbox = "email-lost-from-outbox";
+}
+
+/// <summary>Everything the checker read, for rules that need more than the tables' rows (a queue, another table).</summary>
+public sealed class TableSnapshot
+{
+    internal List<UserEntity> Accounts { get; } = [];
+    internal List<UserRefEntity> UserReferences { get; } = [];
+    internal List<SessionEntity> Sessions { get; } = [];
+    internal List<SessionExpiryEntity> IndexEntries { get; } = [];
+    internal List<TableEntity> OtherRows { get; } = [];
+
+    public int AccountCount => Accounts.Count;
+    public int SessionCount => Sessions.Count;
+    public int IndexEntryCount => IndexEntries.Count;
+}
+
+/// <summary>Extension point for rules over data that arrives later (the email outbox, limits).</summary>
+public interface IInvariantRule
+{
+    Task<IEnumerable<Violation>> CheckAsync(TableServiceClient service, string tablePrefix, TableSnapshot snapshot, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Reads every row of FuncAuth's tables (full scans: a tool for after a test run or an incident, never for a request
+/// path) and reports every inconsistency between them. It reads through the app's own entity types, so a change of the
+/// table layout that the checker does not follow fails to compile here instead of passing unnoticed.
+/// </summary>
+public sealed class InvariantChecker(TableServiceClient service, string tablePrefix = "")
+{
+    /// <summary>Rules over data beyond today's three tables; the outbox rule (<see cref="InvariantRules.EmailLostFromOutbox"/>) goes here.</summary>
+    public IList<IInvariantRule> ExtraRules { get; } = [];
+
+    public async Task<(IReadOnlyList<Violation> Violations, TableSnapshot Snapshot)> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await ReadAsync(cancellationToken);
+        var violations = Check(snapshot);
+        foreach (var rule in ExtraRules)
+        {
+            violations.AddRange(await rule.CheckAsync(service, tablePrefix, snapshot, cancellationToken));
+        }
+
+        return (violations, snapshot);
+    }
+
+    private async Task<TableSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = new TableSnapshot();
+        var users = service.GetTableClient(tablePrefix + AuthTables.UsersTable);
+        var userSessions = service.GetTableClient(tablePrefix + AuthTables.UserSessionsTable);
+        var index = service.GetTableClient(tablePrefix + AuthTables.SessionExpiryTable);
+
+        await foreach (var account in users.QueryAsync<UserEntity>(cancellationToken: cancellationToken))
+        {
+            snapshot.Accounts.Add(account);
+        }
+
+        await foreach (var row in userSessions.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            if (row.RowKey == UserRefEntity.Row)
+            {
+                snapshot.UserReferences.Add(new UserRefEntity { PartitionKey = row.PartitionKey, EmailKey = row.GetString(nameof(UserRefEntity.EmailKey)) ?? "" });
+            }
+            else if (row.RowKey.StartsWith(SessionEntity.RowPrefix, StringComparison.Ordinal))
+            {
+                snapshot.Sessions.Add(new SessionEntity
+                {
+                    PartitionKey = row.PartitionKey,
+                    RowKey = row.RowKey,
+                    EmailKey = row.GetString(nameof(SessionEntity.EmailKey)) ?? "",
+                    ExpiresAt = row.GetDateTimeOffset(nameof(SessionEntity.ExpiresAt)) ?? default,
+                    Counter = row.GetInt64(nameof(SessionEntity.Counter)) ?? 0,
+                    AccessTokenId = row.GetString(nameof(SessionEntity.AccessTokenId)) ?? "",
+                    Revoked = row.GetBoolean(nameof(SessionEntity.Revoked)) ?? false,
+                    RevokedAt = row.GetDateTimeOffset(nameof(SessionEntity.RevokedAt)),
+                    RevokedReason = row.GetString(nameof(SessionEntity.RevokedReason)),
+                });
+            }
+            else
+            {
+                snapshot.OtherRows.Add(row);
+            }
+        }
+
+        await foreach (var entry in index.QueryAsync<SessionExpiryEntity>(cancellationToken: cancellationToken))
+        {
+            snapshot.IndexEntries.Add(entry);
+        }
+
+        return snapshot;
+    }
+
+    private static List<Violation> Check(TableSnapshot s)
+    {
+        var violations = new List<Violation>();
+        var references = s.UserReferences.ToDictionary(r => r.PartitionKey, StringComparer.Ordinal);
+        var accountsByKey = s.Accounts.ToDictionary(a => a.PartitionKey, StringComparer.Ordinal);
+
+        foreach (var account in s.Accounts)
+        {
+            if (!references.TryGetValue(account.UserId, out var reference) || reference.EmailKey != account.PartitionKey)
+            {
+                violations.Add(new(InvariantRules.AccountWithoutUserReference, $"account {account.PartitionKey} (user {account.UserId})"));
+            }
+
+            if (EmailAddress.StorageKey(EmailAddress.Normalize(account.Email)) != account.PartitionKey)
+            {
+                violations.Add(new(InvariantRules.TwoAccountsForOneEmail, $"account {account.PartitionKey} (user {account.UserId}) is not stored under its email's key"));
+            }
+        }
+
+        foreach (var group in s.Accounts.GroupBy(a => EmailAddress.StorageKey(EmailAddress.Normalize(a.Email)), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            violations.Add(new(InvariantRules.TwoAccountsForOneEmail, $"email key {group.Key}: users {string.Join(", ", group.Select(a => a.UserId))}"));
+        }
+
+        foreach (var group in s.UserReferences.GroupBy(r => r.EmailKey, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            violations.Add(new(InvariantRules.TwoAccountsForOneEmail, $"email key {group.Key} referenced by users {string.Join(", ", group.Select(r => r.PartitionKey))}"));
+        }
+
+        foreach (var reference in s.UserReferences)
+        {
+            if (!accountsByKey.TryGetValue(reference.EmailKey, out var account) || account.UserId != reference.PartitionKey)
+            {
+                violations.Add(new(InvariantRules.UserReferenceWithoutAccount, $"user {reference.PartitionKey} → email key {reference.EmailKey}"));
+            }
+        }
+
+        var indexed = s.IndexEntries.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal);
+        var sessionKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var session in s.Sessions)
+        {
+            var key = SessionExpiryEntity.RowKeyFor(session.PartitionKey, session.SessionId);
+            sessionKeys.Add(key);
+            if (!references.ContainsKey(session.PartitionKey))
+            {
+                violations.Add(new(InvariantRules.SessionWithoutUser, $"session {session.SessionId} of user {session.PartitionKey}"));
+            }
+
+            if (!indexed.Contains(key))
+            {
+                violations.Add(new(InvariantRules.SessionMissingFromCleanupIndex, $"session {session.SessionId} of user {session.PartitionKey} (revoked: {session.Revoked})"));
+            }
+
+            var revocationRecorded = session.RevokedAt is not null || !string.IsNullOrEmpty(session.RevokedReason);
+            var revocationComplete = session.RevokedAt is not null && !string.IsNullOrEmpty(session.RevokedReason);
+            if (session.Revoked ? !revocationComplete : revocationRecorded)
+            {
+                violations.Add(new(InvariantRules.SessionRevokedAndCurrent,
+                    $"session {session.SessionId} of user {session.PartitionKey}: Revoked={session.Revoked}, RevokedAt={session.RevokedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"}, reason={session.RevokedReason ?? "none"}"));
+            }
+        }
+
+        foreach (var entry in s.IndexEntries.Where(e => !sessionKeys.Contains(e.RowKey)))
+        {
+            // Cleanup visits an entry once its hour is due and drops it when the session is gone. It never visits an entry
+            // whose hour is not an hour, and cannot find the session of a key that does not name one.
+            var (userId, sessionId) = entry.Session;
+            var dueSomeday = DateTime.TryParseExact(entry.PartitionKey, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+            if (!dueSomeday || !Ids.IsValid(userId) || !Ids.IsValid(sessionId))
+            {
+                violations.Add(new(InvariantRules.IndexEntryNeverRemoved, $"index entry {entry.PartitionKey}/{entry.RowKey}"));
+            }
+        }
+
+        foreach (var row in s.OtherRows)
+        {
+            violations.Add(new(InvariantRules.UnknownRow, $"UserSessions {row.PartitionKey}/{row.RowKey}"));
+        }
+
+        return violations;
+    }
+}
