@@ -1,5 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
+using Azure;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Storage;
 
@@ -38,6 +40,14 @@ public static class InvariantRules
     /// <summary>An index entry whose session does not exist and that cleanup would never visit (its hour or key is malformed).</summary>
     public const string IndexEntryNeverRemoved = "index-entry-pointing-at-nothing-never-removed";
 
+    /// <summary>
+    /// A rate-limit counter (RateLimits) that the limiter could not have written: a count below one (a counter taken back
+    /// to zero is removed), a window end that disagrees with its partition key, or a row key naming no limit. Counts are
+    /// not compared with the limits, which are configuration; expired counters are not an inconsistency (cleanup removes
+    /// them).
+    /// </summary>
+    public const string RateCounterMalformed = "rate-counter-malformed";
+
     /// <summary>A row in UserSessions that is neither a user reference nor a session.</summary>
     public const string UnknownRow = "unknown-row";
 
@@ -56,10 +66,12 @@ public sealed class TableSnapshot
     internal List<SessionEntity> Sessions { get; } = [];
     internal List<SessionExpiryEntity> IndexEntries { get; } = [];
     internal List<TableEntity> OtherRows { get; } = [];
+    internal List<RateCounterEntity> RateCounters { get; } = [];
 
     public int AccountCount => Accounts.Count;
     public int SessionCount => Sessions.Count;
     public int IndexEntryCount => IndexEntries.Count;
+    public int RateCounterCount => RateCounters.Count;
 }
 
 /// <summary>Extension point for rules over data that arrives later (the email outbox, limits).</summary>
@@ -132,6 +144,19 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
         await foreach (var entry in index.QueryAsync<SessionExpiryEntity>(cancellationToken: cancellationToken))
         {
             snapshot.IndexEntries.Add(entry);
+        }
+
+        // The limiter's table exists once the app has started; a deployment that never created it has no counters.
+        try
+        {
+            var rateLimits = service.GetTableClient(tablePrefix + AuthTables.RateLimitsTable);
+            await foreach (var counter in rateLimits.QueryAsync<RateCounterEntity>(cancellationToken: cancellationToken))
+            {
+                snapshot.RateCounters.Add(counter);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
         }
 
         return snapshot;
@@ -208,6 +233,20 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
             if (!dueSomeday || !Ids.IsValid(userId) || !Ids.IsValid(sessionId))
             {
                 violations.Add(new(InvariantRules.IndexEntryNeverRemoved, $"index entry {entry.PartitionKey}/{entry.RowKey}"));
+            }
+        }
+
+        var limitNames = Enum.GetNames<RateLimitName>().ToHashSet(StringComparer.Ordinal);
+        foreach (var counter in s.RateCounters)
+        {
+            var windowEnd = counter.PartitionKey.Split('-') is [{ Length: 2 }, var end] && long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : (DateTimeOffset?)null;
+            var dash = counter.RowKey.LastIndexOf('-');
+            if (counter.Count < 1 || windowEnd?.ToUnixTimeSeconds() != counter.WindowEnd.ToUnixTimeSeconds() || dash <= 0 || !limitNames.Contains(counter.RowKey[..dash]))
+            {
+                violations.Add(new(InvariantRules.RateCounterMalformed,
+                    $"RateLimits {counter.PartitionKey}/{counter.RowKey}: Count={counter.Count}, WindowEnd={counter.WindowEnd.ToString("O", CultureInfo.InvariantCulture)}"));
             }
         }
 

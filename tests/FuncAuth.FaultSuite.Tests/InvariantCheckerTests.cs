@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Storage;
 
@@ -30,17 +31,20 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
     private TableClient Users => _service.GetTableClient(_prefix + AuthTables.UsersTable);
     private TableClient UserSessions => _service.GetTableClient(_prefix + AuthTables.UserSessionsTable);
     private TableClient Index => _service.GetTableClient(_prefix + AuthTables.SessionExpiryTable);
+    private TableClient RateLimits => _service.GetTableClient(_prefix + AuthTables.RateLimitsTable);
 
     public async Task InitializeAsync()
     {
         _service = new TableServiceClient(fixture.Azurite.ConnectionString);
-        foreach (var table in new[] { Users, UserSessions, Index })
+        foreach (var table in new[] { Users, UserSessions, Index, RateLimits })
         {
             await table.CreateIfNotExistsAsync();
         }
 
-        // Every test starts from a consistent user with a live session, so a rule that fires on sound data fails here.
+        // Every test starts from a consistent user with a live session and a counter the limiter could have written, so a
+        // rule that fires on sound data fails here.
         await PlantUserAsync();
+        await PlantCounterAsync("127.0.0.1", count: 3);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -58,6 +62,40 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
         Assert.Empty(violations);
         Assert.Equal(2, snapshot.AccountCount);
         Assert.Equal(3, snapshot.SessionCount);
+    }
+
+    [Theory]
+    [InlineData("zero")]
+    [InlineData("window")]
+    [InlineData("name")]
+    public async Task FindsARateCounterTheLimiterCouldNotHaveWritten(string flaw)
+    {
+        var rowKey = await PlantCounterAsync("10.0.0." + flaw.Length, count: 1);
+        TableEntity? counter = null;
+        await foreach (var row in RateLimits.QueryAsync<TableEntity>(e => e.RowKey == rowKey))
+        {
+            counter = row;
+        }
+
+        Assert.NotNull(counter);
+        switch (flaw)
+        {
+            case "zero":
+                counter["Count"] = 0;
+                break;
+            case "window":
+                counter["WindowEnd"] = counter.GetDateTimeOffset("WindowEnd")!.Value.AddHours(1);
+                break;
+            default:
+                await RateLimits.DeleteEntityAsync(counter.PartitionKey, counter.RowKey);
+                counter.RowKey = "NoSuchLimit-" + rowKey[(rowKey.LastIndexOf('-') + 1)..];
+                rowKey = counter.RowKey;
+                break;
+        }
+
+        await RateLimits.UpsertEntityAsync(counter, TableUpdateMode.Replace);
+
+        await AssertFoundAsync(InvariantRules.RateCounterMalformed, rowKey);
     }
 
     [Fact]
@@ -202,5 +240,14 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
     {
         public Task<IEnumerable<Violation>> CheckAsync(TableServiceClient service, string tablePrefix, TableSnapshot snapshot, CancellationToken cancellationToken) =>
             Task.FromResult<IEnumerable<Violation>>([violation]);
+    }
+
+    /// <summary>A counter keyed as the limiter keys it; returns its row key.</summary>
+    private async Task<string> PlantCounterAsync(string address, int count)
+    {
+        var windowEnd = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds());
+        var (partitionKey, rowKey) = RateLimitStore.KeyOf(RateLimitName.TokenRequestsPerAddress, address, windowEnd);
+        await RateLimits.AddEntityAsync(new RateCounterEntity { PartitionKey = partitionKey, RowKey = rowKey, Count = count, WindowEnd = windowEnd });
+        return rowKey;
     }
 }
