@@ -222,7 +222,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             .Select(s => s.End - phase.FaultEnd).DefaultIfEmpty(0).Max();
 
     /// <summary>Sign-up and login spend most of their time in the deliberately slow password hash, which no deadline can interrupt.</summary>
-    public static bool HashesPassword(Sample sample) => sample.Operation is "signup" or "login";
+    public static bool HashesPassword(Sample sample) => sample.Operation is "signup" or "login" or "oauth-password";
 
     public IReadOnlyList<string> Failures()
     {

@@ -19,12 +19,16 @@ public sealed record Sample(string Operation, double Start, double End, int Stat
 /// </summary>
 public sealed class Traffic(Uri baseAddress, Stopwatch clock)
 {
-    /// <summary>The problem codes of the contract (docs/api.md); a 4xx carrying another code, or none, is not of the contract.</summary>
+    /// <summary>
+    /// The problem codes of the contract (docs/api.md), and the OAuth error codes of <c>/oauth/token</c>; a 4xx carrying
+    /// another code, or none, is not of the contract.
+    /// </summary>
     public static readonly IReadOnlySet<string> ContractCodes = new HashSet<string>(StringComparer.Ordinal)
     {
         "malformed_json", "validation_failed", "email_taken", "invalid_credentials", "token_missing", "token_invalid", "token_expired",
         "token_revoked", "refresh_token_invalid", "refresh_token_expired", "refresh_token_reused", "forbidden", "not_found",
         "method_not_allowed", "payload_too_large", "unsupported_media_type", "service_unavailable", "rate_limited",
+        "invalid_request", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable",
     };
 
     private readonly ConcurrentQueue<Sample> _samples = new();
@@ -145,6 +149,13 @@ public sealed class Traffic(Uri baseAddress, Stopwatch clock)
         return message;
     }
 
+    /// <summary>A form-encoded <c>POST /oauth/token</c>, as OAuth client libraries send it.</summary>
+    public static HttpRequestMessage TokenEndpoint(params (string Name, string Value)[] fields) =>
+        new(HttpMethod.Post, "/oauth/token")
+        {
+            Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
+        };
+
     private static TaskCompletionSource CompletedSource()
     {
         var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -155,7 +166,13 @@ public sealed class Traffic(Uri baseAddress, Stopwatch clock)
 
 public sealed record Answer(int Status, string Body, TimeSpan? RetryAfter)
 {
-    public string? Code => Status >= 400 && TryParse(out var json) && json.TryGetProperty("code", out var code) ? code.GetString() : null;
+    /// <summary>The problem's <c>code</c>, or the OAuth <c>error</c> of <c>/oauth/token</c>.</summary>
+    public string? Code => Status >= 400 && TryParse(out var json) && (json.TryGetProperty("code", out var code) || json.TryGetProperty("error", out code))
+        ? code.GetString()
+        : null;
+
+    /// <summary>The refresh token was refused: 401 at <c>/api/auth/refresh</c>, 400 <c>invalid_grant</c> at <c>/oauth/token</c>.</summary>
+    public bool RefreshRefused => Status == 401 || (Status == 400 && Code == "invalid_grant");
 
     public bool IsSuccess => Status is >= 200 and < 300;
 
@@ -182,7 +199,9 @@ public sealed record Answer(int Status, string Body, TimeSpan? RetryAfter)
 /// <summary>
 /// A user with one browser: signs up, then keeps its refresh chain going (me, refresh, sometimes from two tabs at once
 /// with the same token, which the reuse grace must answer), now and then signs in on a second device and logs that
-/// device out. The admin user also signs up throwaway users and force-logs them out. The main chain must never break.
+/// device out. Every third refresh goes through <c>/oauth/token</c> (refresh_token grant), and every other second-device
+/// sign-in uses its password grant: the same sessions behind two front doors. The admin user also signs up throwaway
+/// users and force-logs them out. The main chain must never break.
 /// </summary>
 public sealed class VirtualUser(int number, Traffic traffic, bool admin)
 {
@@ -191,6 +210,8 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
     private readonly Random _random = new(number);
     private readonly string _email = admin ? SuiteApp.AdminEmail : $"vu{number}-{Guid.NewGuid():N}@example.com";
     private (string Access, string Refresh, string UserId) _tokens;
+    private int _refreshes;
+    private int _secondDevices;
 
     public async Task RunAsync(TimeSpan startAfter, CancellationToken stop)
     {
@@ -258,12 +279,14 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
     private async Task RefreshAsync(bool twoTabs, CancellationToken stop)
     {
         var token = _tokens.Refresh;
-        var tabs = await Task.WhenAll(Enumerable.Range(0, twoTabs ? 2 : 1).Select(tab =>
-            traffic.SendAsync(twoTabs ? "refresh-two-tabs" : "refresh", () => Traffic.Json(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = token }), stop)));
+        var oauth = _refreshes++ % 3 == 2;
+        var tabs = await Task.WhenAll(Enumerable.Range(0, twoTabs ? 2 : 1).Select(tab => oauth
+            ? traffic.SendAsync(twoTabs ? "oauth-refresh-two-tabs" : "oauth-refresh", () => Traffic.TokenEndpoint(("grant_type", "refresh_token"), ("refresh_token", token)), stop)
+            : traffic.SendAsync(twoTabs ? "refresh-two-tabs" : "refresh", () => Traffic.Json(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = token }), stop)));
         if (tabs.FirstOrDefault(a => a?.Tokens is not null)?.Tokens is { } fresh)
         {
             _tokens = fresh;
-            if (tabs.Any(a => a is { Status: 401 }))
+            if (tabs.Any(a => a is { RefreshRefused: true }))
             {
                 // One tab kept the session, the other was refused: that tab's user would have to sign in again.
                 traffic.CountRelogin();
@@ -272,7 +295,7 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
             return;
         }
 
-        if (tabs.Any(a => a is { Status: 401 }))
+        if (tabs.Any(a => a is { RefreshRefused: true }))
         {
             traffic.CountRelogin();
             if (await LoginAsync(_email, stop) is { } tokens)
@@ -282,15 +305,22 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
         }
     }
 
+    private async Task<(string, string, string)?> OAuthPasswordAsync(string email, CancellationToken stop)
+    {
+        var answer = await traffic.SendAsync("oauth-password", () => Traffic.TokenEndpoint(("grant_type", "password"), ("username", email), ("password", Password)), stop);
+        return answer?.Tokens;
+    }
+
     private async Task SecondDeviceAsync(CancellationToken stop)
     {
-        if (await LoginAsync(_email, stop) is not { } device)
+        var device = _secondDevices++ % 2 == 0 ? await LoginAsync(_email, stop) : await OAuthPasswordAsync(_email, stop);
+        if (device is null)
         {
             return;
         }
 
         // A 401 here follows a 503 whose logout was applied after all: the device is logged out either way.
-        await traffic.SendAsync("logout", () => Traffic.Json(HttpMethod.Post, "/api/auth/logout", null, device.Item1), stop);
+        await traffic.SendAsync("logout", () => Traffic.Json(HttpMethod.Post, "/api/auth/logout", null, device.Value.Item1), stop);
     }
 
     private async Task ForceLogoutSomeoneAsync(CancellationToken stop)
