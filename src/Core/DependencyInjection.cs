@@ -37,8 +37,9 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(new TableClientOptions());
-        services.TryAddSingleton(new SecretClientOptions());
+        // Per-try timeout and retries that fit inside the request deadline (DependencyBudget says which and why).
+        services.TryAddSingleton(sp => DependencyBudget.Apply(new TableClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
+        services.TryAddSingleton(sp => DependencyBudget.Apply(new SecretClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
 
         services.AddSingleton(sp =>
@@ -73,16 +74,26 @@ public static class DependencyInjection
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>())
+        {
+            Recovery = sp.GetRequiredService<SignupRecovery>(),
+        });
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>())
+        {
+            LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
+        });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
         services.AddSingleton(sp => new TokenRevocation(
             sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionService>()));
+        services.AddSingleton(sp => new SignupRecovery(
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SignupRecovery>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SignupRecovery>());
         services.AddSingleton<StorageWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();

@@ -41,6 +41,9 @@ public sealed class AccountService
         _logger = logger;
     }
 
+    /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
+    internal SignupRecovery? Recovery { get; init; }
+
     /// <summary>
     /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
     /// session (one transaction), and the account itself. The account insert is the commit point and the uniqueness
@@ -71,15 +74,24 @@ public sealed class AccountService
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
 
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
-        await _sessions.InsertFirstAsync(session, cancellationToken);
         bool created;
         try
         {
-            created = await _users.TryInsertAsync(user, cancellationToken);
+            await _sessions.InsertFirstAsync(session, cancellationToken);
+            try
+            {
+                created = await _users.TryInsertAsync(user, cancellationToken);
+            }
+            catch (Exception e) when (Recovery is null || SignupRecovery.IsDefinite(e))
+            {
+                await UndoSignupAsync(session);
+                throw;
+            }
         }
-        catch
+        catch (Exception e) when (Recovery is not null && !SignupRecovery.IsDefinite(e))
         {
-            await UndoSignupAsync(session);
+            // The write may still land (a timeout or the request deadline): undoing would race it, so finish it instead.
+            Recovery.Enqueue(user, session);
             throw;
         }
 

@@ -18,6 +18,14 @@ public sealed class StorageOptions : IValidatableObject
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,29}$|^$")]
     public string TablePrefix { get; set; } = "";
 
+    /// <summary>
+    /// How long a user-facing request may wait on its dependencies (Table Storage, queues, Key Vault) in total before it
+    /// is answered 503 with Retry-After. The per-try timeouts and retries of every client are derived from it (see
+    /// <see cref="DependencyBudget"/>), so that one call with its retry fits inside it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.2", "00:01:00")]
+    public TimeSpan RequestDeadline { get; set; } = DependencyBudget.DefaultRequestDeadline;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrWhiteSpace(ConnectionString) && TableServiceUri is null)

@@ -72,7 +72,8 @@ public sealed class SessionService
             }
 
             var now = _time.GetUtcNow();
-            switch (RefreshRule.Decide(session, presented.Counter, now, _options.Value.RefreshReuseInterval))
+            var graceStart = RefreshRule.GraceStart(session.RotatedAt, session.Timestamp, LateWriteAfter);
+            switch (RefreshRule.Decide(session, presented.Counter, graceStart, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
                     return new RefreshResult.Invalid();
@@ -154,6 +155,13 @@ public sealed class SessionService
         var renewed = _issuer.Tokens(user.ToAccount(), session, keys);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
+
+    /// <summary>
+    /// A rotation stored later than this after the app made it was applied after its request had given up (the request
+    /// deadline, <c>Storage__RequestDeadline</c>): the client was answered 503 and still holds the old token, so the grace
+    /// starts when it was stored (<see cref="RefreshRule.GraceStart"/>).
+    /// </summary>
+    internal TimeSpan LateWriteAfter { get; init; } = TimeSpan.MaxValue;
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(string? accessToken, CancellationToken cancellationToken)

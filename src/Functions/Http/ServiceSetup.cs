@@ -85,6 +85,7 @@ public static class ServiceSetup
     public static WebApplication UseFuncAuth(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseRequestDeadline();
         app.UseStatusCodePages();
         app.UseBodyLimit();
         app.UseCors();

@@ -39,9 +39,76 @@ public sealed class RefreshRuleTests
     {
         var session = Session(sinceRotation, untilExpiry);
 
-        var verdict = RefreshRule.Decide(session, presented, Now, Interval);
+        var verdict = RefreshRule.Decide(session, presented, session.RotatedAt, Now, Interval);
 
         Assert.True(expected == Describe(verdict), $"{name}: expected {expected}, got {Describe(verdict)}");
+    }
+
+    public static TheoryData<string, long, TimeSpan, TimeSpan, string> LateStoredRotations => new()
+    {
+        // name, presented counter, since the rotation was made, since the grace began (it was stored late), verdict
+        { "the previous token inside the grace of a late-stored rotation gets the grace answer", Current - 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), "Grace" },
+        { "the previous token one tick before that grace ends gets the grace answer", Current - 1, TimeSpan.FromSeconds(30), Interval - Tick, "Grace" },
+        { "the previous token exactly at that grace's end is reuse", Current - 1, TimeSpan.FromSeconds(30), Interval, "RevokeForReuse(1)" },
+        { "a token two rotations old is reuse inside that grace too", Current - 2, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), "RevokeForReuse(2)" },
+        { "the current token rotates whenever the grace began", Current, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), "Rotate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LateStoredRotations))]
+    public void TheGraceRunsFromTheGivenStartNotFromTheRotation(string name, long presented, TimeSpan sinceRotation, TimeSpan sinceGraceStart, string expected)
+    {
+        var session = Session(sinceRotation, TimeSpan.FromDays(1));
+
+        var verdict = RefreshRule.Decide(session, presented, Now - sinceGraceStart, Now, Interval);
+
+        Assert.True(expected == Describe(verdict), $"{name}: expected {expected}, got {Describe(verdict)}");
+    }
+
+    public static TheoryData<string, double?, double, double> GraceStarts => new()
+    {
+        // name, stored how many seconds after the rotation was made (null: no Timestamp), late after (s), grace starts after (s)
+        { "stored at once: the grace starts at the rotation", 0.05, 2, 0 },
+        { "stored exactly at the deadline: still the rotation", 2, 2, 0 },
+        { "stored after the deadline: the grace starts when stored", 2.5, 2, 2.5 },
+        { "stored 30 s late: the grace starts when stored", 30, 2, 30 },
+        { "stored exactly the longest delay late: when stored", 60, 2, 60 },
+        { "stored beyond the longest delay (clock skew): the rotation", 61, 2, 0 },
+        { "stored before it was made (clock skew): the rotation", -5, 2, 0 },
+        { "no storage Timestamp: the rotation", null, 2, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(GraceStarts))]
+    public void TheGraceStartsAtTheRotationUnlessItWasStoredAfterItsRequestsDeadline(string name, double? storedAfter, double lateAfter, double expectedAfter)
+    {
+        var rotatedAt = Now - TimeSpan.FromMinutes(5);
+        DateTimeOffset? storedAt = storedAfter is { } seconds ? rotatedAt + TimeSpan.FromSeconds(seconds) : null;
+
+        var start = RefreshRule.GraceStart(rotatedAt, storedAt, TimeSpan.FromSeconds(lateAfter));
+
+        Assert.True(rotatedAt + TimeSpan.FromSeconds(expectedAfter) == start, $"{name}: grace starts {(start - rotatedAt).TotalSeconds} s after the rotation");
+    }
+
+    [Fact]
+    public void WithoutADeadlineALateStoreNeverMovesTheGrace()
+    {
+        var rotatedAt = Now - TimeSpan.FromMinutes(5);
+
+        Assert.Equal(rotatedAt, RefreshRule.GraceStart(rotatedAt, rotatedAt + TimeSpan.FromSeconds(30), TimeSpan.MaxValue));
+    }
+
+    [Fact]
+    public void AReplayAfterALateStoredRotationGetsTheGraceAnswerWhereTheRotationTimeAloneWouldCallItReuse()
+    {
+        // The request made rotation 5 at RotatedAt, hit its deadline, and storage applied the write 20 s later; the client
+        // retries its old token 12 s after that, inside a 15 s interval.
+        var interval = TimeSpan.FromSeconds(15);
+        var session = Session(TimeSpan.FromSeconds(32), TimeSpan.FromDays(1));
+        var start = RefreshRule.GraceStart(session.RotatedAt, session.RotatedAt + TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(2));
+
+        Assert.Equal("RevokeForReuse(1)", Describe(RefreshRule.Decide(session, Current - 1, session.RotatedAt, Now, interval)));
+        Assert.Equal("Grace", Describe(RefreshRule.Decide(session, Current - 1, start, Now, interval)));
     }
 
     [Theory]
@@ -52,7 +119,7 @@ public sealed class RefreshRuleTests
     {
         var session = Session(TimeSpan.FromSeconds(secondsSinceRotation), TimeSpan.FromDays(1));
 
-        var verdict = RefreshRule.Decide(session, presented, Now, TimeSpan.Zero);
+        var verdict = RefreshRule.Decide(session, presented, session.RotatedAt, Now, TimeSpan.Zero);
 
         Assert.Equal($"RevokeForReuse({Current - presented})", Describe(verdict));
     }
@@ -78,7 +145,7 @@ public sealed class RefreshRuleTests
         var session = Session(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         session.Revoke(Enum.Parse<RevocationReason>(reason), Now - TimeSpan.FromSeconds(1));
 
-        var verdict = RefreshRule.Decide(session, presented, Now, Interval);
+        var verdict = RefreshRule.Decide(session, presented, session.RotatedAt, Now, Interval);
 
         Assert.True(expected == Describe(verdict), $"{name}: expected {expected}, got {Describe(verdict)}");
     }
@@ -89,8 +156,8 @@ public sealed class RefreshRuleTests
         var session = Session(TimeSpan.FromDays(40), -TimeSpan.FromDays(1));
         session.Revoke(RevocationReason.RefreshTokenReused, Now - TimeSpan.FromDays(2));
 
-        Assert.Equal("SpentAfterReuse", Describe(RefreshRule.Decide(session, Current - 1, Now, Interval)));
-        Assert.Equal("Revoked", Describe(RefreshRule.Decide(session, Current, Now, Interval)));
+        Assert.Equal("SpentAfterReuse", Describe(RefreshRule.Decide(session, Current - 1, session.RotatedAt, Now, Interval)));
+        Assert.Equal("Revoked", Describe(RefreshRule.Decide(session, Current, session.RotatedAt, Now, Interval)));
     }
 
     [Fact]
@@ -98,7 +165,7 @@ public sealed class RefreshRuleTests
     {
         var session = Session(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
 
-        _ = RefreshRule.Decide(session, Current - 3, Now, Interval);
+        _ = RefreshRule.Decide(session, Current - 3, session.RotatedAt, Now, Interval);
 
         Assert.False(session.Revoked);
         Assert.Equal(Current, session.Counter);

@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FuncAuth.FaultSuite;
+
+/// <summary>How long and how hard the suite runs. <see cref="Full"/> is the reference run; <see cref="Quick"/> runs among the tests.</summary>
+public sealed record SuiteSettings
+{
+    public int Clients { get; init; } = 32;
+    public TimeSpan RequestDeadline { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Baseline { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StoragePause { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan KeyVaultOutage { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Traffic after each fault ends, before the tables are checked; recovery is measured in it.</summary>
+    public TimeSpan AfterFault { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>SIGKILL instead of SIGINT for the storage kill (see <see cref="AzuriteProcess.KillAsync"/>).</summary>
+    public bool HardKill { get; init; }
+
+    /// <summary>
+    /// Hook for the SMTP outage (30 s) once email exists: stop the SMTP stand-in, and start it again. Null until then, and
+    /// the phase is reported as skipped.
+    /// </summary>
+    public Func<Task>? StopSmtp { get; init; }
+    public Func<Task>? StartSmtp { get; init; }
+    public TimeSpan SmtpOutage { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static SuiteSettings Full { get; } = new();
+
+    public static SuiteSettings Quick { get; } = new()
+    {
+        Clients = 8,
+        Baseline = TimeSpan.FromSeconds(3),
+        StoragePause = TimeSpan.FromSeconds(4),
+        KeyVaultOutage = TimeSpan.FromSeconds(4),
+        AfterFault = TimeSpan.FromSeconds(4),
+        SmtpOutage = TimeSpan.FromSeconds(4),
+    };
+}
+
+/// <summary>One phase: when it ran, when its fault ended, and what the tables looked like afterwards.</summary>
+public sealed record PhaseResult(string Name, double Start, double FaultStart, double FaultEnd, double End, IReadOnlyList<Violation> Violations, string? Skipped = null);
+
+/// <summary>
+/// Starts Azurite (own data folder), the Key Vault stand-in and the app, drives mixed traffic from virtual users, and
+/// injects the faults one phase at a time. After each phase the users are held, the app's background repairs settle,
+/// and the invariant checker scans every table.
+/// </summary>
+public static class FaultSuiteRunner
+{
+    public static async Task<SuiteReport> RunAsync(SuiteSettings settings, TextWriter log)
+    {
+        var dataFolder = Path.Combine(Path.GetTempPath(), "funcauth-faults-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using var azurite = await AzuriteProcess.StartAsync(dataFolder);
+            await using var keyVault = await KeyVaultStandIn.StartAsync();
+            using (var signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                // An ES256 key as Key Vault holds it: PKCS#8 PEM.
+                keyVault.AddSecretVersion("jwt-signing-key", signingKey.ExportPkcs8PrivateKeyPem());
+            }
+
+            await using var app = new SuiteApp(azurite.ConnectionString, keyVault, settings.RequestDeadline);
+            app.StartServer();
+            await WaitHealthyAsync(app.BaseAddress);
+            log.WriteLine($"Azurite on 127.0.0.1:{azurite.Port} (data in its own folder), Key Vault stand-in on {keyVault.VaultUri}, app on {app.BaseAddress}");
+
+            var clock = Stopwatch.StartNew();
+            var traffic = new Traffic(app.BaseAddress, clock);
+            var checker = new InvariantChecker(new TableServiceClient(azurite.ConnectionString));
+            var recovery = app.Services.GetRequiredService<SignupRecovery>();
+            var phases = new List<PhaseResult>();
+            using var stop = new CancellationTokenSource();
+            var users = Enumerable.Range(0, settings.Clients)
+                .Select(i => new VirtualUser(i, traffic, admin: i == 0).RunAsync(TimeSpan.FromMilliseconds(i * 1500.0 / settings.Clients), stop.Token))
+                .ToList();
+
+            async Task PhaseAsync(string name, Func<Task>? startFault, TimeSpan faultLength, Func<Task>? endFault)
+            {
+                var start = traffic.Now;
+                if (startFault is not null)
+                {
+                    await startFault();
+                }
+
+                var faultStart = traffic.Now;
+                await Task.Delay(faultLength);
+                if (endFault is not null)
+                {
+                    await endFault();
+                }
+
+                var faultEnd = traffic.Now;
+                await Task.Delay(startFault is null ? TimeSpan.Zero : settings.AfterFault);
+                var end = traffic.Now;
+                var violations = await CheckpointAsync(traffic, recovery, checker);
+                phases.Add(new PhaseResult(name, start, faultStart, faultEnd, end, violations));
+                log.WriteLine($"  {name,-22} {start,6:N1}s – {end,6:N1}s  fault {faultStart:N1}s – {faultEnd:N1}s  invariants: {(violations.Count == 0 ? "clean" : violations.Count + " violation(s)")}");
+            }
+
+            log.WriteLine($"Running {settings.Clients} clients.");
+            await PhaseAsync("baseline", null, settings.Baseline, null);
+            await PhaseAsync("storage-paused", azurite.PauseAsync, settings.StoragePause, azurite.ResumeAsync);
+            await PhaseAsync("storage-killed", () => azurite.KillAsync(settings.HardKill), TimeSpan.Zero, azurite.RestartAsync);
+            await PhaseAsync("keyvault-failing", () => { keyVault.Unavailable = true; return Task.CompletedTask; }, settings.KeyVaultOutage, () => { keyVault.Unavailable = false; return Task.CompletedTask; });
+            if (settings.StopSmtp is not null && settings.StartSmtp is not null)
+            {
+                await PhaseAsync("smtp-stopped", settings.StopSmtp, settings.SmtpOutage, settings.StartSmtp);
+            }
+            else
+            {
+                phases.Add(new PhaseResult("smtp-stopped", traffic.Now, traffic.Now, traffic.Now, traffic.Now, [], "no email on this version: SuiteSettings.StopSmtp/StartSmtp not set"));
+            }
+
+            await stop.CancelAsync();
+            traffic.Resume();
+            await Task.WhenAll(users);
+            var final = await CheckpointAsync(traffic, recovery, checker);
+            phases.Add(new PhaseResult("after-run", traffic.Now, traffic.Now, traffic.Now, traffic.Now, final));
+            traffic.Http.Dispose();
+            return new SuiteReport(settings, phases, traffic.Samples.ToList(), traffic.Relogins, traffic.ForceLogoutMisses);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Holds the users, lets pending sign-ups settle (bounded), scans the tables, lets the users go on.</summary>
+    private static async Task<IReadOnlyList<Violation>> CheckpointAsync(Traffic traffic, SignupRecovery recovery, InvariantChecker checker)
+    {
+        await traffic.QuiesceAsync();
+        try
+        {
+            var settleBy = DateTime.UtcNow.AddSeconds(60);
+            while (recovery.Pending > 0 && DateTime.UtcNow < settleBy)
+            {
+                await Task.Delay(100);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return (await checker.CheckAsync()).Violations;
+                }
+                catch (Azure.RequestFailedException) when (attempt < 5)
+                {
+                    await Task.Delay(1000);
+                }
+            }
+        }
+        finally
+        {
+            traffic.Resume();
+        }
+    }
+
+    private static async Task WaitHealthyAsync(Uri baseAddress)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/api/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The app did not become healthy.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
+
+/// <summary>Per-phase figures and the verdict against the targets.</summary>
+public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResult> phases, IReadOnlyList<Sample> samples, int relogins, int forceLogoutMisses)
+{
+    /// <summary>A fault's tail of failures must end within this long after the fault does.</summary>
+    public static readonly TimeSpan RecoveryTarget = TimeSpan.FromSeconds(5);
+
+    public IReadOnlyList<PhaseResult> Phases => phases;
+    public IReadOnlyList<Sample> Samples => samples;
+    public int Relogins => relogins;
+    public int ForceLogoutMisses => forceLogoutMisses;
+
+    /// <summary>Answers that are none of 2xx, a 4xx with a contract code, 429 or 503 (including no answer at all).</summary>
+    public IReadOnlyList<Sample> Unexpected => samples.Where(s => !IsExpected(s)).ToList();
+
+    public IEnumerable<Sample> In(PhaseResult phase) => samples.Where(s => s.Start >= phase.Start && s.Start < phase.End);
+
+    /// <summary>Slowest answer to a request sent while storage was paused (the deadline plus 10 % is the target).</summary>
+    public double SlowestWhileStoragePaused =>
+        Phase("storage-paused") is { } p ? samples.Where(s => s.Start >= p.FaultStart && s.Start < p.FaultEnd).Select(s => s.Latency).DefaultIfEmpty(0).Max() : 0;
+
+    /// <summary>Seconds from the fault's end to the end of the last failed answer (503 or none) after it; 0 if none.</summary>
+    public double RecoverySeconds(PhaseResult phase, bool withoutPasswordHash = false) =>
+        samples.Where(s => s.End >= phase.FaultEnd && s.Start < phase.End && s.Status is 503 or 0 && !(withoutPasswordHash && HashesPassword(s)))
+            .Select(s => s.End - phase.FaultEnd).DefaultIfEmpty(0).Max();
+
+    /// <summary>Sign-up and login spend most of their time in the deliberately slow password hash, which no deadline can interrupt.</summary>
+    public static bool HashesPassword(Sample sample) => sample.Operation is "signup" or "login" or "oauth-password";
+
+    public IReadOnlyList<string> Failures()
+    {
+        var failures = new List<string>();
+        if (Unexpected.Count > 0)
+        {
+            failures.Add($"{Unexpected.Count} answer(s) outside 2xx, contract 4xx, 429, 503: " + string.Join(", ", Unexpected.Take(5).Select(s => $"{s.Operation} {s.Status} {s.Code}")));
+        }
+
+        var limit = settings.RequestDeadline.TotalSeconds * 1.1;
+        if (SlowestWhileStoragePaused > limit)
+        {
+            failures.Add($"while storage was paused the slowest answer took {SlowestWhileStoragePaused:N2} s (limit {limit:N2} s)");
+        }
+
+        foreach (var phase in phases.Where(IsFault))
+        {
+            if (RecoverySeconds(phase) > RecoveryTarget.TotalSeconds)
+            {
+                failures.Add($"{phase.Name}: failures went on {RecoverySeconds(phase):N1} s after the fault ended");
+            }
+        }
+
+        foreach (var phase in phases.Where(p => p.Violations.Count > 0))
+        {
+            failures.Add($"{phase.Name}: {phase.Violations.Count} invariant violation(s): " + string.Join("; ", phase.Violations.Take(5)));
+        }
+
+        if (relogins > 0)
+        {
+            failures.Add($"{relogins} re-login(s): refresh chains were lost");
+        }
+
+        if (forceLogoutMisses > 0)
+        {
+            failures.Add($"{forceLogoutMisses} force-logout(s) left a working refresh token");
+        }
+
+        return failures;
+    }
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        var deadline = settings.RequestDeadline.TotalSeconds;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite: {settings.Clients} clients, {samples.Count} answers over {samples.Select(s => s.End).DefaultIfEmpty(0).Max():N1} s, request deadline {deadline:N1} s");
+        text.AppendLine("phase                   time (s)       answers by status                      p50 ms   p99 ms   max ms  recovered  invariants");
+        foreach (var phase in phases)
+        {
+            if (phase.Skipped is not null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{phase.Name,-22}  skipped: {phase.Skipped}");
+                continue;
+            }
+
+            var inPhase = In(phase).ToList();
+            var statuses = string.Join(" ", inPhase.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "none" : g.Key.ToString(CultureInfo.InvariantCulture))}:{g.Count()}"));
+            var latencies = inPhase.Select(s => s.Latency * 1000).Order().ToList();
+            var recovered = IsFault(phase) ? $"{RecoverySeconds(phase),5:N1} s" : "      -";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{phase.Name,-22} {phase.Start,5:N1}–{phase.End,5:N1}  {statuses,-38} {Percentile(latencies, 0.5),7:N0}  {Percentile(latencies, 0.99),7:N0}  {latencies.DefaultIfEmpty(0).Max(),7:N0}  {recovered,9}  {(phase.Violations.Count == 0 ? "clean" : phase.Violations.Count + " broken")}");
+        }
+
+        var byCode = samples.Where(s => s.Status is >= 400 and < 500).GroupBy(s => $"{s.Status} {s.Code} ({s.Operation})").OrderBy(g => g.Key);
+        text.AppendLine("4xx answers: " + (byCode.Any() ? string.Join(", ", byCode.Select(g => $"{g.Key}: {g.Count()}")) : "none"));
+        text.AppendLine(CultureInfo.InvariantCulture, $"slowest answer while storage was paused: {SlowestWhileStoragePaused * 1000:N0} ms (target ≤ {deadline * 1100:N0} ms)");
+        if (Phase("storage-paused") is { } paused)
+        {
+            var whilePaused = samples.Where(s => s.Start >= paused.FaultStart && s.Start < paused.FaultEnd).ToList();
+            text.AppendLine("  by operation: " + string.Join(", ", whilePaused.GroupBy(s => s.Operation).OrderBy(g => g.Key)
+                .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} n={g.Count()} max {g.Max(s => s.Latency) * 1000:N0} ms"))));
+        }
+
+        text.AppendLine("failures after the fault ended, leaving out sign-up and login (password hash): " + string.Join(", ",
+            phases.Where(IsFault)
+                .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {RecoverySeconds(p, withoutPasswordHash: true):N1} s"))));
+        text.AppendLine("answers by operation: " + string.Join(", ", samples.GroupBy(s => s.Operation).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key} " + string.Join("/", g.GroupBy(s => s.Status).OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Count()}")))));
+        text.AppendLine(CultureInfo.InvariantCulture, $"unexpected answers: {Unexpected.Count}; re-logins needed: {relogins}; force-logouts that left a working token: {forceLogoutMisses}");
+        var failures = Failures();
+        text.AppendLine(failures.Count == 0 ? "RESULT: all targets met" : "RESULT: FAILED\n  " + string.Join("\n  ", failures));
+        return text.ToString();
+    }
+
+    /// <summary>Phases that inject a fault (not the baseline or the final check).</summary>
+    private static bool IsFault(PhaseResult phase) => phase.Skipped is null && phase.Name is not ("baseline" or "after-run");
+
+    private PhaseResult? Phase(string name) => phases.FirstOrDefault(p => p.Name == name);
+
+    private static bool IsExpected(Sample s) =>
+        s.Status is (>= 200 and < 300) or 429 or 503
+        || (s.Status is >= 400 and < 500 && s.Code is not null && Traffic.ContractCodes.Contains(s.Code));
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
