@@ -21,7 +21,20 @@ app.MapSignup()
     .MapForceLogout()
     .MapSetRoles()
     .MapHealth()
-    .MapCleanupExpiredTokens();
+    .MapCleanupExpiredTokens()
+    .MapVerifyEmail()
+    .MapResendVerification()
+    .MapForgotPassword()
+    .MapResetPassword()
+    .MapChangePassword()
+    .MapUpdateMe()
+    .MapListSessions()
+    .MapDeleteSession()
+    .MapDeleteAccount()
+    .MapFindUsers()
+    .MapDisableUser()
+    .MapEnableUser()
+    .MapSendEmail();
 
 try
 {

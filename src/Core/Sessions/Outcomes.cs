@@ -19,6 +19,8 @@ public enum LoginStatus
     Succeeded,
     Invalid,
     InvalidCredentials,
+    EmailNotVerified,
+    AccountDisabled,
 }
 
 public sealed record LoginResult(LoginStatus Status, IssuedTokens? Tokens = null, IReadOnlyDictionary<string, string[]>? Errors = null);

@@ -23,6 +23,11 @@ internal sealed class UserEntity : ITableEntity
     public string Roles { get; set; } = "";
     public string PasswordHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    public bool EmailVerified { get; set; }
+    public bool Disabled { get; set; }
+    /// <summary>Random; replaced whenever the password is set, so verification and reset tokens bound to it die.</summary>
+    public string SecurityStamp { get; set; } = "";
 }
 
 /// <summary>
@@ -58,6 +63,8 @@ internal sealed class SessionEntity : ITableEntity
 
     public string EmailKey { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The User-Agent of the login that opened the session (shortened), for the sessions list.</summary>
+    public string? UserAgent { get; set; }
     /// <summary>When the current refresh token expires; renewed by each rotation.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 

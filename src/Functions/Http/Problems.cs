@@ -22,6 +22,15 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string ServiceUnavailable = "service_unavailable";
+    public const string EmailNotVerified = "email_not_verified";
+    public const string AccountDisabled = "account_disabled";
+    public const string PasswordIncorrect = "password_incorrect";
+    public const string VerificationTokenInvalid = "verification_token_invalid";
+    public const string VerificationTokenExpired = "verification_token_expired";
+    public const string ResetTokenInvalid = "reset_token_invalid";
+    public const string ResetTokenExpired = "reset_token_expired";
+    public const string LastAdmin = "last_admin";
+    public const string CannotDisableSelf = "cannot_disable_self";
 }
 
 /// <summary>The one mapping from an error to RFC 9457 Problem Details with its <c>code</c>.</summary>

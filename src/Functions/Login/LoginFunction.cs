@@ -20,6 +20,8 @@ public static class LoginFunction
             LoginStatus.Succeeded => TokenIssued.Ok(result.Tokens!),
             // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
             LoginStatus.InvalidCredentials => Problems.Unauthorized(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
+            LoginStatus.EmailNotVerified => Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.EmailNotVerified, "Confirm your email address first: follow the link in the email we sent."),
+            LoginStatus.AccountDisabled => Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.AccountDisabled, "This account is disabled."),
             _ => Problems.Validation(result.Errors!),
         };
     }

@@ -1,3 +1,5 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.Admin;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +15,17 @@ public static class SetRolesFunction
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
-        string userId, SetRolesRequest body, Caller caller, AccountService accounts, CancellationToken cancellationToken)
+        string userId, SetRolesRequest body, Caller caller, AccountService accounts, UserAdministration admin, CancellationToken cancellationToken)
     {
+        if (Validation.RoleList(body.Roles).Count == 0 && await admin.WouldRemoveLastAdminAsync(userId, body.Roles!.OfType<string>(), cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.LastAdmin, "This is the last admin: make another user admin first.");
+        }
+
         var result = await accounts.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
         return result.Status switch
         {
-            SetRolesStatus.Updated => TypedResults.Ok(UserResponse.From(result.User!)),
+            SetRolesStatus.Updated => TypedResults.Ok(UserResponse.ForAdmin(result.User!)),
             SetRolesStatus.NotFound => Problems.NotFound("No user has this id."),
             _ => Problems.Validation(result.Errors!),
         };

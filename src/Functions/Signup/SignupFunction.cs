@@ -8,7 +8,7 @@ public static class SignupFunction
 {
     public static IEndpointRouteBuilder MapSignup(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/signup", HandleAsync).WithName("Signup");
+        app.MapPost("/api/auth/signup", SignupWithVerification.HandleAsync).WithName("Signup");
         return app;
     }
 

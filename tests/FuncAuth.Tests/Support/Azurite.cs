@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace FuncAuth.Tests.Support;
 
 /// <summary>
-/// A real Azurite table service (the repository's pinned npm package) on a free loopback port, in memory, for one
-/// test collection. Tests isolate themselves by their own data (fresh emails) or by a table prefix of their own.
+/// A real Azurite table service and queue service (the repository's pinned npm package) on free loopback ports, in
+/// memory, for one test collection. Tests isolate themselves by their own data (fresh emails) or by a table prefix of their own.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -14,12 +14,15 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
+    private Process? _queueProcess;
     private FuncAuthApp? _app;
 
     public int Port { get; private set; }
 
+    public int QueuePort { get; private set; }
+
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;";
 
     /// <summary>An app with default settings shared by the collection; tests that change settings start their own.</summary>
     public FuncAuthApp App => _app ?? throw new InvalidOperationException("Not initialised.");
@@ -33,22 +36,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         Port = FreePort();
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitForPortAsync(Port, TimeSpan.FromSeconds(30));
+        _process = StartNode(script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        QueuePort = FreePort();
+        _queueProcess = StartNode(
+            RepoPaths.Combine("node_modules", "azurite", "dist", "src", "queue", "main.js"),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        await WaitForPortAsync(_process, Port, TimeSpan.FromSeconds(30));
+        await WaitForPortAsync(_queueProcess, QueuePort, TimeSpan.FromSeconds(30));
         _app = await FuncAuthApp.StartAsync(this);
     }
 
@@ -59,13 +53,36 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        if (_process is { HasExited: false })
+        foreach (var process in new[] { _process, _queueProcess })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (process is { HasExited: false })
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process?.Dispose();
+        }
+    }
+
+    private static Process StartNode(params string[] args)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
         }
 
-        _process?.Dispose();
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     public static int FreePort()
@@ -75,7 +92,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task WaitForPortAsync(int port, TimeSpan timeout)
+    private static async Task WaitForPortAsync(Process process, int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -86,7 +103,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 await client.ConnectAsync(IPAddress.Loopback, port);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && _process is { HasExited: false })
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
                 await Task.Delay(100);
             }
