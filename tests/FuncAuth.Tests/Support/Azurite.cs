@@ -41,8 +41,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _queueProcess = StartNode(
             RepoPaths.Combine("node_modules", "azurite", "dist", "src", "queue", "main.js"),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
-        await WaitForPortAsync(_process, Port, TimeSpan.FromSeconds(30));
-        await WaitForPortAsync(_queueProcess, QueuePort, TimeSpan.FromSeconds(30));
+        // Generous: on a loaded machine node alone can take tens of seconds to start.
+        await WaitForPortAsync(_process, Port, TimeSpan.FromSeconds(120));
+        await WaitForPortAsync(_queueProcess, QueuePort, TimeSpan.FromSeconds(120));
         _app = await FuncAuthApp.StartAsync(this);
     }
 
