@@ -10,6 +10,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 // Medians of repeated runs, each compared with a baseline measured in the same run, so the figures mean the same on a
 // fast or a busy machine. Run: dotnet run -c Release --project bench/FuncAuth.Benchmarks
+if (args is ["no-enumeration", ..])
+{
+    await FuncAuth.Benchmarks.NoEnumerationBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
+    return;
+}
+
 var passwordRuns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 const int tokenRuns = 20_000;
 

@@ -133,7 +133,7 @@ public sealed partial class Smtp4dev : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(240);
         while (true)
         {
             try
@@ -144,8 +144,9 @@ public sealed partial class Smtp4dev : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or still starting up on a busy machine.
             }
 
             if (DateTime.UtcNow > deadline || _process.HasExited)
@@ -199,7 +200,10 @@ public sealed class EmailFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Azurite.DisposeAsync();
-        await Smtp.DisposeAsync();
+        if (Smtp is not null)
+        {
+            await Smtp.DisposeAsync();
+        }
     }
 
     /// <summary>An app that sends through this smtp4dev, with <paramref name="settings"/> on top.</summary>
