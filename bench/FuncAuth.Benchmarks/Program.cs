@@ -16,6 +16,12 @@ if (args is ["limits", ..])
     return;
 }
 
+if (args is ["no-enumeration", ..])
+{
+    await FuncAuth.Benchmarks.NoEnumerationBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
+    return;
+}
+
 var passwordRuns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 const int tokenRuns = 20_000;
 

@@ -3,7 +3,9 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FuncAuth.Core.Abuse;
+using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Cleanup;
+using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
 using FuncAuth.Core.Sessions;
@@ -72,7 +74,8 @@ public static class DependencyInjection
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>(),
+            grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled));
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
@@ -86,6 +89,8 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();
         services.AddFuncAuthAbuseResistance(configuration);
+        services.AddFuncAuthEmail(configuration, isDevelopment);
+        services.AddFuncAuthAccountLifecycle();
         return services;
     }
 }

@@ -26,7 +26,20 @@ app.MapSignup()
     .MapOpenIdConfiguration()
     .MapAuthorizationServerMetadata()
     .MapOAuthToken()
-    .MapOAuthRevoke();
+    .MapOAuthRevoke()
+    .MapVerifyEmail()
+    .MapResendVerification()
+    .MapForgotPassword()
+    .MapResetPassword()
+    .MapChangePassword()
+    .MapUpdateMe()
+    .MapListSessions()
+    .MapDeleteSession()
+    .MapDeleteAccount()
+    .MapFindUsers()
+    .MapDisableUser()
+    .MapEnableUser()
+    .MapSendEmail();
 
 try
 {
