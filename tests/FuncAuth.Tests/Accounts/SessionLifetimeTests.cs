@@ -5,8 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace FuncAuth.Tests.Accounts;
 
 /// <summary>Auth__SessionMaxLifetime: a session ends that long after its login, however often it is refreshed.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SessionLifetimeTests(AzuriteFixture azurite)
+public sealed class SessionLifetimeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task ASessionRefreshedEveryHourStillEndsAtTheMaximumLifetime()

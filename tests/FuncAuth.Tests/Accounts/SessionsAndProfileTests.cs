@@ -4,8 +4,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Accounts;
 
 /// <summary>The caller's own sessions (list, end one) and profile (PATCH me).</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SessionsAndProfileTests(AzuriteFixture azurite)
+public sealed class SessionsAndProfileTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 

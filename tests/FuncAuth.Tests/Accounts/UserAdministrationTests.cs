@@ -4,8 +4,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Accounts;
 
 /// <summary>Admin lookup by address, disable and enable, and the rules that keep an admin in charge.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class UserAdministrationTests(AzuriteFixture azurite) : AdminAppTests(azurite)
+public sealed class UserAdministrationTests(AzuriteFixture azurite) : AdminAppTests(azurite), IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task LookupByEmailIsExactAndIgnoresCase()
