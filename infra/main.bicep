@@ -20,7 +20,7 @@ param deployerKeyVaultAccess bool = true
 @description('Browser origins allowed to call the API, e.g. ["https://app.example.com"].')
 param allowedOrigins string[] = []
 
-@description('Comma-separated emails that get role admin at signup.')
+@description('Comma-separated emails that get role admin once their owner completes a password reset.')
 param adminEmails string = ''
 
 @description('iss of issued tokens and base of every published URL. Empty = the function app\'s https:// default host name; set it only for a custom domain.')
@@ -47,6 +47,31 @@ param keyActivationDelay string = '00:10:00'
 @description('NCRONTAB schedule of CleanupExpiredTokens.')
 param cleanupSchedule string = '0 0 * * * *'
 
+@description('SMTP relay host (Azure Communication Services, SendGrid, ...). Empty = no email is sent.')
+param smtpHost string = ''
+
+@description('SMTP port: 587 for STARTTLS, 465 for TLS on connect.')
+param smtpPort int = 587
+
+@allowed(['StartTls', 'SslOnConnect'])
+@description('How the SMTP connection is secured; never plain text in Azure.')
+param smtpSecurity string = 'StartTls'
+
+@description('SMTP user name; the password is the Key Vault secret smtp-password (infra/scripts/set-smtp-password.sh).')
+param smtpUsername string = ''
+
+@description('From address of FuncAuth\'s emails.')
+param emailFrom string = ''
+
+@description('Base URL of the single-page app: email links go to {base}/verify-email and {base}/reset-password.')
+param emailLinkBaseUrl string = ''
+
+@description('Signup answers 202 and login waits for a verified address.')
+param requireEmailVerification bool = false
+
+@description('Absolute session lifetime (TimeSpan), however often it is refreshed.')
+param sessionMaxLifetime string = '90.00:00:00'
+
 @minValue(1)
 @maxValue(1000)
 @description('Most instances Flex Consumption may scale out to.')
@@ -55,6 +80,10 @@ param maximumInstanceCount int = 100
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var tableNames = ['Users', 'UserSessions', 'SessionExpiry', 'RateLimits']
+var emailQueueName = 'email-outbox'
+// The poison queue exists up front: with roles scoped to the queues, the host could not create it itself.
+var queueNames = ['email-outbox', 'email-outbox-poison']
+var smtpPasswordSecretName = 'smtp-password'
 var signingKeySecretName = 'jwt-signing-key'
 // Names are computed here, not taken from module outputs, so What-If can predict every resource and role assignment.
 var identityName = 'id-${resourceToken}'
@@ -89,6 +118,7 @@ module storage 'modules/storage.bicep' = {
   params: {
     name: storageAccountName
     tableNames: tableNames
+    queueNames: queueNames
     deploymentContainerName: 'app-package'
     location: location
     tags: tags
@@ -109,6 +139,7 @@ module storageRoles 'modules/storage-roles.bicep' = {
   params: {
     storageAccountName: storageAccountName
     tableNames: tableNames
+    queueNames: queueNames
     identityName: identityName
   }
   dependsOn: [
@@ -166,6 +197,17 @@ module functionApp 'modules/function-app.bicep' = {
     refreshReuseInterval: refreshReuseInterval
     keyActivationDelay: keyActivationDelay
     cleanupSchedule: cleanupSchedule
+    queueServiceUri: storage.outputs.queueEndpoint
+    emailQueueName: emailQueueName
+    smtpPasswordSecretName: smtpPasswordSecretName
+    smtpHost: smtpHost
+    smtpPort: smtpPort
+    smtpSecurity: smtpSecurity
+    smtpUsername: smtpUsername
+    emailFrom: emailFrom
+    emailLinkBaseUrl: emailLinkBaseUrl
+    requireEmailVerification: requireEmailVerification
+    sessionMaxLifetime: sessionMaxLifetime
     maximumInstanceCount: maximumInstanceCount
   }
   // The app must find its roles in place when it first starts, not get 403s until they arrive.
@@ -188,3 +230,4 @@ output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output AZURE_SIGNING_KEY_NAME string = signingKeySecretName
 output AZURE_STORAGE_ACCOUNT_NAME string = storageAccountName
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs FuncAuth locally on http://localhost:7071 against Azurite (started here, data kept in .azurite/), with a
-# development signing key, and the demo SPA on http://localhost:5173. Ctrl+C stops all three.
+# development signing key, and the demo SPA on http://localhost:5173. Ctrl+C stops all.
+# Email goes to smtp4dev (started here too): read it at http://localhost:5000 (SMTP on localhost:2525).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,15 @@ mkdir -p .azurite
 node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort 10002 \
   --location .azurite --disableTelemetry --silent --skipApiVersionCheck &
 azurite=$!
-trap 'kill $azurite 2>/dev/null || true' EXIT
+node node_modules/azurite/dist/src/queue/main.js --queueHost 127.0.0.1 --queuePort 10001 \
+  --location .azurite --disableTelemetry --silent --skipApiVersionCheck &
+azurite_queue=$!
+dotnet tool restore >/dev/null
+mkdir -p .azurite/smtp4dev
+dotnet tool run smtp4dev -- --urls=http://127.0.0.1:5000 --smtpport=2525 --bindaddress=127.0.0.1 --imapport= --pop3port= \
+  --db= --nousersettings --baseappdatapath=.azurite/smtp4dev --tlsmode=None >/dev/null &
+smtp4dev=$!
+trap 'kill $azurite $azurite_queue $smtp4dev 2>/dev/null || true' EXIT
 
 # A development key (P-256, PKCS#8 PEM) kept beside the local data, so tokens survive a restart of the service. A key
 # file of an older release (base64, not PEM) is replaced.
@@ -23,13 +32,18 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
 export Cors__AllowedOrigins="${Cors__AllowedOrigins:-http://localhost:5173}"
 export PORT="${PORT:-7071}"
+export Email__SmtpHost="${Email__SmtpHost:-127.0.0.1}"
+export Email__SmtpPort="${Email__SmtpPort:-2525}"
+export Email__SmtpSecurity="${Email__SmtpSecurity:-None}"
+export Email__From="${Email__From:-FuncAuth <no-reply@localhost>}"
+export Email__LinkBaseUrl="${Email__LinkBaseUrl:-http://localhost:5173}"
 dotnet run --project src/Functions -c Release &
 app=$!
 # Stop both on Ctrl+C or kill, whichever process the signal reaches first.
-trap 'kill $app $azurite 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
+trap 'kill $app $azurite $azurite_queue $smtp4dev 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
 
 # The demo SPA (samples/spa) on http://localhost:5173, the default allowed origin, calling the API above.
 FUNCAUTH_API_URL="${FUNCAUTH_API_URL:-http://localhost:$PORT}" node samples/spa/serve.mjs --port "${SPA_PORT:-5173}" &
 spa=$!
-trap 'kill $app $azurite $spa 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
+trap 'kill $app $azurite $azurite_queue $smtp4dev $spa 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
 wait $app

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what they need first (Azurite from package-lock.json, NuGet packages), so it works on a
-# fresh machine. Tests start Azurite themselves on free loopback ports and stop it afterwards.
+# fresh machine. Tests start Azurite (and smtp4dev) themselves on free loopback ports and stop it afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ];
 fi
 
 dotnet restore FuncAuth.sln
+# smtp4dev, the SMTP server with an HTTP API that the email tests send to (pinned in .config/dotnet-tools.json).
+dotnet tool restore
 dotnet build FuncAuth.sln --no-restore -c Release
 
 log="$(mktemp)"

@@ -22,6 +22,12 @@ if (args is ["api-keys", .. var apiKeyArgs])
     return await FuncAuth.Benchmarks.ApiKeys.ApiKeyBench.RunAsync(apiKeyArgs);
 }
 
+if (args is ["no-enumeration", ..])
+{
+    await FuncAuth.Benchmarks.NoEnumerationBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
+    return 0;
+}
+
 var passwordRuns = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 const int tokenRuns = 20_000;
 

@@ -40,6 +40,24 @@ param refreshReuseInterval string
 param keyActivationDelay string
 param cleanupSchedule string
 
+@description('Queue endpoint of the storage account: the app writes to the outbox, the host\'s queue trigger reads it.')
+param queueServiceUri string
+
+@description('The email outbox queue; function.json of SendEmail names the same queue.')
+param emailQueueName string
+
+@description('Name of the vault secret that holds the SMTP password.')
+param smtpPasswordSecretName string
+
+param smtpHost string
+param smtpPort int
+param smtpSecurity string
+param smtpUsername string
+param emailFrom string
+param emailLinkBaseUrl string
+param requireEmailVerification bool
+param sessionMaxLifetime string
+
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -80,6 +98,8 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (the SMTP password) are resolved with the app's user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
@@ -142,6 +162,22 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       // unchanged; only that hop is trusted, so the client is the entry the platform's front end appended (README).
       Network__TrustedProxies: '127.0.0.1,::1'
       CleanupSchedule: cleanupSchedule
+      Storage__QueueServiceUri: queueServiceUri
+      // The queue trigger's connection (function.json "connection": "EmailQueue"), through the identity as well.
+      EmailQueue__queueServiceUri: queueServiceUri
+      EmailQueue__credential: 'managedidentity'
+      EmailQueue__clientId: identityClientId
+      Email__QueueName: emailQueueName
+      Email__SmtpHost: smtpHost
+      Email__SmtpPort: string(smtpPort)
+      Email__SmtpSecurity: smtpSecurity
+      Email__SmtpUsername: smtpUsername
+      // A Key Vault reference, resolved by the platform with the app's identity: the password is never in the template.
+      Email__SmtpPassword: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${smtpPasswordSecretName}/)'
+      Email__From: emailFrom
+      Email__LinkBaseUrl: emailLinkBaseUrl
+      Auth__RequireEmailVerification: string(requireEmailVerification)
+      Auth__SessionMaxLifetime: sessionMaxLifetime
     }
   }
 

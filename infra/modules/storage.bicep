@@ -4,6 +4,9 @@ param name string
 @description('Tables the app reads and writes; it never creates them in Azure.')
 param tableNames string[]
 
+@description('Queues of the app: the email outbox and its poison queue.')
+param queueNames string[] = []
+
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
@@ -45,6 +48,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     }
   }
 
+  resource queueService 'queueServices' = {
+    name: 'default'
+
+    resource queues 'queues' = [
+      for queueName in queueNames: {
+        name: queueName
+      }
+    ]
+  }
+
   resource tableService 'tableServices' = {
     name: 'default'
 
@@ -57,4 +70,5 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
 }
 
 output tableEndpoint string = storage.properties.primaryEndpoints.table
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'

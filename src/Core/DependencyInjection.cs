@@ -4,7 +4,9 @@ using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Cleanup;
+using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
 using FuncAuth.Core.Sessions;
@@ -74,7 +76,8 @@ public static class DependencyInjection
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>())
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>(),
+            grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
             Recovery = sp.GetRequiredService<SignupRecovery>(),
         });
@@ -99,6 +102,8 @@ public static class DependencyInjection
         services.AddHostedService<SigningKeyRefresher>();
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);
+        services.AddFuncAuthEmail(configuration, isDevelopment);
+        services.AddFuncAuthAccountLifecycle();
         return services;
     }
 }

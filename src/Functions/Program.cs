@@ -31,7 +31,20 @@ app.MapSignup()
     .MapListApiKeys()
     .MapRevokeApiKey()
     .MapListUserApiKeys()
-    .MapRevokeUserApiKey();
+    .MapRevokeUserApiKey()
+    .MapVerifyEmail()
+    .MapResendVerification()
+    .MapForgotPassword()
+    .MapResetPassword()
+    .MapChangePassword()
+    .MapUpdateMe()
+    .MapListSessions()
+    .MapDeleteSession()
+    .MapDeleteAccount()
+    .MapFindUsers()
+    .MapDisableUser()
+    .MapEnableUser()
+    .MapSendEmail();
 
 try
 {

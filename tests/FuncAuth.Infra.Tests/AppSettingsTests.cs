@@ -7,7 +7,7 @@ public sealed class AppSettingsTests(CompiledTemplate template)
 {
     // Settings that only make sense on a developer's machine; Azure uses the identity-based ones instead.
     private static readonly string[] DevelopmentOnly =
-        ["Storage__ConnectionString", "Auth__SigningKey", "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "ASPNETCORE_ENVIRONMENT"];
+        ["Storage__ConnectionString", "Auth__SigningKey", "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "ASPNETCORE_ENVIRONMENT", "EmailQueue"];
 
     public static TheoryData<string> SettingsTheServiceReadsInAzure()
     {
@@ -15,7 +15,8 @@ public sealed class AppSettingsTests(CompiledTemplate template)
         var names = sample.RootElement.GetProperty("Values").EnumerateObject()
             .Select(p => p.Name)
             .Except(DevelopmentOnly)
-            .Append("Storage__TableServiceUri");
+            .Append("Storage__TableServiceUri")
+            .Append("Storage__QueueServiceUri");
         return new TheoryData<string>(names.Distinct());
     }
 
@@ -59,6 +60,42 @@ public sealed class AppSettingsTests(CompiledTemplate template)
         Assert.Equal("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
     }
 
+    [Fact]
+    public void TheSmtpPasswordIsAKeyVaultReferenceResolvedWithTheAppsIdentity()
+    {
+        var settings = AppSettings.Of(template);
+        var site = template.Main.Single("Microsoft.Web/sites");
+
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0}secrets/{1}/)', parameters('keyVaultUri'), parameters('smtpPasswordSecretName'))]", settings["Email__SmtpPassword"]);
+        Assert.Equal("smtp-password", template.Main.Module("functionApp").ResolveParameter("smtpPasswordSecretName").GetString());
+        Assert.Equal("[parameters('identityId')]", site.Get("properties.keyVaultReferenceIdentity").GetString());
+    }
+
+    [Fact]
+    public void TheOutboxQueueIsReachedThroughTheIdentityByTheAppAndTheQueueTrigger()
+    {
+        var settings = AppSettings.Of(template);
+
+        Assert.Equal("[parameters('queueServiceUri')]", settings["Storage__QueueServiceUri"]);
+        Assert.Equal("[parameters('queueServiceUri')]", settings["EmailQueue__queueServiceUri"]);
+        Assert.Equal("managedidentity", settings["EmailQueue__credential"]);
+        Assert.Equal("[parameters('identityClientId')]", settings["EmailQueue__clientId"]);
+        Assert.Equal("[reference('storage').outputs.queueEndpoint.value]", template.Main.Module("functionApp").Argument("queueServiceUri").GetString());
+        Assert.Equal("email-outbox", template.Main.Module("functionApp").ResolveParameter("emailQueueName").GetString());
+    }
+
+    [Fact]
+    public void EmailVerificationIsOffAndSmtpUsesStartTlsOnPort587ByDefault()
+    {
+        var settings = AppSettings.Of(template);
+
+        Assert.Equal("[string(parameters('requireEmailVerification'))]", settings["Auth__RequireEmailVerification"]);
+        Assert.False(template.Main.ResolveParameter("requireEmailVerification").GetBoolean());
+        Assert.Equal("[string(parameters('smtpPort'))]", settings["Email__SmtpPort"]);
+        Assert.Equal(587, template.Main.ResolveParameter("smtpPort").GetInt32());
+        Assert.Equal("StartTls", template.Main.ResolveParameter("smtpSecurity").GetString());
+    }
+
     [Theory]
     [InlineData("Auth__Audience", "funcauth-api")]
     [InlineData("Auth__ClientId", "funcauth")]
@@ -68,6 +105,9 @@ public sealed class AppSettingsTests(CompiledTemplate template)
     [InlineData("Auth__KeyActivationDelay", "00:10:00")]
     [InlineData("Auth__AdminEmails", "")]
     [InlineData("CleanupSchedule", "0 0 * * * *")]
+    [InlineData("Auth__SessionMaxLifetime", "90.00:00:00")]
+    [InlineData("Email__SmtpSecurity", "StartTls")]
+    [InlineData("Email__QueueName", "email-outbox")]
     public void SettingDefaultsMatchTheContract(string name, string expected)
     {
         var config = template.Main.Single("Microsoft.Web/sites/config");

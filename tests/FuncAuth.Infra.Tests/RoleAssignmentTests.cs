@@ -10,6 +10,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
 
     [Fact]
     public void AppIdentityReadsTheSigningKeyAsSecretsUserOnTheVault()
@@ -30,6 +31,19 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
         Assert.Contains("'default', parameters('tableNames')[copyIndex()])]", Scope(assignment));
         Assert.Equal("[length(parameters('tableNames'))]", assignment.Get("copy.count").GetString());
         Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits"], tableNames);
+        AssertGrantedToTheAppIdentity(assignment);
+    }
+
+    [Fact]
+    public void AppIdentityGetsQueueDataContributorOnEachOfItsQueuesAndNotTheAccount()
+    {
+        var assignment = Single(StorageQueueDataContributor);
+        var queueNames = assignment.Module.ResolveParameter("queueNames").EnumerateArray().Select(t => t.GetString());
+
+        AssertScopedTo(assignment, "Microsoft.Storage/storageAccounts/queueServices/queues");
+        Assert.Contains("'default', parameters('queueNames')[copyIndex()])]", Scope(assignment));
+        Assert.Equal("[length(parameters('queueNames'))]", assignment.Get("copy.count").GetString());
+        Assert.Equal(["email-outbox", "email-outbox-poison"], queueNames);
         AssertGrantedToTheAppIdentity(assignment);
     }
 
@@ -70,7 +84,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
     [Fact]
     public void TemplateGrantsNoOtherRole()
     {
-        string[] expected = [KeyVaultSecretsUser, KeyVaultSecretsOfficer, StorageTableDataContributor, StorageBlobDataOwner, MonitoringMetricsPublisher];
+        string[] expected = [KeyVaultSecretsUser, KeyVaultSecretsOfficer, StorageTableDataContributor, StorageQueueDataContributor, StorageBlobDataOwner, MonitoringMetricsPublisher];
 
         Assert.Equal(expected.Order(), Assignments().Select(RoleOf).Order());
     }

@@ -36,4 +36,15 @@ public sealed class StorageTests(CompiledTemplate template)
         Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits"], names);
         Assert.Equal("[length(parameters('tableNames'))]", tables.Get("copy.count").GetString());
     }
+
+    [Fact]
+    public void StorageCreatesTheEmailOutboxAndItsPoisonQueue()
+    {
+        var queues = template.Main.Single("Microsoft.Storage/storageAccounts/queueServices/queues");
+        var names = queues.Module.ResolveParameter("queueNames").EnumerateArray().Select(n => n.GetString()).ToList();
+
+        // The host reads the queue that SendEmail's function.json names, and moves failures to <name>-poison.
+        Assert.Equal(["email-outbox", "email-outbox-poison"], names);
+        Assert.Equal("[length(parameters('queueNames'))]", queues.Get("copy.count").GetString());
+    }
 }

@@ -26,6 +26,8 @@ public static class AbuseServices
         services.AddSingleton(sp => new LoginGuard(
             sp.GetRequiredService<AccountService>(), sp.GetRequiredService<RateLimiter>(),
             sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>()));
+        // Before the email services register theirs: the outbox asks this limit before each mail it sends.
+        services.AddSingleton<Email.IEmailRecipientLimit>(sp => new EmailRecipientLimit(sp.GetRequiredService<RateLimiter>()));
         return services;
     }
 }

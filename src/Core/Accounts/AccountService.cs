@@ -20,6 +20,9 @@ public sealed class AccountService
     private readonly SessionIssuer _issuer;
     private readonly TimeProvider _time;
     private readonly ILogger<AccountService> _logger;
+    // Auth__AdminEmails grants admin at sign-up only in Development without email delivery; elsewhere at a completed
+    // password reset, because whoever signs up first with an address chose its password (account pre-hijacking).
+    private readonly bool _grantAdminAtSignup;
 
     internal AccountService(
         IOptions<AuthOptions> options,
@@ -29,8 +32,10 @@ public sealed class AccountService
         SessionStore sessions,
         SessionIssuer issuer,
         TimeProvider time,
-        ILogger<AccountService> logger)
+        ILogger<AccountService> logger,
+        bool grantAdminAtSignup = true)
     {
+        _grantAdminAtSignup = grantAdminAtSignup;
         _options = options;
         _passwords = passwords;
         _keys = keys;
@@ -67,9 +72,10 @@ public sealed class AccountService
             UserId = Ids.New(),
             Email = address,
             Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
-            Roles = string.Join(',', _options.Value.AdminEmailSet.Contains(normalized) ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
+            Roles = string.Join(',', _grantAdminAtSignup && _options.Value.AdminEmailSet.Contains(normalized) ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
             PasswordHash = _passwords.Hash(password!),
             CreatedAt = _time.GetUtcNow(),
+            SecurityStamp = Ids.New(),
         };
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
 
@@ -123,6 +129,19 @@ public sealed class AccountService
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
             return new LoginResult.InvalidCredentials();
+        }
+
+        // Told apart only after the right password, so neither reveals anything to someone who does not know it.
+        if (user.Disabled)
+        {
+            AuthLog.LoginFailed(_logger, user.UserId);
+            return new LoginResult.AccountDisabled();
+        }
+
+        if (_options.Value.RequireEmailVerification && !user.EmailVerified)
+        {
+            AuthLog.LoginFailed(_logger, user.UserId);
+            return new LoginResult.EmailNotVerified();
         }
 
         if (check == PasswordCheck.SucceededRehashNeeded)

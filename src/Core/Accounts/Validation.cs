@@ -20,6 +20,29 @@ public static class Validation
             errors.Add("email", $"Email must be a valid address of at most {EmailAddress.MaxLength} characters.");
         }
 
+        AddNewPassword(errors, trimmedEmail, password, passwordConfirmation);
+
+        if (name is not null && (name.Length > NameMaxLength || !TextRules.IsWellFormed(name)))
+        {
+            errors.Add("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
+        }
+
+        return errors.Result;
+    }
+
+    /// <summary>
+    /// The rules for a password being set (sign-up, reset, change): length, the common-password and email checks in
+    /// NFKC form, and the confirmation. <paramref name="email"/> is the account's address, when known.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> NewPassword(string? email, string? password, string? passwordConfirmation)
+    {
+        var errors = new Errors();
+        AddNewPassword(errors, email?.Trim(), password, passwordConfirmation);
+        return errors.Result;
+    }
+
+    private static void AddNewPassword(Errors errors, string? trimmedEmail, string? password, string? passwordConfirmation)
+    {
         if (string.IsNullOrEmpty(password))
         {
             errors.Add("password", "Password is required.");
@@ -58,13 +81,6 @@ public static class Validation
         {
             errors.Add("passwordConfirmation", "Password confirmation does not match the password.");
         }
-
-        if (name is not null && (name.Length > NameMaxLength || !TextRules.IsWellFormed(name)))
-        {
-            errors.Add("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
-        }
-
-        return errors.Result;
     }
 
     public static IReadOnlyDictionary<string, string[]> Login(string? email, string? password)

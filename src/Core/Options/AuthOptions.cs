@@ -40,6 +40,16 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>How long a revoked session is kept (for audit) before cleanup may remove it.</summary>
     public TimeSpan RevokedSessionRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Signup answers 202 without tokens, and login refuses unverified accounts.</summary>
+    public bool RequireEmailVerification { get; set; }
+
+    /// <summary>A session ends this long after the login that opened it, however often it is refreshed.</summary>
+    public TimeSpan SessionMaxLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    public TimeSpan VerificationTokenLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public IReadOnlySet<string> AdminEmailSet => (AdminEmails ?? "")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(EmailAddress.Normalize)
@@ -65,6 +75,14 @@ public sealed class AuthOptions : IValidatableObject
         if (RevokedSessionRetention < TimeSpan.Zero)
         {
             yield return new("must not be negative", [nameof(RevokedSessionRetention)]);
+        }
+
+        foreach (var (name, value) in new[] { (nameof(SessionMaxLifetime), SessionMaxLifetime), (nameof(VerificationTokenLifetime), VerificationTokenLifetime), (nameof(PasswordResetLifetime), PasswordResetLifetime) })
+        {
+            if (value < TimeSpan.FromSeconds(1))
+            {
+                yield return new("must be at least 00:00:01", [name]);
+            }
         }
 
         if (KeyActivationDelay < TimeSpan.Zero || KeyActivationDelay > TimeSpan.FromDays(30))

@@ -14,6 +14,9 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Table endpoint used with a managed identity in Azure.</summary>
     public Uri? TableServiceUri { get; set; }
 
+    /// <summary>Queue endpoint used with a managed identity in Azure (the email outbox).</summary>
+    public Uri? QueueServiceUri { get; set; }
+
     /// <summary>Prefix of every table name; lets several deployments or test runs share one account.</summary>
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,29}$|^$")]
     public string TablePrefix { get; set; } = "";

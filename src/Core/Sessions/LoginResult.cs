@@ -13,4 +13,10 @@ public abstract record LoginResult
 
     /// <summary>Unknown email or wrong password: deliberately one case.</summary>
     public sealed record InvalidCredentials : LoginResult;
+
+    /// <summary>Right password, but the address is not yet verified and verification is required.</summary>
+    public sealed record EmailNotVerified : LoginResult;
+
+    /// <summary>Right password, but an admin disabled the account.</summary>
+    public sealed record AccountDisabled : LoginResult;
 }

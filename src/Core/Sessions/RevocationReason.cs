@@ -8,4 +8,8 @@ internal enum RevocationReason
     LogoutOthers,
     ForceLogout,
     RefreshTokenReused,
+    PasswordReset,
+    PasswordChanged,
+    AccountDeleted,
+    AccountDisabled,
 }

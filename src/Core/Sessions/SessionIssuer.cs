@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Sessions;
 
 /// <summary>Opens and rotates sessions, and turns a session's state into the tokens that belong to it.</summary>
-internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens accessTokens, TimeProvider time)
+internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens accessTokens, TimeProvider time, IClientInfo? client = null)
 {
     private AuthOptions Settings => options.Value;
 
@@ -20,6 +20,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
             RowKey = SessionEntity.RowKeyFor(Ids.New()),
             EmailKey = emailKey,
             CreatedAt = now,
+            UserAgent = client?.UserAgent is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 256)] : null,
             Counter = 0,
         };
         Advance(session, key, now);
@@ -71,11 +72,14 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
         return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }
 
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
     private void Advance(SessionEntity session, SigningKey key, DateTimeOffset now)
     {
         session.RefreshKeyId = key.Id;
         session.RotatedAt = now;
-        session.ExpiresAt = now + Settings.RefreshTokenLifetime;
+        // Never past the absolute lifetime counted from the login that opened the session, however often it is refreshed.
+        session.ExpiresAt = Min(now + Settings.RefreshTokenLifetime, session.CreatedAt + Settings.SessionMaxLifetime);
         RenewAccessToken(session, key);
     }
 }

@@ -10,5 +10,7 @@ internal static class UserMapping
         user.Email,
         user.Name,
         user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        user.CreatedAt);
+        user.CreatedAt,
+        user.EmailVerified,
+        user.Disabled);
 }

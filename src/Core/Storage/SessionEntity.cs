@@ -23,6 +23,8 @@ internal sealed class SessionEntity : ITableEntity
 
     public string EmailKey { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The User-Agent of the login that opened the session (shortened), for the sessions list.</summary>
+    public string? UserAgent { get; set; }
     /// <summary>When the current refresh token expires; renewed by each rotation.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
@@ -74,6 +76,10 @@ internal sealed class SessionEntity : ITableEntity
         RevocationReason.LogoutOthers => "logout_others",
         RevocationReason.ForceLogout => "force_logout",
         RevocationReason.RefreshTokenReused => "refresh_token_reused",
+        RevocationReason.PasswordReset => "password_reset",
+        RevocationReason.PasswordChanged => "password_changed",
+        RevocationReason.AccountDeleted => "account_deleted",
+        RevocationReason.AccountDisabled => "account_disabled",
         _ => throw new UnreachableException(),
     };
 

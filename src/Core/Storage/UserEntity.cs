@@ -22,4 +22,9 @@ internal sealed class UserEntity : ITableEntity
     public string Roles { get; set; } = "";
     public string PasswordHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    public bool EmailVerified { get; set; }
+    public bool Disabled { get; set; }
+    /// <summary>Random; replaced whenever the password is set, so verification and reset tokens bound to it die.</summary>
+    public string SecurityStamp { get; set; } = "";
 }

@@ -59,6 +59,7 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
                 [JwtRegisteredClaimNames.Jti] = tokenId,
                 [JwtRegisteredClaimNames.Sid] = sessionId,
                 [JwtRegisteredClaimNames.Email] = user.Email,
+                ["email_verified"] = user.EmailVerified,
                 ["roles"] = user.Roles.ToArray(),
             },
         };

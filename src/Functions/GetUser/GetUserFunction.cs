@@ -17,6 +17,6 @@ public static class GetUserFunction
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(string userId, AccountService accounts, CancellationToken cancellationToken)
     {
         var user = await accounts.GetUserAsync(userId, cancellationToken);
-        return user is null ? Problems.NotFound("No user has this id.") : TypedResults.Ok(UserResponse.From(user));
+        return user is null ? Problems.NotFound("No user has this id.") : TypedResults.Ok(UserResponse.ForAdmin(user));
     }
 }

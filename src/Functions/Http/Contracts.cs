@@ -14,9 +14,14 @@ public sealed record LogoutRequest(string? Scope);
 
 public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
 
-public sealed record UserResponse(string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt)
+public sealed record UserResponse(
+    string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, bool EmailVerified,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Disabled = null)
 {
-    public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.Name, user.Roles, user.CreatedAt);
+    public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.Name, user.Roles, user.CreatedAt, user.EmailVerified);
+
+    /// <summary>The user as an admin sees it: with <c>disabled</c>.</summary>
+    public static UserResponse ForAdmin(UserAccount user) => From(user) with { Disabled = user.Disabled };
 }
 
 /// <summary>RFC 6749 token response, plus the user.</summary>

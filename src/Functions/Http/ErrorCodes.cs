@@ -26,4 +26,13 @@ public static class ErrorCodes
     public static readonly ApiError RateLimited = new("rate_limited", StatusCodes.Status429TooManyRequests);
     public static readonly ApiError InvalidApiKey = new("invalid_api_key", StatusCodes.Status401Unauthorized);
     public static readonly ApiError TooManyApiKeys = new("too_many_api_keys", StatusCodes.Status409Conflict);
+    public static readonly ApiError EmailNotVerified = new("email_not_verified", StatusCodes.Status403Forbidden);
+    public static readonly ApiError AccountDisabled = new("account_disabled", StatusCodes.Status403Forbidden);
+    public static readonly ApiError PasswordIncorrect = new("password_incorrect", StatusCodes.Status403Forbidden);
+    public static readonly ApiError VerificationTokenInvalid = new("verification_token_invalid", StatusCodes.Status400BadRequest);
+    public static readonly ApiError VerificationTokenExpired = new("verification_token_expired", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ResetTokenInvalid = new("reset_token_invalid", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ResetTokenExpired = new("reset_token_expired", StatusCodes.Status400BadRequest);
+    public static readonly ApiError LastAdmin = new("last_admin", StatusCodes.Status409Conflict);
+    public static readonly ApiError CannotDisableSelf = new("cannot_disable_self", StatusCodes.Status409Conflict);
 }

@@ -27,6 +27,7 @@ public static class ServiceSetup
     {
         var services = builder.Services;
         services.AddFuncAuthCore(builder.Configuration, builder.Environment.IsDevelopment());
+        services.AddFuncAuthLifecycleEdge();
 
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default));
@@ -67,7 +68,7 @@ public static class ServiceSetup
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(p => p
             .WithOrigins(settings.Value.Origins)
-            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch)
             .WithHeaders("Authorization", "Content-Type")
             .WithExposedHeaders("Authorization", "Location", "WWW-Authenticate", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));

@@ -29,6 +29,8 @@ public static class LoginFunction
                 LoginResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
                 // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
                 LoginResult.InvalidCredentials => Problems.Create(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
+                LoginResult.EmailNotVerified => Problems.Create(ErrorCodes.EmailNotVerified, "Confirm your email address first: follow the link in the email we sent."),
+                LoginResult.AccountDisabled => Problems.Create(ErrorCodes.AccountDisabled, "This account is disabled."),
                 LoginResult.Invalid invalid => Problems.Validation(invalid.Errors),
                 _ => throw new UnreachableException(),
             },

@@ -56,8 +56,13 @@ public static class TokenGrants
             GuardedLoginResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
             GuardedLoginResult.Busy busy => OAuthError.TemporarilyUnavailable(busy.RetryAfterSeconds),
             GuardedLoginResult.Checked { Login: LoginResult.Succeeded succeeded } => TokenIssued.Ok(succeeded.Tokens),
+            // Told apart only after the right password, as at /api/auth/login (403 email_not_verified / account_disabled).
+            GuardedLoginResult.Checked { Login: LoginResult.EmailNotVerified } =>
+                OAuthError.InvalidGrant("The email address is not verified yet: follow the link in the email we sent."),
+            GuardedLoginResult.Checked { Login: LoginResult.AccountDisabled } => OAuthError.InvalidGrant("This account is disabled."),
             // As at /api/auth/login: the same answer whether the address is unknown or the password wrong.
-            GuardedLoginResult.Checked => OAuthError.InvalidGrant("The username or password is incorrect."),
+            GuardedLoginResult.Checked { Login: LoginResult.InvalidCredentials or LoginResult.Invalid } =>
+                OAuthError.InvalidGrant("The username or password is incorrect."),
             _ => throw new UnreachableException(),
         };
     }

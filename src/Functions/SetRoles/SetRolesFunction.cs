@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.Admin;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,12 +16,17 @@ public static class SetRolesFunction
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
-        string userId, SetRolesRequest body, Caller caller, AccountService accounts, CancellationToken cancellationToken)
+        string userId, SetRolesRequest body, Caller caller, AccountService accounts, UserAdministration admin, CancellationToken cancellationToken)
     {
+        if (Validation.RoleList(body.Roles).Count == 0 && await admin.WouldRemoveLastAdminAsync(userId, body.Roles!.OfType<string>(), cancellationToken))
+        {
+            return Problems.Create(ErrorCodes.LastAdmin, "This is the last admin: make another user admin first.");
+        }
+
         var result = await accounts.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
         return result switch
         {
-            SetRolesResult.Updated updated => TypedResults.Ok(UserResponse.From(updated.User)),
+            SetRolesResult.Updated updated => TypedResults.Ok(UserResponse.ForAdmin(updated.User)),
             SetRolesResult.NotFound => Problems.NotFound("No user has this id."),
             SetRolesResult.Invalid invalid => Problems.Validation(invalid.Errors),
             _ => throw new UnreachableException(),

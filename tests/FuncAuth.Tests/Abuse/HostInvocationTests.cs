@@ -4,7 +4,7 @@ using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Abuse;
 
-/// <summary>API-v2 §4: the timer route answers the Functions host's own invocations only.</summary>
+/// <summary>API-v2 §4: the timer route and the outbox's SendEmail answer the Functions host's own invocations only.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class HostInvocationTests(AzuriteFixture azurite)
 {
@@ -19,6 +19,9 @@ public sealed class HostInvocationTests(AzuriteFixture azurite)
         { "/CleanupExpiredTokens", "X-Original-URL: /api/health" },
         { "/CleanupExpiredTokens", "Disguised-Host: funcauth-abc.azurewebsites.net" },
         { "/CleanupExpiredTokens", "X-ARR-LOG-ID: 0f0e0d0c" },
+        { "/SendEmail", "X-Forwarded-For: 203.0.113.9" },
+        { "/sendemail/", "Host: funcauth-abc.azurewebsites.net" },
+        { "/SENDEMAIL", "Disguised-Host: funcauth-abc.azurewebsites.net" },
     };
 
     [Theory]

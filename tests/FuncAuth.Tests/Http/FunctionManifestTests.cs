@@ -32,7 +32,7 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite) : IClassFixtur
             .ToList();
 
         Assert.Equal(declared, served);
-        Assert.Equal(20, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
+        Assert.Equal(33, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
     }
 
     [Fact]
@@ -57,13 +57,26 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Equal("%CleanupSchedule%", binding.GetProperty("schedule").GetString());
     }
 
-    /// <summary>"Name METHOD route" for each method of an HTTP trigger; the timer maps to its invocation route.</summary>
+    [Fact]
+    public void TheSendEmailFunctionIsTriggeredByTheOutboxQueue()
+    {
+        using var function = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsDir, "SendEmail", "function.json")));
+        var binding = Assert.Single(function.RootElement.GetProperty("bindings").EnumerateArray());
+
+        Assert.Equal("queueTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("message", binding.GetProperty("name").GetString());
+        // The host reads this queue; the app writes to Email__QueueName, whose default must be the same queue.
+        Assert.Equal(new FuncAuth.Core.Options.EmailOptions().QueueName, binding.GetProperty("queueName").GetString());
+        Assert.Equal("EmailQueue", binding.GetProperty("connection").GetString());
+    }
+
+    /// <summary>"Name METHOD route" for each method of an HTTP trigger; the timer and the queue trigger map to their invocation route.</summary>
     private static IEnumerable<string> Describe(string path)
     {
         var name = Path.GetFileName(Path.GetDirectoryName(path))!;
         using var json = JsonDocument.Parse(File.ReadAllText(path));
         var trigger = json.RootElement.GetProperty("bindings").EnumerateArray().First(b => b.GetProperty("direction").GetString() == "in");
-        if (trigger.GetProperty("type").GetString() == "timerTrigger")
+        if (trigger.GetProperty("type").GetString() is "timerTrigger" or "queueTrigger")
         {
             return [$"{name} POST {name}"];
         }

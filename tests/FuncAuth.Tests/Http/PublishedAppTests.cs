@@ -58,7 +58,9 @@ public sealed class PublishedAppCollection : ICollectionFixture<PublishedAppFixt
 [Collection(PublishedAppCollection.Name)]
 public sealed class PublishedAppTests(PublishedAppFixture published)
 {
-    private static readonly string[] Functions = ["Signup", "Login", "Refresh", "Logout", "Me", "GetUser", "ForceLogout", "SetRoles", "Health", "CleanupExpiredTokens"];
+    private static readonly string[] Functions = ["Signup", "Login", "Refresh", "Logout", "Me", "GetUser", "ForceLogout", "SetRoles", "Health", "CleanupExpiredTokens",
+        "VerifyEmail", "ResendVerification", "ForgotPassword", "ResetPassword", "ChangePassword", "UpdateMe", "ListSessions", "DeleteSession",
+        "DeleteAccount", "FindUsers", "DisableUser", "EnableUser", "SendEmail"];
 
     [Fact]
     public void PublishProducesACompleteFunctionAppRoot()

@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace FuncAuth.Tests.Support;
 
 /// <summary>
-/// One real Azurite table service (the repository's pinned npm package) for the whole test run, on a free loopback
-/// port, in memory. Started by the first class that needs it and stopped when the test process exits. Tests isolate
-/// themselves by their own tables (a table prefix per app) or their own data (fresh emails).
+/// One real Azurite table service and queue service (the repository's pinned npm package) for the whole test run, on
+/// free loopback ports, in memory. Started by the first class that needs it and stopped when the test process exits. Tests isolate
+/// themselves by their own tables (a table prefix per app), their own outbox queue or their own data (fresh emails).
 /// </summary>
 public sealed class AzuriteServer
 {
@@ -19,17 +19,22 @@ public sealed class AzuriteServer
     private static readonly Lazy<Task<AzuriteServer>> Shared = new(StartAsync);
 
     private readonly Process _process;
+    private readonly Process _queueProcess;
 
-    private AzuriteServer(Process process, int port)
+    private AzuriteServer(Process process, int port, Process queueProcess, int queuePort)
     {
         _process = process;
         Port = port;
+        _queueProcess = queueProcess;
+        QueuePort = queuePort;
     }
 
     public int Port { get; }
 
+    public int QueuePort { get; }
+
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;";
 
     public static Task<AzuriteServer> GetAsync() => Shared.Value;
 
@@ -42,26 +47,17 @@ public sealed class AzuriteServer
         }
 
         var port = AzuriteFixture.FreePort();
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new AzuriteServer(process, port);
+        var process = StartNode(script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        var queuePort = AzuriteFixture.FreePort();
+        var queueProcess = StartNode(
+            RepoPaths.Combine("node_modules", "azurite", "dist", "src", "queue", "main.js"),
+            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        var server = new AzuriteServer(process, port, queueProcess, queuePort);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         try
         {
-            await server.WaitForPortAsync();
+            await WaitForPortAsync(process, port);
+            await WaitForPortAsync(queueProcess, queuePort);
         }
         catch
         {
@@ -72,23 +68,46 @@ public sealed class AzuriteServer
         return server;
     }
 
+    private static Process StartNode(params string[] args)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     private void Stop()
     {
-        try
+        foreach (var process in new[] { _process, _queueProcess })
         {
-            if (!_process.HasExited)
+            try
             {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(5000);
+                }
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
         }
     }
 
-    private async Task WaitForPortAsync()
+    private static async Task WaitForPortAsync(Process process, int port)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
@@ -96,10 +115,10 @@ public sealed class AzuriteServer
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
+                await client.ConnectAsync(IPAddress.Loopback, port);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
                 await Task.Delay(100);
             }

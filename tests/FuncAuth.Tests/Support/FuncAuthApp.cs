@@ -34,6 +34,14 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
 
     public StorageRequestCounter StorageRequests { get; } = new();
 
+    /// <summary>The app's Queue Storage calls (the email outbox), counted apart from the table calls.</summary>
+    public StorageRequestCounter QueueRequests { get; } = new();
+
+    /// <summary>This app's outbox queue, for tests that look at what was queued.</summary>
+    public Azure.Storage.Queues.QueueClient OutboxQueue() =>
+        new Azure.Storage.Queues.QueueServiceClient(_settings["Storage:ConnectionString"], new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 })
+            .GetQueueClient(_settings.GetValueOrDefault("Email:QueueName") ?? "email-outbox");
+
     /// <summary>This app's tables, for tests that look at what was stored.</summary>
     public TableClient Table(string name) => new TableServiceClient(_settings["Storage:ConnectionString"]).GetTableClient(_settings["Storage:TablePrefix"] + name);
 
@@ -71,6 +79,8 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
         {
             ["Storage:ConnectionString"] = connectionString,
             ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
+            // Each app its own outbox queue: the queue service is shared by every test class.
+            ["Email:QueueName"] = "q" + Guid.NewGuid().ToString("N")[..20],
             ["Auth:AdminEmails"] = AdminEmail,
             ["Cors:AllowedOrigins"] = "https://app.example.com",
             // Tests of other features send many requests from one address; the limit tests turn the limits on.
@@ -131,6 +141,11 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
             tableOptions.Retry.MaxRetries = 1;
             tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
             services.AddSingleton(tableOptions);
+            var queueOptions = new Azure.Storage.Queues.QueueClientOptions();
+            queueOptions.AddPolicy(QueueRequests, HttpPipelinePosition.PerCall);
+            queueOptions.Retry.MaxRetries = 1;
+            queueOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+            services.AddSingleton(queueOptions);
             if (_time is not null)
             {
                 services.AddSingleton<TimeProvider>(_time);

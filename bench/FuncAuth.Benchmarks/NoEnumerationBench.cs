@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using FuncAuth.Core;
+using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Email;
+using FuncAuth.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FuncAuth.Benchmarks;
+
+/// <summary>
+/// "About the same time" (API-v2 §3): forgot, resend and sign-up with verification required, for a registered and an
+/// unknown address, against a real Azurite (tables and queue) started here. Runs alternate between the two cases so
+/// that drift on a busy machine hits both alike; the figure is the ratio of the medians (target 0.9–1.1).
+/// Run: dotnet run -c Release --project bench/FuncAuth.Benchmarks -- no-enumeration [runs]
+/// </summary>
+internal static class NoEnumerationBench
+{
+    private const string Password = "correct horse battery staple";
+
+    public static async Task RunAsync(int runs)
+    {
+        var root = FindRoot();
+        var tablePort = FreePort();
+        var queuePort = FreePort();
+        using var tables = StartNode(Path.Combine(root, "node_modules/azurite/dist/src/table/main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        using var queues = StartNode(Path.Combine(root, "node_modules/azurite/dist/src/queue/main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
+        try
+        {
+            await WaitForPortAsync(tablePort);
+            await WaitForPortAsync(queuePort);
+            const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;",
+                ["Email:SmtpHost"] = "127.0.0.1",
+                ["Email:From"] = "bench@example.com",
+                ["Email:LinkBaseUrl"] = "https://app.example.com",
+                ["Auth:RequireEmailVerification"] = "true",
+            }).Build();
+            await using var services = new ServiceCollection().AddLogging().AddFuncAuthCore(configuration, isDevelopment: true).BuildServiceProvider();
+            await services.GetRequiredService<AuthTables>().EnsureCreatedAsync(CancellationToken.None);
+            var lifecycle = services.GetRequiredService<AccountLifecycle>();
+            // Same length as the unknown addresses, so the queued messages are the same size.
+            var registered = $"registered-{Guid.NewGuid():N}@example.com";
+            await lifecycle.SignupWithVerificationAsync(registered, Password, Password, null, CancellationToken.None);
+
+            Console.WriteLine("No enumeration: registered vs unknown address (ms, median of {0}, alternating)", runs);
+            await CompareAsync("forgot", runs, email => lifecycle.RequestEmailAsync(EmailKinds.ResetPassword, email, CancellationToken.None), registered);
+            await CompareAsync("resend", runs, email => lifecycle.RequestEmailAsync(EmailKinds.VerifyEmail, email, CancellationToken.None), registered);
+            await CompareAsync("signup, verification required", runs, email => lifecycle.SignupWithVerificationAsync(email, Password, Password, null, CancellationToken.None), registered);
+        }
+        finally
+        {
+            tables.Kill(entireProcessTree: true);
+            queues.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task CompareAsync(string name, int runs, Func<string, Task> action, string registered)
+    {
+        await action(registered);
+        await action(Unknown());
+        var known = new double[runs];
+        var unknown = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            known[i] = await TimeAsync(() => action(registered));
+            unknown[i] = await TimeAsync(() => action(Unknown()));
+        }
+
+        var ratio = Median(known) / Median(unknown);
+        Console.WriteLine("  {0,-32} registered {1,8:N2}  unknown {2,8:N2}  ratio x{3:N2}  {4}", name, Median(known), Median(unknown), ratio,
+            ratio is >= 0.9 and <= 1.1 ? "within 0.9-1.1" : "OUTSIDE 0.9-1.1");
+    }
+
+    private static string Unknown() => $"unknown-00-{Guid.NewGuid():N}@example.com";
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static double Median(double[] samples)
+    {
+        var sorted = samples.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static Process StartNode(params string[] args)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FuncAuth.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("FuncAuth.sln not found.");
+    }
+}

@@ -1,0 +1,120 @@
+using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace FuncAuth.Core.Accounts.Admin;
+
+/// <summary>Admin operations added in v2: lookup by address, disable and enable, and the last-admin rule.</summary>
+public sealed class UserAdministration
+{
+    private const int MaxAttempts = 5;
+
+    private readonly UserStore _users;
+    private readonly SessionStore _sessions;
+    private readonly AccountRows _rows;
+    private readonly ApiKeyService _apiKeys;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UserAdministration> _logger;
+
+    internal UserAdministration(UserStore users, SessionStore sessions, AccountRows rows, ApiKeyService apiKeys, TimeProvider time, ILogger<UserAdministration> logger)
+    {
+        _users = users;
+        _sessions = sessions;
+        _rows = rows;
+        _apiKeys = apiKeys;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Exact, case-insensitive lookup: one point read.</summary>
+    public async Task<UserAccount?> FindByEmailAsync(string? email, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !TextRules.IsValidUtf16(email))
+        {
+            return null;
+        }
+
+        return (await _users.FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), cancellationToken))?.ToAccount();
+    }
+
+    /// <summary>Disables the account and ends every session. Idempotent: after a failure the admin repeats the call.</summary>
+    public async Task<AdminChangeResult> DisableAsync(string adminId, string userId, CancellationToken cancellationToken)
+    {
+        if (adminId == userId)
+        {
+            return new AdminChangeResult.CannotDisableSelf();
+        }
+
+        var result = await SetDisabledAsync(userId, disabled: true, cancellationToken);
+        if (result is AdminChangeResult.Updated)
+        {
+            var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId: null, RevocationReason.AccountDisabled, _time.GetUtcNow(), cancellationToken);
+            // A disabled account's machine clients stop too: its keys, and with them every token issued to them.
+            await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
+            LifecycleLog.Disabled(_logger, adminId, userId, ended);
+        }
+
+        return result;
+    }
+
+    public async Task<AdminChangeResult> EnableAsync(string adminId, string userId, CancellationToken cancellationToken)
+    {
+        var result = await SetDisabledAsync(userId, disabled: false, cancellationToken);
+        if (result is AdminChangeResult.Updated)
+        {
+            LifecycleLog.Enabled(_logger, adminId, userId);
+        }
+
+        return result;
+    }
+
+    /// <summary>True when taking <c>admin</c> away from this user would leave no enabled admin.</summary>
+    public async Task<bool> WouldRemoveLastAdminAsync(string userId, IEnumerable<string> newRoles, CancellationToken cancellationToken)
+    {
+        if (newRoles.Contains(Roles.Admin, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        var user = await GetAsync(userId, cancellationToken);
+        if (user is null || user.Disabled || !user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        return await _rows.CountEnabledAdminsAsync(max: 2, cancellationToken) < 2;
+    }
+
+    private async Task<AdminChangeResult> SetDisabledAsync(string userId, bool disabled, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var user = await GetAsync(userId, cancellationToken);
+            if (user is null)
+            {
+                return new AdminChangeResult.NotFound();
+            }
+
+            if (user.Disabled == disabled)
+            {
+                return new AdminChangeResult.Updated(user.ToAccount());
+            }
+
+            user.Disabled = disabled;
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                return new AdminChangeResult.Updated(user.ToAccount());
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    private async Task<UserEntity?> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
+    }
+}

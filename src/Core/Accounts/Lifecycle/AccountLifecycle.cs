@@ -1,0 +1,395 @@
+using FuncAuth.Core.Accounts.EmailTokens;
+using FuncAuth.Core.Email;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Accounts.Lifecycle;
+
+/// <summary>
+/// What a user does with their own account after sign-up: verify the address, reset or change the password, edit the
+/// profile, see and end sessions, delete the account; and sign-up when verification is required.
+/// </summary>
+public sealed partial class AccountLifecycle
+{
+    private const int MaxAttempts = 5;
+
+    private readonly IOptions<AuthOptions> _options;
+    private readonly PasswordHashing _passwords;
+    private readonly SigningKeyRing _keys;
+    private readonly UserStore _users;
+    private readonly SessionStore _sessions;
+    private readonly AccountRows _rows;
+    private readonly EmailOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AccountLifecycle> _logger;
+
+    internal AccountLifecycle(
+        IOptions<AuthOptions> options, PasswordHashing passwords, SigningKeyRing keys, UserStore users, SessionStore sessions,
+        AccountRows rows, EmailOutbox outbox, TimeProvider time, ILogger<AccountLifecycle> logger)
+    {
+        _options = options;
+        _passwords = passwords;
+        _keys = keys;
+        _users = users;
+        _sessions = sessions;
+        _rows = rows;
+        _outbox = outbox;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Sign-up while verification is required: the same answer, and the same work, for a new and a registered address.
+    /// A new address gets an account and a verification email; a registered one gets a "someone tried" email.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> SignupWithVerificationAsync(
+        string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken)
+    {
+        var errors = Validation.Signup(email, password, passwordConfirmation, name);
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var address = email!.Trim();
+        var normalized = EmailAddress.Normalize(address);
+        var emailKey = EmailAddress.StorageKey(normalized);
+        var user = new UserEntity
+        {
+            PartitionKey = emailKey,
+            UserId = Ids.New(),
+            Email = address,
+            Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
+            // Never admin here: whoever signs up chose this password without proving the address (pre-hijacking).
+            Roles = Roles.User,
+            PasswordHash = _passwords.Hash(password!),
+            CreatedAt = _time.GetUtcNow(),
+            SecurityStamp = Ids.New(),
+        };
+
+        var userRef = new UserRefEntity { PartitionKey = user.UserId, EmailKey = emailKey };
+        await _rows.InsertUserRefAsync(userRef, cancellationToken);
+        bool created;
+        try
+        {
+            created = await _users.TryInsertAsync(user, cancellationToken);
+        }
+        catch
+        {
+            await _rows.DeleteAllButAccountAsync(user.UserId, CancellationToken.None);
+            throw;
+        }
+
+        if (!created)
+        {
+            await _rows.DeleteAllButAccountAsync(user.UserId, cancellationToken);
+        }
+        else
+        {
+            LifecycleLog.SignedUpUnverified(_logger, user.UserId);
+        }
+
+        await TryEnqueueAsync(new OutboxMessage(created ? EmailKinds.VerifyEmail : EmailKinds.SignupAttempt, address), cancellationToken);
+        return errors;
+    }
+
+    /// <summary>Queues a verification email after an ordinary sign-up; a queue failure does not undo the account.</summary>
+    public Task SendVerificationAfterSignupAsync(string email, CancellationToken cancellationToken) =>
+        TryEnqueueAsync(new OutboxMessage(EmailKinds.VerifyEmail, email.Trim()), cancellationToken);
+
+    /// <summary>Resend and forgot: one queue call whatever the address, so neither answer nor timing tells if it exists.</summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> RequestEmailAsync(string kind, string? email, CancellationToken cancellationToken)
+    {
+        var trimmed = email?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || !TextRules.IsValidUtf16(trimmed) || !EmailAddress.IsValid(trimmed))
+        {
+            return new Dictionary<string, string[]> { ["email"] = [$"Email must be a valid address of at most {EmailAddress.MaxLength} characters."] };
+        }
+
+        await _outbox.EnqueueAsync(new OutboxMessage(kind, trimmed), cancellationToken);
+        return new Dictionary<string, string[]>();
+    }
+
+    public async Task<VerifyEmailStatus> VerifyEmailAsync(string? token, CancellationToken cancellationToken)
+    {
+        var parts = AccountTokens.Parse(token, AccountTokenPurpose.VerifyEmail);
+        if (parts is null)
+        {
+            return VerifyEmailStatus.Invalid;
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (user, status) = await CheckTokenAsync(parts, cancellationToken);
+            if (user is null)
+            {
+                return status == TokenState.Expired ? VerifyEmailStatus.Expired : VerifyEmailStatus.Invalid;
+            }
+
+            user.EmailVerified = true;
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                LifecycleLog.EmailVerified(_logger, user.UserId);
+                return VerifyEmailStatus.Verified;
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    /// <summary>
+    /// Sets the password from a reset token: ends every session first (idempotent, so a failure later leaves the token
+    /// usable for a retry), then stores the new password, a new security stamp (every other reset token dies) and the
+    /// address as verified. An address in <c>Auth__AdminEmails</c> becomes admin here: its owner just proved it.
+    /// </summary>
+    public async Task<ResetPasswordResult> ResetPasswordAsync(string? token, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
+    {
+        var errors = Validation.NewPassword(null, password, passwordConfirmation);
+        if (errors.Count > 0)
+        {
+            return new ResetPasswordResult.Invalid(errors);
+        }
+
+        var parts = AccountTokens.Parse(token, AccountTokenPurpose.ResetPassword);
+        if (parts is null)
+        {
+            return new ResetPasswordResult.InvalidToken();
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var (user, status) = await CheckTokenAsync(parts, cancellationToken);
+            if (user is null)
+            {
+                return status == TokenState.Expired ? new ResetPasswordResult.ExpiredToken() : new ResetPasswordResult.InvalidToken();
+            }
+
+            errors = Validation.NewPassword(user.Email, password, passwordConfirmation);
+            if (errors.Count > 0)
+            {
+                return new ResetPasswordResult.Invalid(errors);
+            }
+
+            var ended = await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken);
+            SetPassword(user, password!);
+            user.EmailVerified = true;
+            if (_options.Value.AdminEmailSet.Contains(EmailAddress.Normalize(user.Email)))
+            {
+                user.Roles = string.Join(',', Roles.Canonical(user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Append(Roles.Admin)));
+            }
+
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                LifecycleLog.PasswordReset(_logger, user.UserId, ended, user.Roles);
+                return new ResetPasswordResult.Reset(user.Email);
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    /// <summary>Changes the password after checking the current one; every other session ends, the caller's stays.</summary>
+    public async Task<PasswordCheckedResult> ChangePasswordAsync(
+        AuthenticatedSession caller, string? currentPassword, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
+    {
+        var errors = Validation.NewPassword(null, password, passwordConfirmation);
+        if (string.IsNullOrEmpty(currentPassword))
+        {
+            errors = new Dictionary<string, string[]>(errors) { ["currentPassword"] = ["Current password is required."] };
+        }
+
+        if (errors.Count > 0)
+        {
+            return new PasswordCheckedResult.Invalid(errors);
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+            if (user is null || user.UserId != caller.UserId)
+            {
+                return new PasswordCheckedResult.NoAccount();
+            }
+
+            if (_passwords.Verify(user.PasswordHash, currentPassword!) == PasswordCheck.Failed)
+            {
+                LifecycleLog.PasswordIncorrect(_logger, user.UserId);
+                return new PasswordCheckedResult.PasswordIncorrect();
+            }
+
+            errors = Validation.NewPassword(user.Email, password, passwordConfirmation);
+            if (errors.Count > 0)
+            {
+                return new PasswordCheckedResult.Invalid(errors);
+            }
+
+            var ended = await EndSessionsAsync(user.UserId, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken);
+            SetPassword(user, password!);
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                LifecycleLog.PasswordChanged(_logger, user.UserId, ended);
+                return new PasswordCheckedResult.Done();
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    public async Task<UpdateProfileResult> UpdateProfileAsync(AuthenticatedSession caller, string? name, CancellationToken cancellationToken)
+    {
+        if (name is not null && (name.Length > Validation.NameMaxLength || !TextRules.IsWellFormed(name)))
+        {
+            return new UpdateProfileResult.Invalid(new Dictionary<string, string[]> { ["name"] = [$"Name must be at most {Validation.NameMaxLength} characters, without control characters."] });
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+            if (user is null || user.UserId != caller.UserId)
+            {
+                return new UpdateProfileResult.NoAccount();
+            }
+
+            user.Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                return new UpdateProfileResult.Updated(user.ToAccount());
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    /// <summary>The caller's live sessions, newest first.</summary>
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return (await _rows.SessionsAsync(caller.UserId, cancellationToken))
+            .Where(s => !s.Revoked && s.ExpiresAt > now)
+            .OrderByDescending(s => s.CreatedAt)
+            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent))
+            .ToList();
+    }
+
+    /// <summary>Ends one of the caller's sessions (the current one too); false when the caller has no such live session.</summary>
+    public async Task<bool> EndSessionAsync(AuthenticatedSession caller, string sessionId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsValid(sessionId))
+        {
+            return false;
+        }
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var session = await _sessions.GetAsync(caller.UserId, sessionId, cancellationToken);
+            if (session is null || session.Revoked || session.ExpiresAt <= _time.GetUtcNow())
+            {
+                return false;
+            }
+
+            session.Revoked = true;
+            session.RevokedAt = _time.GetUtcNow();
+            session.RevokedReason = "session_deleted";
+            if (await _sessions.TryReplaceAsync(session, cancellationToken))
+            {
+                LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
+                return true;
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    /// <summary>
+    /// Deletes the account after checking the password: ends every session (every token is refused from then on),
+    /// removes every other row of the user, and the account row last, so a failure halfway leaves an account that can
+    /// still sign in and delete itself again.
+    /// </summary>
+    public async Task<PasswordCheckedResult> DeleteAccountAsync(AuthenticatedSession caller, string? password, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            return new PasswordCheckedResult.Invalid(new Dictionary<string, string[]> { ["password"] = ["Password is required."] });
+        }
+
+        var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+        if (user is null || user.UserId != caller.UserId)
+        {
+            return new PasswordCheckedResult.NoAccount();
+        }
+
+        if (_passwords.Verify(user.PasswordHash, password) == PasswordCheck.Failed)
+        {
+            LifecycleLog.PasswordIncorrect(_logger, user.UserId);
+            return new PasswordCheckedResult.PasswordIncorrect();
+        }
+
+        await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.AccountDeleted, cancellationToken);
+        await _rows.DeleteAllButAccountAsync(user.UserId, cancellationToken);
+        if (!await _rows.TryDeleteAccountAsync(user, cancellationToken))
+        {
+            // Changed since read (a concurrent reset, say): the rest is gone already; remove what is there now.
+            var fresh = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+            if (fresh is not null && fresh.UserId == user.UserId && !await _rows.TryDeleteAccountAsync(fresh, cancellationToken))
+            {
+                throw new StorageContentionException();
+            }
+        }
+
+        LifecycleLog.AccountDeleted(_logger, user.UserId);
+        return new PasswordCheckedResult.Done();
+    }
+
+    private enum TokenState
+    {
+        Invalid,
+        Expired,
+    }
+
+    /// <summary>The account a token is for, if its MAC matches the account as it is now and it has not expired.</summary>
+    private async Task<(UserEntity? User, TokenState State)> CheckTokenAsync(AccountTokenParts parts, CancellationToken cancellationToken)
+    {
+        var keys = await _keys.GetAsync(cancellationToken);
+        var key = keys.Find(parts.KeyId);
+        if (key is null)
+        {
+            keys = await _keys.GetWithKeyAsync(parts.KeyId, cancellationToken);
+            key = keys.Find(parts.KeyId);
+        }
+
+        var emailKey = key is null ? null : await _sessions.FindEmailKeyAsync(parts.UserId, cancellationToken);
+        var user = emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
+        if (user is null || user.UserId != parts.UserId || !AccountTokens.Matches(parts, user, key!))
+        {
+            return (null, TokenState.Invalid);
+        }
+
+        return _time.GetUtcNow() >= parts.ExpiresAt ? (null, TokenState.Expired) : (user, TokenState.Invalid);
+    }
+
+    private void SetPassword(UserEntity user, string password)
+    {
+        user.PasswordHash = _passwords.Hash(password);
+        user.SecurityStamp = Ids.New();
+    }
+
+    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken) =>
+        _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId, reason, _time.GetUtcNow(), cancellationToken);
+
+    private async Task TryEnqueueAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _outbox.EnqueueAsync(message, cancellationToken);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException)
+        {
+            LifecycleLog.EnqueueFailed(_logger, e.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using FuncAuth.Core.Accounts.Admin;
+using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Email;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Passwords;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Accounts.Lifecycle;
+
+/// <summary>Registers the account lifecycle and the v2 admin operations.</summary>
+public static class LifecycleServices
+{
+    public static IServiceCollection AddFuncAuthAccountLifecycle(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new AccountRows(sp.GetRequiredService<AuthTables>()));
+        services.AddSingleton(sp => new AccountLifecycle(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
+            sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountLifecycle>>()));
+        services.AddSingleton(sp => new UserAdministration(
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
+            sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserAdministration>>()));
+        return services;
+    }
+}

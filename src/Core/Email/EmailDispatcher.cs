@@ -1,0 +1,120 @@
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.EmailTokens;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace FuncAuth.Core.Email;
+
+public enum DispatchOutcome
+{
+    Sent,
+    /// <summary>Nothing to send (unknown or already verified address, over the recipient limit, malformed message).</summary>
+    Dropped,
+}
+
+/// <summary>
+/// Sends one outbox message: reads the account, mints the token the mail carries, renders the templates and sends.
+/// Used by the queue-triggered SendEmail function and by the standalone drainer alike. An SMTP failure throws, so the
+/// queue retries the message; the token is minted again on each try, and none is ever logged.
+/// </summary>
+public sealed class EmailDispatcher
+{
+    private readonly UserStore _users;
+    private readonly SigningKeyRing _keys;
+    private readonly IEmailSender _sender;
+    private readonly IEmailRecipientLimit _limit;
+    private readonly IOptions<EmailOptions> _email;
+    private readonly IOptions<AuthOptions> _auth;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EmailDispatcher> _logger;
+
+    internal EmailDispatcher(
+        UserStore users, SigningKeyRing keys, IEmailSender sender, IEmailRecipientLimit limit,
+        IOptions<EmailOptions> email, IOptions<AuthOptions> auth, TimeProvider time, ILogger<EmailDispatcher> logger)
+    {
+        _users = users;
+        _keys = keys;
+        _sender = sender;
+        _limit = limit;
+        _email = email;
+        _auth = auth;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<DispatchOutcome> DispatchAsync(string? messageText, CancellationToken cancellationToken)
+    {
+        var message = OutboxMessage.TryParse(messageText);
+        if (message is null || !TextRules.IsValidUtf16(message.To) || !EmailAddress.IsValid(message.To.Trim()))
+        {
+            EmailLog.Dropped(_logger, "malformed");
+            return DispatchOutcome.Dropped;
+        }
+
+        var normalized = EmailAddress.Normalize(message.To);
+        var user = await _users.FindByEmailKeyAsync(EmailAddress.StorageKey(normalized), cancellationToken);
+        if (user is null || (message.Kind == EmailKinds.VerifyEmail && user.EmailVerified) || (message.Kind == EmailKinds.ResetPassword && user.Disabled))
+        {
+            EmailLog.Dropped(_logger, message.Kind);
+            return DispatchOutcome.Dropped;
+        }
+
+        if (!await _limit.TryAcquireAsync(normalized, cancellationToken))
+        {
+            EmailLog.Dropped(_logger, "recipient_limit");
+            return DispatchOutcome.Dropped;
+        }
+
+        var mail = await RenderAsync(message.Kind, user, cancellationToken);
+        mail.To.Add(MailboxAddress.Parse(user.Email));
+        await _sender.SendAsync(mail, cancellationToken);
+        EmailLog.Sent(_logger, message.Kind, user.UserId);
+        return DispatchOutcome.Sent;
+    }
+
+    private async Task<MimeMessage> RenderAsync(string kind, UserEntity user, CancellationToken cancellationToken)
+    {
+        var baseUrl = _email.Value.LinkBaseUrl!.AbsoluteUri.TrimEnd('/');
+        if (kind == EmailKinds.SignupAttempt)
+        {
+            return EmailTemplates.SignupAttempt(new Uri(baseUrl + "/"));
+        }
+
+        var keys = await _keys.GetAsync(cancellationToken);
+        var now = _time.GetUtcNow();
+        if (kind == EmailKinds.VerifyEmail)
+        {
+            var token = AccountTokens.Create(AccountTokenPurpose.VerifyEmail, user, now + _auth.Value.VerificationTokenLifetime, keys.Current);
+            return EmailTemplates.VerifyEmail(new Uri(baseUrl + "/verify-email?token=" + Uri.EscapeDataString(token)));
+        }
+
+        var reset = AccountTokens.Create(AccountTokenPurpose.ResetPassword, user, now + _auth.Value.PasswordResetLifetime, keys.Current);
+        return EmailTemplates.ResetPassword(new Uri(baseUrl + "/reset-password?token=" + Uri.EscapeDataString(reset)));
+    }
+}
+
+/// <summary>Email events: the kind and the user id, never the address, a token or a link.</summary>
+internal static partial class EmailLog
+{
+    [LoggerMessage(1200, LogLevel.Information, "Sent a {Kind} email to user {UserId}")]
+    public static partial void Sent(ILogger logger, string kind, string userId);
+
+    [LoggerMessage(1201, LogLevel.Information, "Dropped an outbox message ({Reason})")]
+    public static partial void Dropped(ILogger logger, string reason);
+
+    [LoggerMessage(1202, LogLevel.Warning, "Sending an outbox message failed on try {DequeueCount} ({ExceptionType}); the queue retries it")]
+    public static partial void SendFailed(ILogger logger, long dequeueCount, string exceptionType);
+
+    [LoggerMessage(1203, LogLevel.Error, "An outbox message failed {DequeueCount} times; moved to the poison queue")]
+    public static partial void Poisoned(ILogger logger, long dequeueCount);
+
+    [LoggerMessage(1204, LogLevel.Warning, "The outbox queue could not be read ({ExceptionType}); trying again later")]
+    public static partial void QueueUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(1205, LogLevel.Warning, "An email could not be queued ({ExceptionType}); the user can ask for it again")]
+    public static partial void EnqueueFailed(ILogger logger, string exceptionType);
+}

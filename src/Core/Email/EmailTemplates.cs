@@ -1,0 +1,47 @@
+using System.Net;
+using MimeKit;
+
+namespace FuncAuth.Core.Email;
+
+/// <summary>The emails, each as plain text and HTML: short, one link, and what to do if it was not you.</summary>
+internal static class EmailTemplates
+{
+    public static MimeMessage VerifyEmail(Uri link) => Build(
+        "Confirm your email address",
+        "Confirm that this address is yours by opening the link below. It works once and expires in a day.",
+        link,
+        "Confirm email address",
+        "If you did not sign up, ignore this email: without the link nobody can confirm the address.");
+
+    public static MimeMessage ResetPassword(Uri link) => Build(
+        "Reset your password",
+        "Someone (hopefully you) asked to reset the password of the account with this address. Open the link below to choose a new one. It works once and expires in an hour.",
+        link,
+        "Choose a new password",
+        "If you did not ask for this, ignore this email: your password stays as it is.");
+
+    public static MimeMessage SignupAttempt(Uri appLink) => Build(
+        "Someone tried to sign up with your address",
+        "Someone tried to create an account with this address, but you already have one. If that was you, sign in, or use \"Forgot password\" if you do not remember your password.",
+        appLink,
+        "Go to the app",
+        "If it was not you, you need to do nothing: your account is unchanged.");
+
+    private static MimeMessage Build(string subject, string intro, Uri link, string action, string footer)
+    {
+        var url = link.AbsoluteUri;
+        var body = new BodyBuilder
+        {
+            TextBody = $"{intro}\n\n{url}\n\n{footer}\n",
+            HtmlBody = $"""
+                <!doctype html>
+                <html><body style="font-family: sans-serif; line-height: 1.5">
+                <p>{WebUtility.HtmlEncode(intro)}</p>
+                <p><a href="{WebUtility.HtmlEncode(url)}">{WebUtility.HtmlEncode(action)}</a></p>
+                <p style="color: #555">{WebUtility.HtmlEncode(footer)}</p>
+                </body></html>
+                """,
+        };
+        return new MimeMessage { Subject = subject, Body = body.ToMessageBody() };
+    }
+}

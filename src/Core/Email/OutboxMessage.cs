@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FuncAuth.Core.Email;
+
+/// <summary>The kinds of email FuncAuth sends.</summary>
+public static class EmailKinds
+{
+    public const string VerifyEmail = "verify_email";
+    public const string ResetPassword = "reset_password";
+    public const string SignupAttempt = "signup_attempt";
+
+    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt;
+}
+
+/// <summary>
+/// One queued email: what to send and to which address, never a token or a link. The sender reads the account when it
+/// sends and mints the token then, so nothing in the queue can be used to verify an address or reset a password.
+/// </summary>
+public sealed record OutboxMessage(string Kind, string To)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, OutboxJsonContext.Default.OutboxMessage);
+
+    /// <summary>The message, or null when the text is not one (then it is dropped, not retried).</summary>
+    public static OutboxMessage? TryParse(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length > 4096)
+        {
+            return null;
+        }
+
+        try
+        {
+            var message = JsonSerializer.Deserialize(text, OutboxJsonContext.Default.OutboxMessage);
+            return message is { To: { Length: > 0 } } && EmailKinds.IsKnown(message.Kind) ? message : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(OutboxMessage))]
+internal sealed partial class OutboxJsonContext : JsonSerializerContext;

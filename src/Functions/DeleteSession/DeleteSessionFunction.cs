@@ -1,0 +1,20 @@
+using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+public static class DeleteSessionFunction
+{
+    public static IEndpointRouteBuilder MapDeleteSession(this IEndpointRouteBuilder app)
+    {
+        app.MapDelete("/api/auth/sessions/{sessionId}", HandleAsync).WithName("DeleteSession").RequireAuthorization();
+        return app;
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        string sessionId, Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken) =>
+        await lifecycle.EndSessionAsync(caller.Session, sessionId, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("You have no live session with this id.");
+}

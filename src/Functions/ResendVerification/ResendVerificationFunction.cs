@@ -1,0 +1,24 @@
+using FuncAuth.Core.Abuse;
+using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Email;
+using FuncAuth.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions;
+
+public static class ResendVerificationFunction
+{
+    public static IEndpointRouteBuilder MapResendVerification(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/auth/verify-email/resend", HandleAsync).WithName("ResendVerification")
+            .RequireAddressLimit(RateLimitName.EmailRequestsPerAddress);
+        return app;
+    }
+
+    // The same answer whether or not the address is registered or verified: don't reveal which addresses exist.
+    public static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> HandleAsync(EmailRequest body, AccountLifecycle lifecycle, CancellationToken cancellationToken)
+    {
+        var errors = await lifecycle.RequestEmailAsync(EmailKinds.VerifyEmail, body.Email, cancellationToken);
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Accepted((string?)null, new StatusResponse("accepted"));
+    }
+}

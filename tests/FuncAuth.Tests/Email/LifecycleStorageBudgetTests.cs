@@ -1,0 +1,176 @@
+using System.Net;
+using FuncAuth.Tests.Support;
+
+namespace FuncAuth.Tests.Email;
+
+/// <summary>
+/// Storage budgets of the lifecycle endpoints: Table calls and Queue calls counted apart, as DESIGN.md §3 does for v1.
+/// The app runs as under the Functions host (no in-process drainer), so the queue calls counted are the request's own.
+/// Counts include the session read that authenticates a protected request.
+/// </summary>
+[Collection(EmailCollection.Name)]
+public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLifetime
+{
+    private FuncAuthApp _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await email.StartAppAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "1" });
+        _client = _app.CreateClient();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task ForgotAndResendMakeOneQueueCallAndNoTableCallWhateverTheAddress()
+    {
+        var registered = (await _client.SignupAsync()).Email;
+        foreach (var path in new[] { "/api/auth/password/forgot", "/api/auth/verify-email/resend" })
+        {
+            foreach (var address in new[] { registered, Api.NewEmail() })
+            {
+                var (tables, queues) = await CountAsync(HttpStatusCode.Accepted, () => _client.PostJsonAsync(path, new { email = address }));
+                Assert.Equal(0, tables);
+                Assert.Equal(1, queues);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAndResetStayWithinTheirBudgets()
+    {
+        var user = await _client.SignupAsync();
+        var verifyToken = await MailedTokenAsync(user.Email, "verify-email");
+        var (tables, queues) = await CountAsync(HttpStatusCode.NoContent, () => _client.PostJsonAsync("/api/auth/verify-email", new { token = verifyToken }));
+        Assert.InRange(tables, 1, 3);
+        Assert.Equal(0, queues);
+
+        using (await _client.PostJsonAsync("/api/auth/password/forgot", new { email = user.Email }))
+        {
+        }
+
+        var resetToken = await MailedTokenAsync(user.Email, "reset-password");
+        (tables, queues) = await CountAsync(HttpStatusCode.NoContent, () =>
+            _client.PostJsonAsync("/api/auth/password/reset", new { token = resetToken, password = "a brand new passphrase", passwordConfirmation = "a brand new passphrase" }));
+        // ref + account reads, one partition query and one batch to end the sessions, the account write.
+        Assert.InRange(tables, 1, 5);
+        Assert.Equal(0, queues);
+    }
+
+    [Fact]
+    public async Task ProtectedLifecycleEndpointsStayWithinTheirBudgets()
+    {
+        var user = await _client.SignupAsync();
+        await DrainAsync();
+        Assert.InRange((await CountAsync(HttpStatusCode.OK, () => _client.SendAsync(Api.Json(HttpMethod.Patch, "/api/auth/me", new { name = "Ann" }, user.AccessToken)))).Tables, 1, 3);
+        Assert.InRange((await CountAsync(HttpStatusCode.OK, () => _client.GetAsync("/api/auth/sessions", user.AccessToken))).Tables, 1, 2);
+
+        var other = await _client.LoginAsync(user.Email);
+        using var list = await _client.GetAsync("/api/auth/sessions", user.AccessToken);
+        var otherId = (await list.ReadJsonAsync()).EnumerateArray().Single(s => !s.GetProperty("current").GetBoolean()).GetProperty("id").GetString();
+        Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/sessions/" + otherId, user.AccessToken)))).Tables, 1, 3);
+
+        const string changed = "a brand new passphrase";
+        Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.PostJsonAsync(
+            "/api/auth/password/change", new { currentPassword = Api.Password, password = changed, passwordConfirmation = changed }, user.AccessToken))).Tables, 1, 5);
+
+        // One session and its index entry: auth read, account read, end sessions (query + batch), index query and
+        // delete, partition query and batch delete, account delete.
+        Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.SendAsync(
+            Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = changed }, user.AccessToken)))).Tables, 1, 10);
+        _ = other;
+    }
+
+    [Fact]
+    public async Task AdminEndpointsStayWithinTheirBudgets()
+    {
+        await using var app = await email.StartAppAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "1", ["Email:SmtpHost"] = null });
+        var client = app.CreateClient();
+        var admin = await client.SignupAsync(FuncAuthApp.AdminEmail);
+        var user = await client.SignupAsync();
+
+        app.StorageRequests.Reset();
+        using (var find = await client.GetAsync("/api/users?email=" + Uri.EscapeDataString(user.Email), admin.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, find.StatusCode);
+        }
+
+        Assert.InRange(app.StorageRequests.Count, 1, 2);
+        app.StorageRequests.Reset();
+        using (var disable = await client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{user.UserId}/disable", admin.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        }
+
+        // Auth, ref and account reads, the account write, ending the sessions (query + batch).
+        Assert.InRange(app.StorageRequests.Count, 1, 6);
+        app.StorageRequests.Reset();
+        using (var enable = await client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{user.UserId}/enable", admin.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        }
+
+        Assert.InRange(app.StorageRequests.Count, 1, 4);
+    }
+
+    [Fact]
+    public async Task SignupWithVerificationRequiredCostsAboutTheSameForANewAndARegisteredAddress()
+    {
+        await using var app = await email.StartAppAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "1", ["Auth:RequireEmailVerification"] = "true" });
+        var client = app.CreateClient();
+        // The first enqueue of a fresh app creates its queue (connection-string mode only); not part of the budget.
+        using (await client.PostJsonAsync("/api/auth/password/forgot", new { email = Api.NewEmail() }))
+        {
+        }
+
+        var address = Api.NewEmail();
+        var counts = new List<(int Tables, int Queues)>();
+        for (var i = 0; i < 2; i++)
+        {
+            app.StorageRequests.Reset();
+            app.QueueRequests.Reset();
+            using var response = await client.PostJsonAsync("/api/auth/signup", new { email = address, password = Api.Password, passwordConfirmation = Api.Password });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            counts.Add((app.StorageRequests.Count, app.QueueRequests.Count));
+        }
+
+        // New: reference insert, account insert. Registered: the same two, then removing what was written (the
+        // user's index entries and partition: two queries and a batch delete).
+        Assert.Equal((2, 1), counts[0]);
+        Assert.Equal((5, 1), counts[1]);
+    }
+
+    private async Task<(int Tables, int Queues)> CountAsync(HttpStatusCode expected, Func<Task<HttpResponseMessage>> send)
+    {
+        _app.StorageRequests.Reset();
+        _app.QueueRequests.Reset();
+        using var response = await send();
+        Assert.Equal(expected, response.StatusCode);
+        return (_app.StorageRequests.Count, _app.QueueRequests.Count);
+    }
+
+    /// <summary>Sends what is queued the way the Functions host would, and returns the token of the newest mail's link.</summary>
+    private async Task<string> MailedTokenAsync(string address, string path)
+    {
+        var before = (await email.Smtp.MailToAsync(address)).Count;
+        await DrainAsync();
+        var mails = await email.Smtp.WaitForMailAsync(address, before + 1);
+        return mails.Last(m => m.Text.Contains("/" + path + "?", StringComparison.Ordinal)).TokenOf(path);
+    }
+
+    private async Task DrainAsync()
+    {
+        var queue = _app.OutboxQueue();
+        while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } messages)
+        {
+            foreach (var message in messages)
+            {
+                using var invocation = await _client.SendAsync(Api.Raw(HttpMethod.Post, "/SendEmail",
+                    System.Text.Json.JsonSerializer.Serialize(new { Data = new { message = message.Body.ToString() }, Metadata = new { DequeueCount = 1 } })));
+                Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            }
+        }
+    }
+}
