@@ -54,7 +54,10 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // Development without email delivery is the one mode in which an address of Auth__AdminEmails is admin from its
+        // sign-up (elsewhere only after a password reset, which needs mail); the suite's admin user needs that. Key Vault
+        // is configured, so signing keys still come from it, as in production.
+        builder.UseEnvironment("Development");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

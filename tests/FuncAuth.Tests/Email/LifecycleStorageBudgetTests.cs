@@ -103,8 +103,8 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
             Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
         }
 
-        // Auth, ref and account reads, the account write, ending the sessions (query + batch).
-        Assert.InRange(app.StorageRequests.Count, 1, 6);
+        // Auth, ref and account reads, the account write, ending the sessions (query + batch), the user's API keys (query).
+        Assert.InRange(app.StorageRequests.Count, 1, 7);
         app.StorageRequests.Reset();
         using (var enable = await client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{user.UserId}/enable", admin.AccessToken)))
         {
