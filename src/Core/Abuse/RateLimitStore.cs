@@ -110,13 +110,7 @@ internal sealed class RateLimitStore(AuthTables tables)
     public async Task ClearAsync(RateLimitName name, string key, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
-        try
-        {
-            await tables.RateLimits.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
+        await tables.RateLimits.DeleteIfExistsAsync(partitionKey, rowKey, cancellationToken);
     }
 
     /// <summary>Removes counters whose window ended before <paramref name="now"/>: one range query per shard, then a delete each.</summary>
@@ -130,13 +124,7 @@ internal sealed class RateLimitStore(AuthTables tables)
             var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + end}");
             await foreach (var counter in tables.RateLimits.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             {
-                try
-                {
-                    await tables.RateLimits.DeleteEntityAsync(counter.PartitionKey, counter.RowKey, ETag.All, cancellationToken);
-                }
-                catch (RequestFailedException e) when (e.Status == 404)
-                {
-                }
+                await tables.RateLimits.DeleteIfExistsAsync(counter.PartitionKey, counter.RowKey, cancellationToken);
 
                 if (++removed >= max)
                 {

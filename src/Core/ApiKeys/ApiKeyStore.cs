@@ -48,19 +48,8 @@ internal sealed class ApiKeyStore(AuthTables tables)
         tables.UserSessions.AddEntityAsync(key, cancellationToken);
 
     /// <summary>Deletes the key; false when there was none.</summary>
-    public async Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken)
-    {
-        // The SDK answers a missing entity with its 404 response rather than an exception.
-        try
-        {
-            var response = await tables.UserSessions.DeleteEntityAsync(ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId), ETag.All, cancellationToken);
-            return response.Status != 404;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-    }
+    public Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken) =>
+        tables.UserSessions.DeleteIfExistsAsync(ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId), cancellationToken);
 
     /// <summary>Deletes every key of the user: one range query plus one transaction per 100 keys. Idempotent.</summary>
     public async Task<int> DeleteAllAsync(string userId, CancellationToken cancellationToken)
@@ -129,14 +118,6 @@ internal sealed class ApiKeyStore(AuthTables tables)
         return entries;
     }
 
-    public async Task DeleteIndexEntryAsync(TableEntity entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await tables.SessionExpiry.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
-    }
+    public Task DeleteIndexEntryAsync(TableEntity entry, CancellationToken cancellationToken) =>
+        tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
 }

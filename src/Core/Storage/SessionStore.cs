@@ -150,16 +150,8 @@ internal sealed class SessionStore(AuthTables tables)
         return entries;
     }
 
-    public async Task DeleteIndexEntryAsync(SessionExpiryEntity entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await tables.SessionExpiry.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
-    }
+    public Task DeleteIndexEntryAsync(SessionExpiryEntity entry, CancellationToken cancellationToken) =>
+        tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
 
     /// <summary>Deletes the session if unchanged since read; false if it changed meanwhile.</summary>
     public async Task<bool> TryDeleteAsync(SessionEntity session, CancellationToken cancellationToken)

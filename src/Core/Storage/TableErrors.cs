@@ -25,4 +25,21 @@ internal static class TableErrors
             return false;
         }
     }
+
+    /// <summary>
+    /// Deletes the entity whatever its ETag; false when there was none. The SDK answers a missing entity either with its
+    /// 404 response or with an exception, depending on the call path, so both count as "none".
+    /// </summary>
+    public static async Task<bool> DeleteIfExistsAsync(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
 }

@@ -39,7 +39,7 @@ internal sealed class AccountRows(AuthTables tables)
         var indexFilter = TableClient.CreateQueryFilter($"RowKey ge {userId} and RowKey lt {userId + "g"}");
         await foreach (var entry in tables.SessionExpiry.QueryAsync<TableEntity>(indexFilter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            await DeleteIfExistsAsync(tables.SessionExpiry, entry.PartitionKey, entry.RowKey, cancellationToken);
+            await tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
         }
 
         var rows = new List<string>();
@@ -62,7 +62,7 @@ internal sealed class AccountRows(AuthTables tables)
                 // Cleanup removed one meanwhile: delete the rest one by one.
                 foreach (var rowKey in chunk)
                 {
-                    await DeleteIfExistsAsync(tables.UserSessions, userId, rowKey, cancellationToken);
+                    await tables.UserSessions.DeleteIfExistsAsync(userId, rowKey, cancellationToken);
                 }
             }
         }
@@ -99,16 +99,5 @@ internal sealed class AccountRows(AuthTables tables)
         }
 
         return count;
-    }
-
-    private static async Task DeleteIfExistsAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
     }
 }
