@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using FuncAuth.Core.Accounts.Admin;
-using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,15 +13,6 @@ public static class DisableUserFunction
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
-        string userId, Caller caller, UserAdministration admin, CancellationToken cancellationToken)
-    {
-        var result = await admin.DisableAsync(caller.Session.UserId, userId, cancellationToken);
-        return result switch
-        {
-            AdminChangeResult.Updated updated => TypedResults.Ok(UserResponse.ForAdmin(updated.User)),
-            AdminChangeResult.CannotDisableSelf => Problems.Create(ErrorCodes.CannotDisableSelf, "An admin cannot disable their own account."),
-            AdminChangeResult.NotFound => Problems.NotFound("No user has this id."),
-            _ => throw new UnreachableException(),
-        };
-    }
+        string userId, Caller caller, UserAdministration admin, CancellationToken cancellationToken) =>
+        AdminChangeAnswers.From(await admin.DisableAsync(caller.Session.UserId, userId, cancellationToken));
 }
