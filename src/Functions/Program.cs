@@ -9,6 +9,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.AddFuncAuth();
+builder.Services.AddFuncAuthOpenApi();
 var app = builder.Build();
 app.UseFuncAuth();
 
@@ -45,6 +46,7 @@ app.MapSignup()
     .MapDisableUser()
     .MapEnableUser()
     .MapSendEmail();
+app.MapOpenApiDocument();
 
 try
 {

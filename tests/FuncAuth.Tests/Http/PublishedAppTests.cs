@@ -60,7 +60,7 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
 {
     private static readonly string[] Functions = ["Signup", "Login", "Refresh", "Logout", "Me", "GetUser", "ForceLogout", "SetRoles", "Health", "CleanupExpiredTokens",
         "VerifyEmail", "ResendVerification", "ForgotPassword", "ResetPassword", "ChangePassword", "UpdateMe", "ListSessions", "DeleteSession",
-        "DeleteAccount", "FindUsers", "DisableUser", "EnableUser", "SendEmail"];
+        "DeleteAccount", "FindUsers", "DisableUser", "EnableUser", "SendEmail", "OpenApi"];
 
     [Fact]
     public void PublishProducesACompleteFunctionAppRoot()

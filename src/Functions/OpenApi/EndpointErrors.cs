@@ -1,0 +1,60 @@
+using FuncAuth.Functions.Http;
+using FuncAuth.Functions.OAuth;
+using static FuncAuth.Functions.Http.ErrorCodes;
+
+namespace FuncAuth.Functions.ApiReference;
+
+/// <summary>
+/// The error codes each endpoint answers by itself, keyed by endpoint name. The codes every endpoint of a kind shares are
+/// added from its metadata by <see cref="OperationOutcomes"/>: the access-token codes where it needs a token, the body
+/// codes where it reads JSON, <c>service_unavailable</c> everywhere. A named endpoint missing here fails the document.
+/// </summary>
+internal static class EndpointErrors
+{
+    public static readonly IReadOnlyDictionary<string, ApiError[]> ByEndpoint = new Dictionary<string, ApiError[]>(StringComparer.Ordinal)
+    {
+        ["Signup"] = [ValidationFailed, EmailTaken, RateLimited],
+        ["Login"] = [ValidationFailed, InvalidCredentials, EmailNotVerified, AccountDisabled, RateLimited],
+        ["Refresh"] = [ValidationFailed, RefreshTokenInvalid, RefreshTokenExpired, RefreshTokenReused, RateLimited],
+        ["Logout"] = [ValidationFailed],
+        ["Me"] = [],
+        ["UpdateMe"] = [ValidationFailed],
+        ["ListSessions"] = [],
+        ["DeleteSession"] = [NotFound],
+        ["DeleteAccount"] = [ValidationFailed, PasswordIncorrect],
+        ["VerifyEmail"] = [VerificationTokenInvalid, VerificationTokenExpired],
+        ["ResendVerification"] = [ValidationFailed, RateLimited],
+        ["ForgotPassword"] = [ValidationFailed, RateLimited],
+        ["ResetPassword"] = [ValidationFailed, ResetTokenInvalid, ResetTokenExpired, RateLimited],
+        ["ChangePassword"] = [ValidationFailed, PasswordIncorrect],
+        ["CreateApiKey"] = [ValidationFailed, TooManyApiKeys],
+        ["ListApiKeys"] = [],
+        ["RevokeApiKey"] = [NotFound],
+        ["GetUser"] = [NotFound],
+        ["FindUsers"] = [ValidationFailed],
+        ["ForceLogout"] = [NotFound],
+        ["SetRoles"] = [ValidationFailed, NotFound, LastAdmin],
+        ["DisableUser"] = [NotFound, CannotDisableSelf],
+        ["EnableUser"] = [NotFound],
+        ["ListUserApiKeys"] = [NotFound],
+        ["RevokeUserApiKey"] = [NotFound],
+        ["Health"] = [],
+        ["Jwks"] = [],
+        ["OpenIdConfiguration"] = [],
+        ["AuthorizationServerMetadata"] = [],
+        ["OpenApi"] = [],
+    };
+
+    /// <summary>The OAuth endpoints answer errors the RFC 6749 §5.2 way: (status, error codes).</summary>
+    public static readonly IReadOnlyDictionary<string, (int Status, string[] Codes)[]> OAuthByEndpoint = new Dictionary<string, (int, string[])[]>(StringComparer.Ordinal)
+    {
+        ["OAuthToken"] =
+        [
+            (StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest, OAuthErrorCodes.UnsupportedGrantType, OAuthErrorCodes.InvalidGrant, OAuthErrorCodes.InvalidScope]),
+            (StatusCodes.Status401Unauthorized, [OAuthErrorCodes.InvalidClient]),
+            (StatusCodes.Status429TooManyRequests, [OAuthErrorCodes.RateLimited]),
+            (StatusCodes.Status503ServiceUnavailable, [OAuthErrorCodes.TemporarilyUnavailable]),
+        ],
+        ["OAuthRevoke"] = [(StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest])],
+    };
+}
