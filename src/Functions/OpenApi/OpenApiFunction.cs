@@ -37,7 +37,15 @@ public static class OpenApiFunction
         app.MapOpenApi(DocumentRoute).WithName("OpenApi");
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference(ReferenceRoute, o => o.WithTitle("FuncAuth API").WithOpenApiRoutePattern(DocumentRoute));
+            // Nothing leaves the machine: no telemetry, no fonts from Scalar's CDN, no hosted AI agent.
+            app.MapScalarApiReference(ReferenceRoute, o => o
+                .WithTitle("FuncAuth API")
+                .WithOpenApiRoutePattern(DocumentRoute)
+                .AddPreferredSecuritySchemes(ApiReference.ApiDocumentShape.BearerScheme)
+                .DisableTelemetry()
+                .DisableDefaultFonts()
+                .DisableAgent()
+                .DisableMcp());
         }
 
         return app;
