@@ -18,7 +18,8 @@ namespace FuncAuth.Tests.Browser;
 /// <summary>
 /// What a browser needs to run the demo SPA for real: Azurite, the app on a loopback port with Kestrel (CORS allows the
 /// SPA's origin only), the SPA's own static server (samples/spa/serve.mjs), a second copy of it on an origin that is not
-/// allowed, and headless Chromium (the system package, never a browser Playwright downloads).
+/// allowed, smtp4dev receiving the app's emails (their links open the SPA), and headless Chromium (the system package,
+/// never a browser Playwright downloads).
 /// </summary>
 public sealed class SpaFixture : IAsyncLifetime
 {
@@ -39,12 +40,16 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The SMTP server the app sends through; tests read the mail, and its links, over its HTTP API.</summary>
+    public Smtp4dev Smtp { get; private set; } = null!;
+
     public RefreshCounter Refreshes { get; } = new();
 
     public static string ScreenshotFolder { get; } = RepoPaths.Combine("artifacts", "screenshots");
 
     public async Task InitializeAsync()
     {
+        var smtp = Smtp4dev.StartAsync();
         // A free port can be taken by another process between choosing it and Azurite binding it; choose again then.
         for (var attempt = 1; ; attempt++)
         {
@@ -67,13 +72,14 @@ public sealed class SpaFixture : IAsyncLifetime
         var otherPort = AzuriteFixture.FreePort();
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
 
-        _app = new KestrelApp(apiPort, Refreshes, new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = _azurite.ConnectionString,
-            ["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10],
-            ["Cors:AllowedOrigins"] = SpaUrl,
-            ["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString(),
-        });
+        Smtp = await smtp;
+        var settings = Smtp.AppSettings();
+        settings["Email:LinkBaseUrl"] = SpaUrl;
+        settings["Storage:ConnectionString"] = _azurite.ConnectionString;
+        settings["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
+        settings["Cors:AllowedOrigins"] = SpaUrl;
+        settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
+        _app = new KestrelApp(apiPort, Refreshes, settings);
         _app.StartServer();
 
         StartSpaServer(spaPort);
@@ -112,6 +118,10 @@ public sealed class SpaFixture : IAsyncLifetime
         }
 
         await _azurite.DisposeAsync();
+        if (Smtp is not null)
+        {
+            await Smtp.DisposeAsync();
+        }
     }
 
     /// <summary>The app's UserSessions table, to read what the server stored about a session.</summary>
