@@ -107,6 +107,10 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
             // The host gives a custom handler 60 s to open its port; this must be a small fraction of that.
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
 
+            // The published build (self-contained, ReadyToRun) serves the same OpenAPI document as the committed one.
+            var document = (await client.GetStringAsync("/api/openapi.json")).ReplaceLineEndings("\n").TrimEnd('\n') + "\n";
+            Assert.True(File.ReadAllText(RepoPaths.Combine("docs", "openapi.json")).ReplaceLineEndings("\n") == document, "The published app serves another OpenAPI document than docs/openapi.json.");
+
             using var response = await client.PostAsJsonAsync("/CleanupExpiredTokens", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = await response.ReadJsonAsync();
