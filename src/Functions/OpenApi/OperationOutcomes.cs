@@ -36,7 +36,7 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
     {
         _ when route.StartsWith("oauth/", StringComparison.Ordinal) => "OAuth",
         _ when route.StartsWith(".well-known/", StringComparison.Ordinal) => "Discovery",
-        _ when route.StartsWith("api/auth/api-keys", StringComparison.Ordinal) || route.Contains("/api-keys", StringComparison.Ordinal) => "API keys",
+        _ when route.Contains("api-keys", StringComparison.Ordinal) => "API keys",
         _ when route.StartsWith("api/auth/", StringComparison.Ordinal) => "Account",
         _ when route.StartsWith("api/users", StringComparison.Ordinal) => "Administration",
         _ => "Service",
