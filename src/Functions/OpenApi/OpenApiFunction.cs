@@ -37,7 +37,7 @@ public static class OpenApiFunction
         app.MapOpenApi(DocumentRoute).WithName("OpenApi");
         if (app.Environment.IsDevelopment())
         {
-            // Nothing leaves the machine: no telemetry, no fonts from Scalar's CDN, no hosted AI agent.
+            // Nothing leaves the machine: no telemetry, no fonts from Scalar's CDN, no Scalar-hosted agent or MCP server.
             app.MapScalarApiReference(ReferenceRoute, o => o
                 .WithTitle("FuncAuth API")
                 .WithOpenApiRoutePattern(DocumentRoute)
