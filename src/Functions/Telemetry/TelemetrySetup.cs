@@ -38,6 +38,9 @@ public static class TelemetrySetup
         // Insights, and the default format spends two on each event.
         ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+        // The host logs a line of standard output as Information and one of standard error as Warning when it says
+        // "warn", else as Error: so warnings and errors keep their severity in Application Insights.
+        ["Logging:Console:LogToStandardErrorThreshold"] = "Warning",
     };
 
     public static WebApplicationBuilder AddFuncAuthTelemetry(this WebApplicationBuilder builder)
