@@ -39,6 +39,9 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        // The meter factory is the host's where there is one (AddMetrics adds nothing then), so its listeners see FuncAuth's meter.
+        services.AddMetrics();
+        services.TryAddSingleton<Diagnostics.AuthMetrics>();
         // Per-try timeout and retries that fit inside the request deadline (DependencyBudget says which and why).
         services.TryAddSingleton(sp => DependencyBudget.Apply(new TableClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
         services.TryAddSingleton(sp => DependencyBudget.Apply(new SecretClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
@@ -80,6 +83,7 @@ public static class DependencyInjection
             grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
             Recovery = sp.GetRequiredService<SignupRecovery>(),
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
@@ -87,6 +91,7 @@ public static class DependencyInjection
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>())
         {
             LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),

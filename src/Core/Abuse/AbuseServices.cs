@@ -22,10 +22,16 @@ public static class AbuseServices
         services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>()));
         services.AddSingleton(sp => new RateLimiter(
             sp.GetRequiredService<RateLimitStore>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RateLimiter>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RateLimiter>>())
+        {
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+        });
         services.AddSingleton(sp => new LoginGuard(
             sp.GetRequiredService<AccountService>(), sp.GetRequiredService<RateLimiter>(),
-            sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>()));
+            sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>())
+        {
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+        });
         // Before the email services register theirs: the outbox asks this limit before each mail it sends.
         services.AddSingleton<Email.IEmailRecipientLimit>(sp => new EmailRecipientLimit(sp.GetRequiredService<RateLimiter>()));
         return services;

@@ -44,6 +44,9 @@ public sealed class LoginGuard
         _logger = logger;
     }
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+
     /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it.</param>
     public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string clientAddress, CancellationToken cancellationToken)
     {
@@ -59,6 +62,7 @@ public sealed class LoginGuard
         var pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
         if (!pair.Allowed)
         {
+            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
             return new GuardedLoginResult.RateLimited(pair.RetryAfterSeconds);
         }
 
@@ -68,6 +72,7 @@ public sealed class LoginGuard
         {
             // A refused attempt does not count: give back the count the narrower limit took.
             await ReleaseAsync(leases, cancellationToken);
+            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
             return new GuardedLoginResult.RateLimited(any.RetryAfterSeconds);
         }
 
@@ -76,6 +81,7 @@ public sealed class LoginGuard
         {
             await ReleaseAsync(leases, cancellationToken);
             AbuseLog.HashingBusy(_logger);
+            Metrics?.Login(Diagnostics.LoginOutcome.Busy);
             return new GuardedLoginResult.Busy(1);
         }
 

@@ -34,6 +34,9 @@ public sealed class RateLimiter
 
     public bool Enabled => _options.Value.Enabled;
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+
     /// <summary>Counts one request of <paramref name="key"/> under the limit, unless the limit is reached.</summary>
     public async Task<RateLimitDecision> TryAcquireAsync(RateLimitName name, string key, CancellationToken cancellationToken)
     {
@@ -47,6 +50,8 @@ public sealed class RateLimiter
         var windowEnd = WindowEnd(rule, now);
         if (_full.IsFull(name, key, windowEnd))
         {
+            // Counted, not logged: the refusal that found the limit full was logged once.
+            Metrics?.RateLimited(name);
             return new(false, windowEnd - now, null);
         }
 
@@ -55,6 +60,7 @@ public sealed class RateLimiter
         {
             _full.Remember(name, key, windowEnd, now);
             AbuseLog.RateLimited(_logger, name);
+            Metrics?.RateLimited(name);
             return new(false, windowEnd - now, null);
         }
 

@@ -46,6 +46,9 @@ public sealed class AccountService
         _logger = logger;
     }
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal AuthMetrics? Metrics { get; init; }
+
     /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
     internal SignupRecovery? Recovery { get; init; }
 
@@ -105,10 +108,12 @@ public sealed class AccountService
         {
             await UndoSignupAsync(session);
             AuthLog.SignupRejectedEmailTaken(_logger);
+            Metrics?.SignupEmailTaken();
             return new SignupResult.EmailTaken();
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
+        Metrics?.SignedUp();
         return new SignupResult.Created(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
@@ -128,6 +133,7 @@ public sealed class AccountService
         if (user is null || check == PasswordCheck.Failed)
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
+            Metrics?.Login(LoginOutcome.Failed);
             return new LoginResult.InvalidCredentials();
         }
 
@@ -135,12 +141,14 @@ public sealed class AccountService
         if (user.Disabled)
         {
             AuthLog.LoginFailed(_logger, user.UserId);
+            Metrics?.Login(LoginOutcome.Disabled);
             return new LoginResult.AccountDisabled();
         }
 
         if (_options.Value.RequireEmailVerification && !user.EmailVerified)
         {
             AuthLog.LoginFailed(_logger, user.UserId);
+            Metrics?.Login(LoginOutcome.Unverified);
             return new LoginResult.EmailNotVerified();
         }
 
@@ -155,6 +163,7 @@ public sealed class AccountService
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
         await _sessions.InsertAsync(session, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
+        Metrics?.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
@@ -191,6 +200,7 @@ public sealed class AccountService
             {
                 var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
                 AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
+                Metrics?.AdminAction("set_roles");
                 return new SetRolesResult.Updated(user.ToAccount());
             }
         }

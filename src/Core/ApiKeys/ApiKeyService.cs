@@ -247,6 +247,9 @@ public sealed class ApiKeyService
         return new(ClientCredentialsStatus.Issued, new ClientToken(token, Math.Max(1, (int)Math.Ceiling((expiresAt - now).TotalSeconds)), grantedScope));
     }
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+
     private async Task<ApiKeyEntity?> VerifyEntityAsync(string? presented, CancellationToken cancellationToken)
     {
         var keyId = ApiKeyFormat.TryParseId(presented);
@@ -259,9 +262,11 @@ public sealed class ApiKeyService
         if (keyId is null || !matches || !live)
         {
             ApiKeyLog.Refused(_logger);
+            Metrics?.ApiKeyAuthenticated(accepted: false);
             return null;
         }
 
+        Metrics?.ApiKeyAuthenticated(accepted: true);
         return key;
     }
 

@@ -20,7 +20,10 @@ public static class ApiKeyServices
         services.AddSingleton(sp => new ApiKeyService(
             sp.GetRequiredService<IOptions<ApiKeyOptions>>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<ApiKeyStore>(),
             sp.GetRequiredService<ApiKeyUsage>(), sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetRequiredService<AccessTokens>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyService>>()));
+            sp.GetRequiredService<AccessTokens>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyService>>())
+        {
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+        });
         services.AddSingleton(sp => new ApiKeyCleanup(
             sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyCleanup>>()));
         return services;

@@ -43,6 +43,9 @@ public sealed class SessionService
         _logger = logger;
     }
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal AuthMetrics? Metrics { get; init; }
+
     /// <summary>
     /// Rotates the session's refresh token. Racing rotations are settled by the session's ETag: the loser reads the
     /// session again and, inside the reuse interval, receives what the winner received. A token older than that is
@@ -60,6 +63,7 @@ public sealed class SessionService
 
         if (presented is null)
         {
+            Metrics?.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -68,6 +72,7 @@ public sealed class SessionService
             var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null)
             {
+                Metrics?.Refresh(RefreshOutcome.Invalid);
                 return new RefreshResult.Invalid();
             }
 
@@ -76,16 +81,22 @@ public sealed class SessionService
             switch (RefreshRule.Decide(session, presented.Counter, graceStart, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
+                    Metrics?.Refresh(RefreshOutcome.Invalid);
                     return new RefreshResult.Invalid();
                 case RefreshVerdict.Expired:
+                    Metrics?.Refresh(RefreshOutcome.Expired);
                     return new RefreshResult.Expired();
                 case RefreshVerdict.SpentAfterReuse:
+                    Metrics?.Refresh(RefreshOutcome.Reused);
                     return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
                     session.Revoke(RevocationReason.RefreshTokenReused, now);
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
                         AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
+                        Metrics?.Refresh(RefreshOutcome.Reused);
+                        Metrics?.ReuseDetected();
+                        Metrics?.Revoked(RevocationReason.RefreshTokenReused, 1);
                         return new RefreshResult.Reused();
                     }
 
@@ -121,6 +132,7 @@ public sealed class SessionService
         var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
         if (user is null)
         {
+            Metrics?.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -137,6 +149,7 @@ public sealed class SessionService
         {
             var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
+            Metrics?.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
             return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
         }
 
@@ -148,11 +161,13 @@ public sealed class SessionService
         if (rotate)
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
+            Metrics?.Refresh(RefreshOutcome.Rotated);
             return new RefreshResult.Issued(_issuer.Fresh(user.ToAccount(), session, keys.Current));
         }
 
         // The refresh token is still the one the winner was given, possibly under an older key.
         var renewed = _issuer.Tokens(user.ToAccount(), session, keys);
+        Metrics?.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
@@ -203,6 +218,7 @@ public sealed class SessionService
             _ => throw new UnreachableException(),
         };
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
+        Metrics?.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
         return ended;
     }
 
@@ -216,6 +232,8 @@ public sealed class SessionService
 
         var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);
+        Metrics?.AdminAction("force_logout");
+        Metrics?.Revoked(RevocationReason.ForceLogout, ended);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using FuncAuth.Core;
+using FuncAuth.Functions.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Json;
@@ -74,6 +75,7 @@ public static class ServiceSetup
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
         services.AddFuncAuthAbuseEdge(builder.Configuration);
+        builder.AddFuncAuthTelemetry();
 
         builder.WebHost.ConfigureKestrel(k =>
         {

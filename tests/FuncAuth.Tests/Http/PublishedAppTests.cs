@@ -140,6 +140,65 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
         Assert.DoesNotContain("AccountKey", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheExecutableWritesOneLinePerAuthEventAndNoneForTheRequestsThemselves()
+    {
+        var port = AzuriteFixture.FreePort();
+        var start = new ProcessStartInfo(published.Executable)
+        {
+            WorkingDirectory = published.Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
+        start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        int before;
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitForHealthyAsync(client, TimeSpan.FromSeconds(30));
+            before = lines.Count;
+
+            var signup = await client.SignupAsync();
+            var login = await client.LoginAsync(signup.Email);
+            using var refresh = await client.RefreshAsync(login.RefreshToken);
+            var refreshed = await Tokens.ReadAsync(refresh);
+            using (var me = await client.GetAsync("/api/auth/me", refreshed.AccessToken))
+            {
+                Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+            }
+
+            using var logout = await client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/logout", refreshed.AccessToken));
+            Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        }
+        finally
+        {
+            // A graceful stop flushes the console logger's queue, so every line the requests caused is in by the exit.
+            using (var stop = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await stop.WaitForExitAsync();
+            }
+
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(cancel.Token);
+        }
+
+        // Five successful requests: the four auth events (sign-up, login, refresh, logout), one line each, and nothing else.
+        var written = lines.Skip(before).ToList();
+        Assert.True(
+            written.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^info: FuncAuth\.Core\.Sessions\.\w+\[(\d+)\] \S").Groups[1].Value)
+                .SequenceEqual(["1001", "1010", "1020", "1030"]),
+            "Standard output during the requests:\n" + string.Join('\n', written));
+    }
+
     private static async Task WaitForHealthyAsync(HttpClient client, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -24,12 +24,14 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly FakeTimeProvider? _time;
     private readonly KeyVaultStandIn? _keyVault;
+    private readonly bool _asInProduction;
 
-    private FuncAuthApp(Dictionary<string, string?> settings, FakeTimeProvider? time, KeyVaultStandIn? keyVault)
+    private FuncAuthApp(Dictionary<string, string?> settings, FakeTimeProvider? time, KeyVaultStandIn? keyVault, bool asInProduction)
     {
         _settings = settings;
         _time = time;
         _keyVault = keyVault;
+        _asInProduction = asInProduction;
     }
 
     public StorageRequestCounter StorageRequests { get; } = new();
@@ -50,14 +52,17 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     /// <summary>
     /// Starts the app and waits until its health endpoint says healthy (tables created, key loaded).
     /// <paramref name="settings"/> override the defaults below; a null value removes a setting.
+    /// <paramref name="asInProduction"/> runs it in the Production environment with the log levels it has there
+    /// (otherwise Development, with everything from Debug up captured); it needs <c>KeyVault__Uri</c>.
     /// </summary>
     public static Task<FuncAuthApp> StartAsync(
         AzuriteFixture azurite,
         IReadOnlyDictionary<string, string?>? settings = null,
         FakeTimeProvider? time = null,
         KeyVaultStandIn? keyVault = null,
-        bool waitUntilHealthy = true) =>
-        StartAsync(azurite.ConnectionString, settings, time, keyVault, waitUntilHealthy);
+        bool waitUntilHealthy = true,
+        bool asInProduction = false) =>
+        StartAsync(azurite.ConnectionString, settings, time, keyVault, waitUntilHealthy, asInProduction);
 
     /// <inheritdoc cref="StartAsync(AzuriteFixture, IReadOnlyDictionary{string, string?}?, FakeTimeProvider?, KeyVaultStandIn?, bool)"/>
     public static Task<FuncAuthApp> StartAsync(
@@ -73,7 +78,8 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
         IReadOnlyDictionary<string, string?>? settings = null,
         FakeTimeProvider? time = null,
         KeyVaultStandIn? keyVault = null,
-        bool waitUntilHealthy = true)
+        bool waitUntilHealthy = true,
+        bool asInProduction = false)
     {
         var all = new Dictionary<string, string?>
         {
@@ -95,7 +101,7 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
             all[key.Replace("__", ":", StringComparison.Ordinal)] = value;
         }
 
-        var app = new FuncAuthApp(all, time, keyVault);
+        var app = new FuncAuthApp(all, time, keyVault, asInProduction);
         if (waitUntilHealthy)
         {
             await app.WaitUntilHealthyAsync();
@@ -127,13 +133,20 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_asInProduction ? "Production" : "Development");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddFakeLogging();
+            if (!_asInProduction)
+            {
+                logging.SetMinimumLevel(LogLevel.Debug);
+            }
+        });
         builder.ConfigureTestServices(services =>
         {
             var tableOptions = new TableClientOptions();

@@ -39,6 +39,9 @@ public sealed class UserAdministration
         return (await _users.FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), cancellationToken))?.ToAccount();
     }
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+
     /// <summary>Disables the account and ends every session. Idempotent: after a failure the admin repeats the call.</summary>
     public async Task<AdminChangeResult> DisableAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
@@ -54,6 +57,8 @@ public sealed class UserAdministration
             // A disabled account's machine clients stop too: its keys, and with them every token issued to them.
             await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
             LifecycleLog.Disabled(_logger, adminId, userId, ended);
+            Metrics?.AdminAction("disable");
+            Metrics?.Revoked(RevocationReason.AccountDisabled, ended);
         }
 
         return result;
@@ -65,6 +70,7 @@ public sealed class UserAdministration
         if (result is AdminChangeResult.Updated)
         {
             LifecycleLog.Enabled(_logger, adminId, userId);
+            Metrics?.AdminAction("enable");
         }
 
         return result;

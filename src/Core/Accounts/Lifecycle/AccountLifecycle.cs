@@ -18,6 +18,9 @@ public sealed partial class AccountLifecycle
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
     private readonly SigningKeyRing _keys;
@@ -92,6 +95,15 @@ public sealed partial class AccountLifecycle
         else
         {
             LifecycleLog.SignedUpUnverified(_logger, user.UserId);
+        }
+
+        if (created)
+        {
+            Metrics?.SignedUp();
+        }
+        else
+        {
+            Metrics?.SignupEmailTaken();
         }
 
         await TryEnqueueAsync(new OutboxMessage(created ? EmailKinds.VerifyEmail : EmailKinds.SignupAttempt, address), cancellationToken);
@@ -298,6 +310,7 @@ public sealed partial class AccountLifecycle
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
                 LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
+                Metrics?.SessionDeleted();
                 return true;
             }
         }
@@ -378,8 +391,12 @@ public sealed partial class AccountLifecycle
         user.SecurityStamp = Ids.New();
     }
 
-    private Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken) =>
-        _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId, reason, _time.GetUtcNow(), cancellationToken);
+    private async Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
+    {
+        var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId, reason, _time.GetUtcNow(), cancellationToken);
+        Metrics?.Revoked(reason, ended);
+        return ended;
+    }
 
     private async Task TryEnqueueAsync(OutboxMessage message, CancellationToken cancellationToken)
     {

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using FuncAuth.Core.Abuse;
+using FuncAuth.Core.Sessions;
+
+namespace FuncAuth.Core.Diagnostics;
+
+/// <summary>
+/// Counters of the auth events, recorded where the events are logged. Tags take a handful of fixed values each (an
+/// outcome, a reason, a limit name): never a user id, an email or anything else that grows with the user base, because
+/// every distinct tag combination is a separate time series that the metrics back end stores and bills.
+/// </summary>
+public sealed class AuthMetrics
+{
+    /// <summary>The meter's name, the one to subscribe to (<c>dotnet-counters monitor --counters FuncAuth</c>).</summary>
+    public const string MeterName = "FuncAuth";
+
+    private readonly Counter<long> _signups;
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _reuseDetected;
+    private readonly Counter<long> _revocations;
+    private readonly Counter<long> _apiKeyAuthentications;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _adminActions;
+
+    public AuthMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _signups = meter.CreateCounter<long>("funcauth.signups", "{signup}", "Sign-up attempts that reached the store, by outcome (created, email_taken).");
+        _logins = meter.CreateCounter<long>("funcauth.logins", "{login}", "Login attempts with a well-formed request, by outcome (ok, failed, disabled, unverified, locked, busy).");
+        _refreshes = meter.CreateCounter<long>("funcauth.refreshes", "{refresh}", "Refresh-token presentations, by outcome (rotated, grace, reused, invalid, expired).");
+        _reuseDetected = meter.CreateCounter<long>("funcauth.reuse_detected", "{session}", "Sessions revoked because a spent refresh token was presented again.");
+        _revocations = meter.CreateCounter<long>("funcauth.revocations", "{session}", "Sessions ended, by reason (logout, logout_global, logout_others, force_logout, refresh_token_reused, password_reset, password_changed, account_deleted, account_disabled, session_deleted).");
+        _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
+        _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
+        _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
+    }
+
+    internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
+
+    internal void SignupEmailTaken() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "email_taken"));
+
+    internal void Login(LoginOutcome outcome) => _logins.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+    {
+        LoginOutcome.Ok => "ok",
+        LoginOutcome.Failed => "failed",
+        LoginOutcome.Disabled => "disabled",
+        LoginOutcome.Unverified => "unverified",
+        LoginOutcome.Locked => "locked",
+        LoginOutcome.Busy => "busy",
+        _ => throw new UnreachableException(),
+    }));
+
+    internal void Refresh(RefreshOutcome outcome) => _refreshes.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+    {
+        RefreshOutcome.Rotated => "rotated",
+        RefreshOutcome.Grace => "grace",
+        RefreshOutcome.Reused => "reused",
+        RefreshOutcome.Invalid => "invalid",
+        RefreshOutcome.Expired => "expired",
+        _ => throw new UnreachableException(),
+    }));
+
+    internal void ReuseDetected() => _reuseDetected.Add(1);
+
+    /// <summary>Counts <paramref name="sessions"/> sessions ended for <paramref name="reason"/>; nothing when none ended.</summary>
+    internal void Revoked(RevocationReason reason, int sessions)
+    {
+        if (sessions > 0)
+        {
+            _revocations.Add(sessions, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
+        }
+    }
+
+    /// <summary>A user ending one of their sessions by its id (not a logout: the session need not be the caller's).</summary>
+    internal void SessionDeleted() => _revocations.Add(1, new KeyValuePair<string, object?>("reason", "session_deleted"));
+
+    internal void ApiKeyAuthenticated(bool accepted) =>
+        _apiKeyAuthentications.Add(1, new KeyValuePair<string, object?>("outcome", accepted ? "ok" : "refused"));
+
+    internal void RateLimited(RateLimitName limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit switch
+    {
+        RateLimitName.LoginFailuresPerAccountAndAddress => "login_failures_per_account_and_address",
+        RateLimitName.LoginFailuresPerAccount => "login_failures_per_account",
+        RateLimitName.TokenRequestsPerAddress => "token_requests_per_address",
+        RateLimitName.EmailRequestsPerAddress => "email_requests_per_address",
+        RateLimitName.EmailsPerRecipient => "emails_per_recipient",
+        _ => "other",
+    }));
+
+    internal void AdminAction(string action) => _adminActions.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    internal static string ReasonTag(RevocationReason reason) => reason switch
+    {
+        RevocationReason.Logout => "logout",
+        RevocationReason.LogoutGlobal => "logout_global",
+        RevocationReason.LogoutOthers => "logout_others",
+        RevocationReason.ForceLogout => "force_logout",
+        RevocationReason.RefreshTokenReused => "refresh_token_reused",
+        RevocationReason.PasswordReset => "password_reset",
+        RevocationReason.PasswordChanged => "password_changed",
+        RevocationReason.AccountDeleted => "account_deleted",
+        RevocationReason.AccountDisabled => "account_disabled",
+        _ => "other",
+    };
+}
+
+/// <summary>How a login attempt ended, as counted by <see cref="AuthMetrics"/>.</summary>
+internal enum LoginOutcome
+{
+    Ok,
+    Failed,
+    Disabled,
+    Unverified,
+    Locked,
+    Busy,
+}
+
+/// <summary>How a refresh-token presentation ended, as counted by <see cref="AuthMetrics"/>.</summary>
+internal enum RefreshOutcome
+{
+    Rotated,
+    Grace,
+    Reused,
+    Invalid,
+    Expired,
+}
