@@ -437,7 +437,10 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             var byOperation = emailWhileDown.GroupBy(s => s.Operation).OrderBy(g => g.Key).Select(g =>
                 $"{g.Key} " + string.Join("/", g.GroupBy(s => s.Status).OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Count()}"))
                 + string.Create(CultureInfo.InvariantCulture, $" max {g.Max(s => s.Latency) * 1000:N0} ms"));
-            text.AppendLine($"while SMTP was down: {emailWhileDown.Count} email request(s): " + string.Join(", ", byOperation));
+            var signups = samples.Where(s => s.Start >= smtpPhase.FaultStart && s.Start < smtpPhase.FaultEnd && s.Operation == "signup")
+                .GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+            text.AppendLine($"while SMTP was down: {emailWhileDown.Count} email request(s): " + string.Join(", ", byOperation)
+                + "; sign-ups (each 201 queues a verification email) " + string.Join("/", signups));
             var drained = smtpPhase.BacklogDelivered is { } d ? d.ToString("N1", CultureInfo.InvariantCulture) + " s" : $"not within {settings.OutboxDrainLimit.TotalSeconds:N0} s";
             text.AppendLine($"outbox: every email queued until SMTP returned was delivered {drained} after it returned; {EmailsExpected} email(s) queued by the answers in all, {EmailsDelivered} delivered by the end");
         }
