@@ -2,6 +2,8 @@ metadata description = 'FuncAuth: the custom-handler function app on Flex Consum
 
 targetScope = 'resourceGroup'
 
+import { AppSettingsInput, appSettingDefaults } from 'modules/app-settings.bicep'
+
 @minLength(1)
 @maxLength(64)
 @description('Name of the environment (azd: AZURE_ENV_NAME); part of every resource name.')
@@ -20,63 +22,16 @@ param deployerKeyVaultAccess bool = true
 @description('Browser origins allowed to call the API, e.g. ["https://app.example.com"].')
 param allowedOrigins string[] = []
 
-@description('Comma-separated emails that get role admin once their owner completes a password reset.')
-param adminEmails string = ''
-
-@description('iss of issued tokens and base of every published URL. Empty = the function app\'s https:// default host name; set it only for a custom domain.')
-param issuer string = ''
-
-@description('aud of issued tokens.')
-param audience string = 'funcauth-api'
-
-@description('client_id claim of issued tokens.')
-param tokenClientId string = 'funcauth'
-
-@description('Access-token lifetime (TimeSpan).')
-param accessTokenLifetime string = '00:15:00'
-
-@description('Refresh-token lifetime (TimeSpan), renewed on each refresh.')
-param refreshTokenLifetime string = '30.00:00:00'
-
-@description('Grace for a spent refresh token presented again (TimeSpan).')
-param refreshReuseInterval string = '00:00:10'
-
-@description('How long a new signing-key version is published before it signs (TimeSpan); longer than the JWKS max-age (5 min) plus the key reload interval (5 min).')
-param keyActivationDelay string = '00:10:00'
-
-@description('NCRONTAB schedule of CleanupExpiredTokens.')
-param cleanupSchedule string = '0 0 * * * *'
-
-@description('SMTP relay host (Azure Communication Services, SendGrid, ...). Empty = no email is sent.')
-param smtpHost string = ''
-
-@description('SMTP port: 587 for STARTTLS, 465 for TLS on connect.')
-param smtpPort int = 587
-
-@allowed(['StartTls', 'SslOnConnect'])
-@description('How the SMTP connection is secured; never plain text in Azure.')
-param smtpSecurity string = 'StartTls'
-
-@description('SMTP user name; the password is the Key Vault secret smtp-password (infra/scripts/set-smtp-password.sh).')
-param smtpUsername string = ''
-
-@description('From address of FuncAuth\'s emails.')
-param emailFrom string = ''
-
-@description('Base URL of the single-page app: email links go to {base}/verify-email and {base}/reset-password.')
-param emailLinkBaseUrl string = ''
-
-@description('Signup answers 202 and login waits for a verified address.')
-param requireEmailVerification bool = false
-
-@description('Absolute session lifetime (TimeSpan), however often it is refreshed.')
-param sessionMaxLifetime string = '90.00:00:00'
+@description('The service\'s settings (token lifetimes, issuer, admins, email); any field left out takes its default from modules/app-settings.bicep, the one place defaults live. Secrets never go here: the SMTP password is a Key Vault secret.')
+param appSettings AppSettingsInput = {}
 
 @minValue(1)
 @maxValue(1000)
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 
+// The defaults, with what the deployment chose on top.
+var settings = union(appSettingDefaults, appSettings)
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var tableNames = ['Users', 'UserSessions', 'SessionExpiry', 'RateLimits']
@@ -188,26 +143,10 @@ module functionApp 'modules/function-app.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     signingKeySecretName: signingKeySecretName
     allowedOrigins: allowedOrigins
-    adminEmails: adminEmails
-    issuer: issuer
-    audience: audience
-    tokenClientId: tokenClientId
-    accessTokenLifetime: accessTokenLifetime
-    refreshTokenLifetime: refreshTokenLifetime
-    refreshReuseInterval: refreshReuseInterval
-    keyActivationDelay: keyActivationDelay
-    cleanupSchedule: cleanupSchedule
+    settings: settings
     queueServiceUri: storage.outputs.queueEndpoint
     emailQueueName: emailQueueName
     smtpPasswordSecretName: smtpPasswordSecretName
-    smtpHost: smtpHost
-    smtpPort: smtpPort
-    smtpSecurity: smtpSecurity
-    smtpUsername: smtpUsername
-    emailFrom: emailFrom
-    emailLinkBaseUrl: emailLinkBaseUrl
-    requireEmailVerification: requireEmailVerification
-    sessionMaxLifetime: sessionMaxLifetime
     maximumInstanceCount: maximumInstanceCount
   }
   // The app must find its roles in place when it first starts, not get 403s until they arrive.

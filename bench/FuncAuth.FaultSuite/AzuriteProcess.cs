@@ -5,8 +5,10 @@ using System.Net.Sockets;
 namespace FuncAuth.FaultSuite;
 
 /// <summary>
-/// Azurite's table service as a separate process on a loopback port, persisting to its own data folder so it can be
-/// paused (SIGSTOP/SIGCONT), killed and started again on the same data.
+/// Azurite's table and queue services (and its blob service, which nothing uses) as one separate process on loopback
+/// ports, persisting to its own data folder so it can be paused (SIGSTOP/SIGCONT), killed and started again on the same
+/// data. One process, so a storage fault hits the tables and the email outbox together, as an outage of the storage
+/// account would.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -24,16 +26,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>The table service's port.</summary>
     public int Port { get; }
+
+    public int QueuePort { get; } = FreePort();
+
+    private int BlobPort { get; } = FreePort();
 
     public string DataFolder { get; }
 
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;";
 
     public static async Task<AzuriteProcess> StartAsync(string dataFolder)
     {
-        var script = Path.Combine(RepoRoot.Path, "node_modules", "azurite", "dist", "src", "table", "main.js");
+        var script = Path.Combine(RepoRoot.Path, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException("Azurite is not installed: run `npm ci` at the repository root.");
@@ -118,7 +125,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private async Task LaunchAsync()
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--location", DataFolder, "--disableTelemetry", "--skipApiVersionCheck" })
+        foreach (var arg in new[]
+        {
+            _script, "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(), "--location", DataFolder, "--disableTelemetry", "--skipApiVersionCheck", "--silent",
+        })
         {
             start.ArgumentList.Add(arg);
         }
@@ -134,8 +145,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
+                foreach (var port in new[] { Port, QueuePort })
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port);
+                }
+
                 return;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)

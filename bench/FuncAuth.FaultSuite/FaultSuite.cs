@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Net.Http.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using FuncAuth.Core.Email;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,29 +25,33 @@ public sealed record SuiteSettings
     /// <summary>SIGKILL instead of SIGINT for the storage kill (see <see cref="AzuriteProcess.KillAsync"/>).</summary>
     public bool HardKill { get; init; }
 
-    /// <summary>
-    /// Hook for the SMTP outage (30 s) once email exists: stop the SMTP stand-in, and start it again. Null until then, and
-    /// the phase is reported as skipped.
-    /// </summary>
-    public Func<Task>? StopSmtp { get; init; }
-    public Func<Task>? StartSmtp { get; init; }
+    /// <summary>How long smtp4dev is stopped (its process killed, so connections are refused) before it starts again on the same port.</summary>
     public TimeSpan SmtpOutage { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest the suite waits, after the last phase, for the outbox to send what it holds before the final check.</summary>
+    public TimeSpan OutboxDrainLimit { get; init; } = TimeSpan.FromSeconds(60);
 
     public static SuiteSettings Full { get; } = new();
 
     public static SuiteSettings Quick { get; } = new()
     {
         Clients = 8,
-        Baseline = TimeSpan.FromSeconds(3),
+        Baseline = TimeSpan.FromSeconds(2),
         StoragePause = TimeSpan.FromSeconds(4),
         KeyVaultOutage = TimeSpan.FromSeconds(4),
-        AfterFault = TimeSpan.FromSeconds(4),
-        SmtpOutage = TimeSpan.FromSeconds(4),
+        AfterFault = TimeSpan.FromSeconds(2),
+        // smtp4dev takes several seconds to start again, and that alone is the outage.
+        SmtpOutage = TimeSpan.Zero,
     };
 }
 
-/// <summary>One phase: when it ran, when its fault ended, and what the tables looked like afterwards.</summary>
-public sealed record PhaseResult(string Name, double Start, double FaultStart, double FaultEnd, double End, IReadOnlyList<Violation> Violations, string? Skipped = null);
+/// <summary>One phase: when it ran, when its fault ended, and what the tables looked like afterwards.
+/// <see cref="BacklogDelivered"/>: seconds from the fault's end until every email queued before it had been delivered (null
+/// when not measured, or not within the limit).</summary>
+public sealed record PhaseResult(string Name, double Start, double FaultStart, double FaultEnd, double End, IReadOnlyList<Violation> Violations, string? Skipped = null)
+{
+    public double? BacklogDelivered { get; init; }
+}
 
 /// <summary>
 /// Starts Azurite (own data folder), the Key Vault stand-in and the app, drives mixed traffic from virtual users, and
@@ -58,7 +65,9 @@ public static class FaultSuiteRunner
         var dataFolder = Path.Combine(Path.GetTempPath(), "funcauth-faults-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            await using var azurite = await AzuriteProcess.StartAsync(dataFolder);
+            var startingSmtp = SmtpServer.StartAsync(Path.Combine(dataFolder, "smtp"));
+            await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(dataFolder, "azurite"));
+            await using var smtp = await startingSmtp;
             await using var keyVault = await KeyVaultStandIn.StartAsync();
             using (var signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {
@@ -66,14 +75,19 @@ public static class FaultSuiteRunner
                 keyVault.AddSecretVersion("jwt-signing-key", signingKey.ExportPkcs8PrivateKeyPem());
             }
 
-            await using var app = new SuiteApp(azurite.ConnectionString, keyVault, settings.RequestDeadline);
+            var clock = Stopwatch.StartNew();
+            var ledger = new EmailLedger();
+            await using var app = new SuiteApp(azurite.ConnectionString, keyVault, settings.RequestDeadline, smtp.SmtpPort, ledger);
             app.StartServer();
             await WaitHealthyAsync(app.BaseAddress);
-            log.WriteLine($"Azurite on 127.0.0.1:{azurite.Port} (data in its own folder), Key Vault stand-in on {keyVault.VaultUri}, app on {app.BaseAddress}");
+            log.WriteLine($"Azurite on 127.0.0.1:{azurite.Port} (tables) and :{azurite.QueuePort} (queues), data in its own folder; smtp4dev on :{smtp.SmtpPort} (API :{smtp.WebPort}); Key Vault stand-in on {keyVault.VaultUri}; app on {app.BaseAddress}");
 
-            var clock = Stopwatch.StartNew();
-            var traffic = new Traffic(app.BaseAddress, clock);
+            var traffic = new Traffic(app.BaseAddress, clock, ledger);
+            await MakeAdminAsync(traffic, smtp);
+            var queues = new QueueServiceClient(azurite.ConnectionString);
+            var outbox = queues.GetQueueClient(SuiteApp.OutboxQueue);
             var checker = new InvariantChecker(new TableServiceClient(azurite.ConnectionString));
+            checker.ExtraRules.Add(new EmailLostFromOutboxRule(ledger, outbox, queues.GetQueueClient(SuiteApp.OutboxQueue + "-poison"), smtp.ReceivedAsync));
             var recovery = app.Services.GetRequiredService<SignupRecovery>();
             var phases = new List<PhaseResult>();
             using var stop = new CancellationTokenSource();
@@ -81,7 +95,7 @@ public static class FaultSuiteRunner
                 .Select(i => new VirtualUser(i, traffic, admin: i == 0).RunAsync(TimeSpan.FromMilliseconds(i * 1500.0 / settings.Clients), stop.Token))
                 .ToList();
 
-            async Task PhaseAsync(string name, Func<Task>? startFault, TimeSpan faultLength, Func<Task>? endFault)
+            async Task PhaseAsync(string name, Func<Task>? startFault, TimeSpan faultLength, Func<Task>? endFault, bool measureOutbox = false)
             {
                 var start = traffic.Now;
                 if (startFault is not null)
@@ -97,10 +111,12 @@ public static class FaultSuiteRunner
                 }
 
                 var faultEnd = traffic.Now;
+                var delivered = measureOutbox ? WaitDeliveredAsync(ledger.Expected, smtp, traffic, settings.OutboxDrainLimit) : Task.FromResult<double?>(null);
                 await Task.Delay(startFault is null ? TimeSpan.Zero : settings.AfterFault);
                 var end = traffic.Now;
+                var backlogDelivered = await delivered;
                 var violations = await CheckpointAsync(traffic, recovery, checker);
-                phases.Add(new PhaseResult(name, start, faultStart, faultEnd, end, violations));
+                phases.Add(new PhaseResult(name, start, faultStart, faultEnd, end, violations) { BacklogDelivered = backlogDelivered is { } at ? at - faultEnd : null });
                 log.WriteLine($"  {name,-22} {start,6:N1}s – {end,6:N1}s  fault {faultStart:N1}s – {faultEnd:N1}s  invariants: {(violations.Count == 0 ? "clean" : violations.Count + " violation(s)")}");
             }
 
@@ -109,22 +125,21 @@ public static class FaultSuiteRunner
             await PhaseAsync("storage-paused", azurite.PauseAsync, settings.StoragePause, azurite.ResumeAsync);
             await PhaseAsync("storage-killed", () => azurite.KillAsync(settings.HardKill), TimeSpan.Zero, azurite.RestartAsync);
             await PhaseAsync("keyvault-failing", () => { keyVault.Unavailable = true; return Task.CompletedTask; }, settings.KeyVaultOutage, () => { keyVault.Unavailable = false; return Task.CompletedTask; });
-            if (settings.StopSmtp is not null && settings.StartSmtp is not null)
-            {
-                await PhaseAsync("smtp-stopped", settings.StopSmtp, settings.SmtpOutage, settings.StartSmtp);
-            }
-            else
-            {
-                phases.Add(new PhaseResult("smtp-stopped", traffic.Now, traffic.Now, traffic.Now, traffic.Now, [], "no email on this version: SuiteSettings.StopSmtp/StartSmtp not set"));
-            }
+            await PhaseAsync("smtp-stopped", smtp.StopAsync, settings.SmtpOutage, smtp.StartAsync, measureOutbox: true);
 
             await stop.CancelAsync();
             traffic.Resume();
             await Task.WhenAll(users);
+            // What the outbox still holds goes out now; the final check then finds every email delivered (or still queued).
+            var stoppedAt = traffic.Now;
+            var emptyAt = await WaitEmptyAsync(outbox, traffic, settings.OutboxDrainLimit);
+            log.WriteLine(emptyAt is null
+                ? $"  the outbox still held messages {settings.OutboxDrainLimit.TotalSeconds:N0} s after the traffic stopped"
+                : $"  outbox empty {emptyAt - stoppedAt:N1} s after the traffic stopped; {ledger.Count} emails expected, {ledger.EnqueueFailures} sign-up email(s) reported unqueued");
             var final = await CheckpointAsync(traffic, recovery, checker);
             phases.Add(new PhaseResult("after-run", traffic.Now, traffic.Now, traffic.Now, traffic.Now, final));
             traffic.Http.Dispose();
-            return new SuiteReport(settings, phases, traffic.Samples.ToList(), traffic.Relogins, traffic.ForceLogoutMisses);
+            return new SuiteReport(settings, phases, traffic.Samples.ToList(), traffic.Relogins, traffic.ForceLogoutMisses) { EmailsExpected = ledger.Count, EmailsDelivered = (await smtp.ReceivedAsync()).Count };
         }
         finally
         {
@@ -168,6 +183,102 @@ public static class FaultSuiteRunner
         }
     }
 
+    /// <summary>
+    /// Polls smtp4dev (every 250 ms, at most <paramref name="limit"/>) until every email in <paramref name="backlog"/> (the
+    /// ledger when SMTP came back) has arrived; returns when, in run seconds. Sign-ups' best-effort emails count too.
+    /// </summary>
+    private static async Task<double?> WaitDeliveredAsync(IReadOnlyCollection<(string To, string Kind, bool Promised)> backlog, SmtpServer smtp, Traffic traffic, TimeSpan limit)
+    {
+        var until = traffic.Now + limit.TotalSeconds;
+        while (traffic.Now < until)
+        {
+            var arrived = (await smtp.ReceivedAsync())
+                .GroupBy(m => (m.To.ToUpperInvariant(), EmailLostFromOutboxRule.Subjects.FirstOrDefault(s => s.Value == m.Subject).Key))
+                .ToDictionary(g => g.Key, g => g.Count());
+            if (backlog.GroupBy(e => (e.To.ToUpperInvariant(), e.Kind)).All(g => arrived.GetValueOrDefault(g.Key) >= g.Count()))
+            {
+                return traffic.Now;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return null;
+    }
+
+    /// <summary>Polls the outbox queue (every 100 ms, at most <paramref name="limit"/>) until it holds nothing; returns when, in run seconds.</summary>
+    private static async Task<double?> WaitEmptyAsync(QueueClient outbox, Traffic traffic, TimeSpan limit)
+    {
+        var until = traffic.Now + limit.TotalSeconds;
+        while (traffic.Now < until)
+        {
+            try
+            {
+                if ((await outbox.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
+                {
+                    return traffic.Now;
+                }
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 404)
+            {
+                return traffic.Now;
+            }
+            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The admin user becomes admin as in production: it signs up, asks for a password reset, and completes it with the
+    /// token from the email (<c>Auth__AdminEmails</c> grants admin there). Its virtual user then signs in.
+    /// </summary>
+    private static async Task MakeAdminAsync(Traffic traffic, SmtpServer smtp)
+    {
+        var signup = await SetupRequestAsync(traffic.Http, "/api/auth/signup", new { email = SuiteApp.AdminEmail, password = VirtualUser.Password, passwordConfirmation = VirtualUser.Password });
+        // 409: a sign-up answered 503 had been finished after all.
+        if (signup is not (201 or 409))
+        {
+            throw new InvalidOperationException($"The admin's sign-up answered {signup}.");
+        }
+
+        // Its verification email is not in the ledger: the reset below proves the address, after which the outbox rightly
+        // drops a verification still waiting to be sent.
+        if (await SetupRequestAsync(traffic.Http, "/api/auth/password/forgot", new { email = SuiteApp.AdminEmail }) != 202)
+        {
+            throw new InvalidOperationException("The admin's password reset request was not accepted.");
+        }
+
+        traffic.Emails.Promised(SuiteApp.AdminEmail, EmailKinds.ResetPassword);
+        var text = await smtp.WaitForTextAsync(SuiteApp.AdminEmail, EmailLostFromOutboxRule.Subjects[EmailKinds.ResetPassword], TimeSpan.FromSeconds(60));
+        var token = Uri.UnescapeDataString(System.Text.RegularExpressions.Regex.Match(text, "/reset-password\\?token=([A-Za-z0-9_.%-]+)").Groups[1].Value);
+        var reset = await SetupRequestAsync(traffic.Http, "/api/auth/password/reset", new { token, password = VirtualUser.Password, passwordConfirmation = VirtualUser.Password });
+        if (reset is < 200 or >= 300)
+        {
+            throw new InvalidOperationException($"The admin's password reset answered {reset}.");
+        }
+    }
+
+    /// <summary>A request before the traffic starts (not counted): sent again after 503 or 429 for up to a minute, as a client would.</summary>
+    private static async Task<int> SetupRequestAsync(HttpClient http, string path, object body)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(path, body);
+            if (response.StatusCode is not (System.Net.HttpStatusCode.ServiceUnavailable or System.Net.HttpStatusCode.TooManyRequests) || DateTime.UtcNow > until)
+            {
+                return (int)response.StatusCode;
+            }
+
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
+    }
+
     private static async Task WaitHealthyAsync(Uri baseAddress)
     {
         using var http = new HttpClient { BaseAddress = baseAddress };
@@ -202,7 +313,18 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
     /// <summary>A fault's tail of failures must end within this long after the fault does.</summary>
     public static readonly TimeSpan RecoveryTarget = TimeSpan.FromSeconds(5);
 
+    /// <summary>Emails the answers said were queued (the ledger), and emails smtp4dev received, at the end of the run.</summary>
+    public int EmailsExpected { get; init; }
+
+    public int EmailsDelivered { get; init; }
+
     public IReadOnlyList<PhaseResult> Phases => phases;
+
+    /// <summary>Requests that only queue an email (forgot-password, resend-verification), sent while SMTP was down.</summary>
+    public IReadOnlyList<Sample> EmailRequestsWhileSmtpDown =>
+        Phase("smtp-stopped") is { } p
+            ? samples.Where(s => s.Start >= p.FaultStart && s.Start < p.FaultEnd && s.Operation is "forgot-password" or "resend-verification").ToList()
+            : [];
     public IReadOnlyList<Sample> Samples => samples;
     public int Relogins => relogins;
     public int ForceLogoutMisses => forceLogoutMisses;
@@ -244,6 +366,19 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             {
                 failures.Add($"{phase.Name}: failures went on {RecoverySeconds(phase):N1} s after the fault ended");
             }
+        }
+
+        // The outbox's promise: SMTP being down changes nothing for the user, who gets 202 at once.
+        var emailWhileDown = EmailRequestsWhileSmtpDown;
+        if (Phase("smtp-stopped") is not null && emailWhileDown.Count == 0)
+        {
+            failures.Add("no email was requested while SMTP was down");
+        }
+
+        if (emailWhileDown.FirstOrDefault(s => s.Status != 202 || s.Latency > limit) is { } late)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"while SMTP was down, {emailWhileDown.Count(s => s.Status != 202 || s.Latency > limit)} email request(s) did not answer 202 within {limit:N2} s (e.g. {late.Operation} {late.Status} in {late.Latency:N2} s)"));
         }
 
         foreach (var phase in phases.Where(p => p.Violations.Count > 0))
@@ -294,6 +429,20 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             var whilePaused = samples.Where(s => s.Start >= paused.FaultStart && s.Start < paused.FaultEnd).ToList();
             text.AppendLine("  by operation: " + string.Join(", ", whilePaused.GroupBy(s => s.Operation).OrderBy(g => g.Key)
                 .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} n={g.Count()} max {g.Max(s => s.Latency) * 1000:N0} ms"))));
+        }
+
+        if (Phase("smtp-stopped") is { } smtpPhase)
+        {
+            var emailWhileDown = EmailRequestsWhileSmtpDown;
+            var byOperation = emailWhileDown.GroupBy(s => s.Operation).OrderBy(g => g.Key).Select(g =>
+                $"{g.Key} " + string.Join("/", g.GroupBy(s => s.Status).OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Count()}"))
+                + string.Create(CultureInfo.InvariantCulture, $" max {g.Max(s => s.Latency) * 1000:N0} ms"));
+            var signups = samples.Where(s => s.Start >= smtpPhase.FaultStart && s.Start < smtpPhase.FaultEnd && s.Operation == "signup")
+                .GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}");
+            text.AppendLine($"while SMTP was down: {emailWhileDown.Count} email request(s): " + string.Join(", ", byOperation)
+                + "; sign-ups (each 201 queues a verification email) " + string.Join("/", signups));
+            var drained = smtpPhase.BacklogDelivered is { } d ? d.ToString("N1", CultureInfo.InvariantCulture) + " s" : $"not within {settings.OutboxDrainLimit.TotalSeconds:N0} s";
+            text.AppendLine($"outbox: every email queued until SMTP returned was delivered {drained} after it returned; {EmailsExpected} email(s) queued by the answers in all, {EmailsDelivered} delivered by the end");
         }
 
         text.AppendLine("failures after the fault ended, leaving out sign-up and login (password hash): " + string.Join(", ",

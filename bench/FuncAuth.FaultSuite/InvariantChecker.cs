@@ -59,8 +59,9 @@ public static class InvariantRules
     public const string UnknownRow = "unknown-row";
 
     /// <summary>
-    /// Reserved for the email outbox: an email the service accepted to send that is neither in the outbox queue nor
-    /// recorded as sent. Added as an <see cref="IInvariantRule"/> when email exists (see <see cref="InvariantChecker.ExtraRules"/>).
+    /// An email an answer promised that is neither delivered to the SMTP server nor in the outbox or poison queue. It needs
+    /// the suite's record of promised emails and the server's API, so it is an <see cref="IInvariantRule"/> of its own
+    /// (<see cref="EmailLostFromOutboxRule"/>, added through <see cref="InvariantChecker.ExtraRules"/>).
     /// </summary>
     public const string EmailLostFromOutbox = "email-lost-from-outbox";
 }
@@ -95,7 +96,7 @@ public interface IInvariantRule
 /// </summary>
 public sealed class InvariantChecker(TableServiceClient service, string tablePrefix = "")
 {
-    /// <summary>Rules over data beyond today's three tables; the outbox rule (<see cref="InvariantRules.EmailLostFromOutbox"/>) goes here.</summary>
+    /// <summary>Rules over data beyond the tables, such as the outbox rule (<see cref="EmailLostFromOutboxRule"/>).</summary>
     public IList<IInvariantRule> ExtraRules { get; } = [];
 
     public async Task<(IReadOnlyList<Violation> Violations, TableSnapshot Snapshot)> CheckAsync(CancellationToken cancellationToken = default)

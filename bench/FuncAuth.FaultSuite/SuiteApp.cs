@@ -24,10 +24,16 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
     private readonly KeyVaultStandIn _keyVault;
     private readonly TimeSpan _deadline;
 
-    public SuiteApp(string connectionString, KeyVaultStandIn keyVault, TimeSpan deadline)
+    /// <summary>The outbox queue's name in the suite's storage account.</summary>
+    public const string OutboxQueue = "fault-outbox";
+
+    private readonly EmailLedger _ledger;
+
+    public SuiteApp(string connectionString, KeyVaultStandIn keyVault, TimeSpan deadline, int smtpPort, EmailLedger ledger)
     {
         _keyVault = keyVault;
         _deadline = deadline;
+        _ledger = ledger;
         _settings = new()
         {
             ["Storage:ConnectionString"] = connectionString,
@@ -41,6 +47,21 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
             // (about 60 token requests per second). The failed-login limits keep their defaults: the traffic never
             // sends a wrong password. A 429 would still be an expected answer.
             ["RateLimit:TokenRequestsPerAddress:Limit"] = "1000000",
+            // Email through the outbox to smtp4dev; this instance drains the queue itself (no Functions host). A failed send
+            // is tried again after 2 s, and only after 50 tries (well beyond the 30 s outage) does it go to the poison
+            // queue. The email limits are raised for the same reason as the token limit: one address, many users, and
+            // each user asks for mail every few seconds; the outbox invariant expects every queued email to be sent.
+            ["Email:SmtpHost"] = "127.0.0.1",
+            ["Email:SmtpPort"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email:SmtpSecurity"] = "None",
+            ["Email:From"] = "FuncAuth <no-reply@funcauth.test>",
+            ["Email:LinkBaseUrl"] = "https://app.example.com",
+            ["Email:QueueName"] = OutboxQueue,
+            ["Email:PollInterval"] = "00:00:00.200",
+            ["Email:RetryDelay"] = "00:00:02",
+            ["Email:MaxDequeueCount"] = "50",
+            ["RateLimit:EmailRequestsPerAddress:Limit"] = "1000000",
+            ["RateLimit:EmailsPerRecipient:Limit"] = "1000000",
         };
         // The app's content root, where the factory would otherwise guess it from the solution folder.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_FUNCAUTH_FUNCTIONS", Path.Combine(RepoRoot.Path, "src", "Functions"));
@@ -54,21 +75,52 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        // Development without email delivery is the one mode in which an address of Auth__AdminEmails is admin from its
-        // sign-up (elsewhere only after a password reset, which needs mail); the suite's admin user needs that. Key Vault
-        // is configured, so signing keys still come from it, as in production.
+        // Development, as a local run; with email delivery on, the suite's admin user becomes admin as in production, by a
+        // password reset through the mail (see FaultSuiteRunner). Key Vault is configured, so signing keys still come from
+        // it, as in production.
         builder.UseEnvironment("Development");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
 
-        // The suite counts answers itself; a log line per 503 would only compete for the CPU.
-        builder.ConfigureLogging(logging => logging.ClearProviders());
+        // The suite counts answers itself; a log line per 503 would only compete for the CPU. One event is kept: a sign-up's
+        // verification email the service could not queue, which the outbox invariant must not count as lost.
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(new EnqueueFailureCounter(_ledger));
+        });
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<SecretClientOptions>(DependencyBudget.Apply(_keyVault.CreateClientOptions(), _deadline));
             services.AddSingleton<TokenCredential>(_keyVault.Credential);
         });
+    }
+}
+
+/// <summary>Counts the service's "an email could not be queued" events into the ledger.</summary>
+internal sealed class EnqueueFailureCounter(EmailLedger ledger) : ILoggerProvider, ILogger
+{
+    /// <summary>The event id of <c>LifecycleLog.EnqueueFailed</c>.</summary>
+    public const int EventId = 1107;
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void Dispose()
+    {
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (eventId.Id == EventId)
+        {
+            ledger.CountEnqueueFailure();
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FuncAuth.Core.Email;
 
 namespace FuncAuth.FaultSuite;
 
@@ -17,7 +18,7 @@ public sealed record Sample(string Operation, double Start, double End, int Stat
 /// Shared state of the virtual users: the recorded answers, a gate that holds them between requests while the tables
 /// are checked, and the counts that say whether sessions survived.
 /// </summary>
-public sealed class Traffic(Uri baseAddress, Stopwatch clock)
+public sealed class Traffic(Uri baseAddress, Stopwatch clock, EmailLedger emails)
 {
     /// <summary>
     /// The problem codes of the contract (docs/api.md), and the OAuth error codes of <c>/oauth/token</c>; a 4xx carrying
@@ -45,6 +46,9 @@ public sealed class Traffic(Uri baseAddress, Stopwatch clock)
     };
 
     public IReadOnlyCollection<Sample> Samples => _samples;
+
+    /// <summary>The emails the answers said were queued, for <see cref="EmailLostFromOutboxRule"/>.</summary>
+    public EmailLedger Emails => emails;
 
     /// <summary>A virtual user's refresh chain was lost (refresh answered 401) and it had to sign in again.</summary>
     public int Relogins => Volatile.Read(ref _relogins);
@@ -201,11 +205,12 @@ public sealed record Answer(int Status, string Body, TimeSpan? RetryAfter)
 /// with the same token, which the reuse grace must answer), now and then signs in on a second device and logs that
 /// device out. Every third refresh goes through <c>/oauth/token</c> (refresh_token grant), and every other second-device
 /// sign-in uses its password grant: the same sessions behind two front doors. The admin user also signs up throwaway
-/// users and force-logs them out. The main chain must never break.
+/// users and force-logs them out. Now and then a user asks for email: a password reset for its address, or the
+/// verification email again; every sign-up queues a verification email. The main chain must never break.
 /// </summary>
 public sealed class VirtualUser(int number, Traffic traffic, bool admin)
 {
-    private const string Password = "correct horse battery staple";
+    public const string Password = "correct horse battery staple";
 
     private readonly Random _random = new(number);
     private readonly string _email = admin ? SuiteApp.AdminEmail : $"vu{number}-{Guid.NewGuid():N}@example.com";
@@ -239,6 +244,11 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
                 {
                     await ForceLogoutSomeoneAsync(stop);
                 }
+
+                if (round % EmailEvery == number * 5 % EmailEvery)
+                {
+                    await AskForEmailAsync(stop);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -246,7 +256,39 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
         }
     }
 
+    /// <summary>Rounds between two email requests of one user (about one every 4 s).</summary>
+    private const int EmailEvery = 16;
+
+    private int _emailRequests;
+
     private Task ThinkAsync(CancellationToken stop) => Task.Delay(_random.Next(60, 160), stop);
+
+    /// <summary>
+    /// Forgot-password or resend-verification, in turn: both answer 202 at once, the email only goes into the outbox.
+    /// Each queued email goes into the ledger the outbox invariant checks, as does the verification email of every
+    /// sign-up (the users' own and the admin's throwaway users), so sign-ups with verification run through every phase
+    /// without adding password hashes to the traffic.
+    /// </summary>
+    private async Task AskForEmailAsync(CancellationToken stop)
+    {
+        // The admin's address is verified (by its password reset), so a verification email to it is rightly dropped.
+        if (_emailRequests++ % 2 == 0 || admin)
+        {
+            var forgot = await traffic.SendAsync("forgot-password", () => Traffic.Json(HttpMethod.Post, "/api/auth/password/forgot", new { email = _email }), stop);
+            if (forgot is { Status: 202 })
+            {
+                traffic.Emails.Promised(_email, EmailKinds.ResetPassword);
+            }
+        }
+        else
+        {
+            var resend = await traffic.SendAsync("resend-verification", () => Traffic.Json(HttpMethod.Post, "/api/auth/verify-email/resend", new { email = _email }), stop);
+            if (resend is { Status: 202 })
+            {
+                traffic.Emails.Promised(_email, EmailKinds.VerifyEmail);
+            }
+        }
+    }
 
     /// <summary>Signs up; after a 503 the sign-up may have been finished after all, so email_taken then means "sign in".</summary>
     private async Task<(string, string, string)?> SignUpAsync(string email, CancellationToken stop)
@@ -255,6 +297,11 @@ public sealed class VirtualUser(int number, Traffic traffic, bool admin)
         if (answer is { Status: 409 })
         {
             return await LoginAsync(email, stop);
+        }
+
+        if (answer is { Status: 201 })
+        {
+            traffic.Emails.BestEffort(email, EmailKinds.VerifyEmail);
         }
 
         return answer?.Tokens;

@@ -1,3 +1,5 @@
+import { AppSettings } from 'app-settings.bicep'
+
 @description('Name of the function app.')
 param name string
 
@@ -28,17 +30,8 @@ param signingKeySecretName string
 @description('Browser origins allowed by the platform CORS (and by the app, standalone).')
 param allowedOrigins string[]
 
-param adminEmails string
-
-@description('Public base URL of the service; empty = https:// and the site\'s default host name.')
-param issuer string
-param audience string
-param tokenClientId string
-param accessTokenLifetime string
-param refreshTokenLifetime string
-param refreshReuseInterval string
-param keyActivationDelay string
-param cleanupSchedule string
+@description('The service\'s settings, defaults applied (modules/app-settings.bicep).')
+param settings AppSettings
 
 @description('Queue endpoint of the storage account: the app writes to the outbox, the host\'s queue trigger reads it.')
 param queueServiceUri string
@@ -48,15 +41,6 @@ param emailQueueName string
 
 @description('Name of the vault secret that holds the SMTP password.')
 param smtpPasswordSecretName string
-
-param smtpHost string
-param smtpPort int
-param smtpSecurity string
-param smtpUsername string
-param emailFrom string
-param emailLinkBaseUrl string
-param requireEmailVerification bool
-param sessionMaxLifetime string
 
 @minValue(1)
 @maxValue(1000)
@@ -149,35 +133,35 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       KeyVault__Uri: keyVaultUri
       KeyVault__SigningKeySecretName: signingKeySecretName
       // The issuer is the public base URL: relying parties fetch discovery and the JWKS below it.
-      Auth__Issuer: empty(issuer) ? 'https://${site.properties.defaultHostName}' : issuer
-      Auth__Audience: audience
-      Auth__ClientId: tokenClientId
-      Auth__AccessTokenLifetime: accessTokenLifetime
-      Auth__RefreshTokenLifetime: refreshTokenLifetime
-      Auth__RefreshReuseInterval: refreshReuseInterval
-      Auth__KeyActivationDelay: keyActivationDelay
-      Auth__AdminEmails: adminEmails
+      Auth__Issuer: empty(settings.issuer) ? 'https://${site.properties.defaultHostName}' : settings.issuer
+      Auth__Audience: settings.audience
+      Auth__ClientId: settings.tokenClientId
+      Auth__AccessTokenLifetime: settings.accessTokenLifetime
+      Auth__RefreshTokenLifetime: settings.refreshTokenLifetime
+      Auth__RefreshReuseInterval: settings.refreshReuseInterval
+      Auth__KeyActivationDelay: settings.keyActivationDelay
+      Auth__AdminEmails: settings.adminEmails
       Cors__AllowedOrigins: join(allowedOrigins, ',')
       // The Functions host proxies each HTTP request to the app from 127.0.0.1 with the front end's X-Forwarded-For
       // unchanged; only that hop is trusted, so the client is the entry the platform's front end appended (README).
       Network__TrustedProxies: '127.0.0.1,::1'
-      CleanupSchedule: cleanupSchedule
+      CleanupSchedule: settings.cleanupSchedule
       Storage__QueueServiceUri: queueServiceUri
       // The queue trigger's connection (function.json "connection": "EmailQueue"), through the identity as well.
       EmailQueue__queueServiceUri: queueServiceUri
       EmailQueue__credential: 'managedidentity'
       EmailQueue__clientId: identityClientId
       Email__QueueName: emailQueueName
-      Email__SmtpHost: smtpHost
-      Email__SmtpPort: string(smtpPort)
-      Email__SmtpSecurity: smtpSecurity
-      Email__SmtpUsername: smtpUsername
+      Email__SmtpHost: settings.smtpHost
+      Email__SmtpPort: string(settings.smtpPort)
+      Email__SmtpSecurity: settings.smtpSecurity
+      Email__SmtpUsername: settings.smtpUsername
       // A Key Vault reference, resolved by the platform with the app's identity: the password is never in the template.
       Email__SmtpPassword: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${smtpPasswordSecretName}/)'
-      Email__From: emailFrom
-      Email__LinkBaseUrl: emailLinkBaseUrl
-      Auth__RequireEmailVerification: string(requireEmailVerification)
-      Auth__SessionMaxLifetime: sessionMaxLifetime
+      Email__From: settings.emailFrom
+      Email__LinkBaseUrl: settings.emailLinkBaseUrl
+      Auth__RequireEmailVerification: string(settings.requireEmailVerification)
+      Auth__SessionMaxLifetime: settings.sessionMaxLifetime
     }
   }
 

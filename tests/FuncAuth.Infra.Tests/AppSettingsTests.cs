@@ -89,11 +89,11 @@ public sealed class AppSettingsTests(CompiledTemplate template)
     {
         var settings = AppSettings.Of(template);
 
-        Assert.Equal("[string(parameters('requireEmailVerification'))]", settings["Auth__RequireEmailVerification"]);
-        Assert.False(template.Main.ResolveParameter("requireEmailVerification").GetBoolean());
-        Assert.Equal("[string(parameters('smtpPort'))]", settings["Email__SmtpPort"]);
-        Assert.Equal(587, template.Main.ResolveParameter("smtpPort").GetInt32());
-        Assert.Equal("StartTls", template.Main.ResolveParameter("smtpSecurity").GetString());
+        Assert.Equal("[string(parameters('settings').requireEmailVerification)]", settings["Auth__RequireEmailVerification"]);
+        Assert.False(Setting("requireEmailVerification").GetBoolean());
+        Assert.Equal("[string(parameters('settings').smtpPort)]", settings["Email__SmtpPort"]);
+        Assert.Equal(587, Setting("smtpPort").GetInt32());
+        Assert.Equal("StartTls", Setting("smtpSecurity").GetString());
     }
 
     [Theory]
@@ -121,9 +121,54 @@ public sealed class AppSettingsTests(CompiledTemplate template)
         var settings = AppSettings.Of(template);
         var functionApp = template.Main.Module("functionApp");
 
-        Assert.Equal("", functionApp.ResolveParameter("issuer").GetString());
+        Assert.Equal("", functionApp.ResolveParameter("settings").GetProperty("issuer").GetString());
         var issuer = settings["Auth__Issuer"];
-        Assert.StartsWith("[if(empty(parameters('issuer')), format('https://{0}', ", issuer, StringComparison.Ordinal);
-        Assert.Contains(".defaultHostName), parameters('issuer'))]", issuer, StringComparison.Ordinal);
+        Assert.StartsWith("[if(empty(parameters('settings').issuer), format('https://{0}', ", issuer, StringComparison.Ordinal);
+        Assert.Contains(".defaultHostName), parameters('settings').issuer)]", issuer, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheServiceSettingsArriveAsOneTypedObjectWhoseEveryFieldIsOptional()
+    {
+        var parameter = template.Main.Template.GetProperty("parameters").GetProperty("appSettings");
+        var type = Definition(parameter);
+
+        Assert.Equal("{}", parameter.GetProperty("defaultValue").GetRawText());
+        Assert.All(type.GetProperty("properties").EnumerateObject(), field =>
+            Assert.True(field.Value.TryGetProperty("nullable", out var nullable) && nullable.GetBoolean(), $"{field.Name} is required"));
+        // Only the settings of the platform (region, scale, CORS, who may manage the vault) stay parameters of their own.
+        Assert.Equal(
+            ["allowedOrigins", "appSettings", "deployerKeyVaultAccess", "environmentName", "location", "maximumInstanceCount", "principalId"],
+            template.Main.Template.GetProperty("parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["SslOnConnect", "StartTls"], type.GetProperty("properties").GetProperty("smtpSecurity").GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void EveryFieldHasItsDefaultInOnePlaceAndTheDeploymentsChoiceWins()
+    {
+        var fields = Definition(template.Main.Template.GetProperty("parameters").GetProperty("appSettings")).GetProperty("properties").EnumerateObject().Select(p => p.Name);
+        var defaults = template.Main.Template.GetProperty("variables").GetProperty("appSettingDefaults");
+
+        Assert.Equal(fields.Order(StringComparer.Ordinal), defaults.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        // The defaults first, so a field the deployment sets replaces the default; the module gets the merged object.
+        Assert.Equal("[union(variables('appSettingDefaults'), parameters('appSettings'))]", template.Main.Template.GetProperty("variables").GetProperty("settings").GetString());
+        Assert.Equal("[variables('settings')]", template.Main.Module("functionApp").Argument("settings").GetString());
+        // No default is declared anywhere else: the module's parameter has none.
+        Assert.False(template.Main.Module("functionApp").Template.GetProperty("parameters").GetProperty("settings").TryGetProperty("defaultValue", out _));
+    }
+
+    [Fact]
+    public void NoSecretIsASettingOfTheObject()
+    {
+        var fields = Definition(template.Main.Template.GetProperty("parameters").GetProperty("appSettings")).GetProperty("properties").EnumerateObject().Select(p => p.Name);
+
+        Assert.DoesNotContain(fields, name => name.Contains("password", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("connectionString", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>A default of the object, as the function app's settings receive it.</summary>
+    private JsonElement Setting(string field) => template.Main.Module("functionApp").ResolveParameter("settings").GetProperty(field);
+
+    private JsonElement Definition(JsonElement parameter) =>
+        template.Main.Template.GetProperty("definitions").GetProperty(parameter.GetProperty("$ref").GetString()!["#/definitions/".Length..]);
 }

@@ -89,6 +89,27 @@ internal sealed partial class ArmModule
             return Resolve(Template.GetProperty("variables").GetProperty(variable.Groups[1].Value));
         }
 
+        // A field of an object parameter: parameters('settings').audience.
+        if (ParameterField().Match(text) is { Success: true } field && ResolveParameter(field.Groups[1].Value) is { ValueKind: JsonValueKind.Object } owner)
+        {
+            return owner.TryGetProperty(field.Groups[2].Value, out var member) ? Resolve(member) : default;
+        }
+
+        // union(a, b) of two objects: b's fields over a's, as ARM merges them.
+        if (UnionOfTwo().Match(text) is { Success: true } union)
+        {
+            var merged = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var part in new[] { union.Groups[1].Value, union.Groups[2].Value })
+            {
+                foreach (var property in Resolve(JsonSerializer.SerializeToElement("[" + part + "]")).EnumerateObject())
+                {
+                    merged[property.Name] = property.Value;
+                }
+            }
+
+            return JsonSerializer.SerializeToElement(merged);
+        }
+
         return value;
     }
 
@@ -127,6 +148,12 @@ internal sealed partial class ArmModule
 
     [GeneratedRegex(@"variables\('([^']+)'\)")]
     private static partial Regex VariableCall();
+
+    [GeneratedRegex(@"^\[parameters\('([^']+)'\)\.([A-Za-z0-9_]+)\]$")]
+    private static partial Regex ParameterField();
+
+    [GeneratedRegex(@"^\[union\(((?:variables|parameters)\('[^']+'\)), ((?:variables|parameters)\('[^']+'\))\)\]$")]
+    private static partial Regex UnionOfTwo();
 }
 
 internal sealed record ArmResource(string Symbol, JsonElement Element, ArmModule Module)

@@ -47,6 +47,19 @@ public sealed class AzdWiringTests(CompiledTemplate template)
         Assert.Equal("${AZURE_ENV_NAME}", Value(file, "environmentName"));
         Assert.Equal("${AZURE_LOCATION}", Value(file, "location"));
         Assert.Equal("${AZURE_PRINCIPAL_ID}", Value(file, "principalId"));
+
+        // The service's settings go in one object, each field one the object's type declares (a misspelt one would fail
+        // the deployment), each from an azd environment variable with the template's default as fallback.
+        var type = template.Main.Template.GetProperty("definitions").GetProperty("AppSettingsInput").GetProperty("properties");
+        var defaults = template.Main.Template.GetProperty("variables").GetProperty("appSettingDefaults");
+        var appSettings = file.RootElement.GetProperty("parameters").GetProperty("appSettings").GetProperty("value").EnumerateObject().ToList();
+        Assert.NotEmpty(appSettings);
+        Assert.All(appSettings, field =>
+        {
+            Assert.True(type.TryGetProperty(field.Name, out _), $"{field.Name} is not a field of appSettings");
+            Assert.Matches("^\\$\\{FUNCAUTH_[A-Z_]+=(.*)\\}$", field.Value.GetString());
+            Assert.Equal("=" + defaults.GetProperty(field.Name).GetString() + "}", field.Value.GetString()![field.Value.GetString()!.IndexOf('=', StringComparison.Ordinal)..]);
+        });
     }
 
     [Fact]

@@ -28,7 +28,9 @@ public static class EmailServices
             (storage, email) => !email.Value.IsEnabled || !string.IsNullOrWhiteSpace(storage.ConnectionString) || storage.QueueServiceUri is not null,
             "Storage__QueueServiceUri (or Storage__ConnectionString) must be set when Email__SmtpHost is set");
 
-        services.TryAddSingleton(new QueueClientOptions());
+        // The same per-try timeout and retry budget as the table and Key Vault clients: a hung queue fails a forgot-password
+        // inside its request deadline, and the drainer's reads give up and try again instead of waiting minutes.
+        services.TryAddSingleton(sp => DependencyBudget.Apply(new QueueClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -53,10 +53,13 @@ public sealed class OutboxDrainer : BackgroundService
             {
                 messages = [];
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever the queue does (an error, a refused connection, a try that ran out of time while storage hangs),
+                // the drainer lives on: an exception escaping here would stop the whole host. It tries again after a pause.
                 EmailLog.QueueUnavailable(_logger, e.GetType().Name);
-                messages = [];
+                await _signal.WaitAsync(_options.Value.PollInterval, stoppingToken);
+                continue;
             }
 
             foreach (var message in messages)
@@ -94,7 +97,7 @@ public sealed class OutboxDrainer : BackgroundService
                     await _outbox.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _options.Value.RetryDelay, cancellationToken: stoppingToken);
                 }
             }
-            catch (RequestFailedException inner)
+            catch (Exception inner) when (!stoppingToken.IsCancellationRequested)
             {
                 // The message reappears when its invisibility ends anyway.
                 EmailLog.QueueUnavailable(_logger, inner.GetType().Name);
@@ -107,7 +110,7 @@ public sealed class OutboxDrainer : BackgroundService
         {
             await _outbox.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // Sent but not deleted: it will be sent again (at least once).
             EmailLog.QueueUnavailable(_logger, e.GetType().Name);

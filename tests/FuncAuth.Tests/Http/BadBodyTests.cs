@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using FuncAuth.Core.Abuse;
+using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Sessions;
+using FuncAuth.Core.Storage;
 using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Http;
@@ -17,6 +21,9 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     private readonly string _email = Api.NewEmail("bad-body");
     private Apps.Target _app = apps.InProcess;
     private Tokens? _caller;
+    private Tokens? _session;
+    private SessionEntity? _sessionBefore;
+    private TableRows? _before;
 
     private HttpClient Client => _app.Client;
 
@@ -94,6 +101,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [MemberData(nameof(MalformedJson))]
     public async Task ABodyThatIsNotJsonIsMalformed(string endpoint, string body)
     {
+        await ArrangeAsync(endpoint);
         using var response = await SendAsync(endpoint, Json(body));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
@@ -104,6 +112,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [MemberData(nameof(WrongShapes))]
     public async Task JsonOfTheWrongShapeIsMalformed(string endpoint, string body)
     {
+        await ArrangeAsync(endpoint);
         using var response = await SendAsync(endpoint, Json(body));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
@@ -114,6 +123,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [MemberData(nameof(EndpointsWithARequiredBody))]
     public async Task AnEmptyJsonBodyIsMalformed(string endpoint)
     {
+        await ArrangeAsync(endpoint);
         using var response = await SendAsync(endpoint, Json(""));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
@@ -133,12 +143,40 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
+    [Fact]
+    public async Task AFailedLoginIsAChangeTheLoginCheckSees()
+    {
+        // The check must be able to fail: a well-formed login with a wrong password bumps both failure counters.
+        await ArrangeAsync("login");
+        using var wrong = await SendAsync("login", Json("""{"email":"{email}","password":"still not the password"}"""));
+        await AssertProblemAsync(wrong, HttpStatusCode.Unauthorized, "invalid_credentials");
+
+        var after = await TableRows.ReadAsync(_app.App);
+
+        Assert.Equal(2, _before!.Rows.Except(after.Rows).Count(r => r.Contains("/LoginFailures", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ARefreshIsAChangeTheRefreshCheckSees()
+    {
+        // The check must be able to fail: a good refresh rotates the session (its counter and ETag).
+        await ArrangeAsync("refresh");
+        using var refreshed = await SendAsync("refresh", Json(Body(new { refresh_token = _session!.RefreshToken })));
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+
+        var after = await TableRows.ReadAsync(_app.App);
+
+        var changed = Assert.Single(_before!.Rows.Except(after.Rows));
+        Assert.StartsWith($"{AuthTables.UserSessionsTable}/{_session.UserId}/{SessionEntity.RowPrefix}", changed, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(LargeBodies))]
     public async Task ABodyOver64KiBIsTooLarge(string endpoint, bool chunked)
     {
         // A real Kestrel: TestServer gives every body a Content-Length and has no connection to keep or close.
         _app = apps.OverSockets;
+        await ArrangeAsync(endpoint);
         var bytes = Encoding.UTF8.GetBytes(LargeBody());
         HttpContent content = chunked ? new StreamContent(new UnseekableStream(bytes)) : new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -162,6 +200,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [MemberData(nameof(WrongMediaTypes))]
     public async Task ABodyThatIsNotDeclaredJsonIsAnUnsupportedMediaType(string endpoint, string? contentType)
     {
+        await ArrangeAsync(endpoint);
         var fields = new Dictionary<string, string> { ["email"] = _email, ["password"] = Api.Password, ["passwordConfirmation"] = Api.Password };
         HttpContent content = contentType switch
         {
@@ -191,6 +230,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [InlineData("set-roles", """{"roles":["\ud800"]}""")]
     public async Task AStringThatIsNotValidUnicodeIsMalformed(string endpoint, string body)
     {
+        await ArrangeAsync(endpoint);
         // A lone surrogate escape is valid JSON syntax but no Unicode text: the parser refuses to make a string of it,
         // so the body never reaches the field rules and is not "JSON of the expected shape".
         using var response = await SendAsync(endpoint, Json(body));
@@ -207,6 +247,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     [InlineData("set-roles", """{"roles":["X"]}""")]
     public async Task BytesThatAreNotUtf8AreMalformed(string endpoint, string body)
     {
+        await ArrangeAsync(endpoint);
         // In place of X: "é" in Latin-1, then the UTF-8 encoding of a lone surrogate (ED A0 80), which UTF-8 forbids.
         var bytes = Encoding.UTF8.GetBytes(body.Replace("{email}", _email).Replace("{password}", Api.Password));
         var at = Array.IndexOf(bytes, (byte)'X');
@@ -401,13 +442,77 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
     }
 
     /// <summary>
-    /// The bad request left no trace: no account with its email, no ended session, no changed roles. A signup body that
-    /// did not carry the test's email (<paramref name="body"/> without "{email}") could not have created its account.
+    /// Sets the stage for <see cref="AssertNothingChangedAsync"/> and reads every row of the app's tables. Login: the
+    /// bodies' address ("{email}") names an account, which has had one failed login, so both failed-login counters
+    /// exist and a bad body that counted as an attempt would bump them. Refresh: a live session whose token must still
+    /// work afterwards.
+    /// </summary>
+    private async Task ArrangeAsync(string endpoint)
+    {
+        if (endpoint == "login")
+        {
+            await Client.SignupAsync(_email);
+            using var wrong = await Client.PostJsonAsync("/api/auth/login", new { email = _email, password = "not the password" });
+            await AssertProblemAsync(wrong, HttpStatusCode.Unauthorized, "invalid_credentials");
+        }
+        else if (endpoint == "refresh")
+        {
+            _session = await Client.SignupAsync(_email);
+            _sessionBefore = await SessionRowAsync();
+        }
+
+        _before = await TableRows.ReadAsync(_app.App);
+    }
+
+    /// <summary>The one session row of <see cref="_session"/>'s user.</summary>
+    private async Task<SessionEntity> SessionRowAsync()
+    {
+        var sessions = new List<SessionEntity>();
+        await foreach (var row in _app.App.Table(AuthTables.UserSessionsTable).QueryAsync<SessionEntity>(e => e.PartitionKey == _session!.UserId))
+        {
+            if (row.RowKey.StartsWith(SessionEntity.RowPrefix, StringComparison.Ordinal))
+            {
+                sessions.Add(row);
+            }
+        }
+
+        return Assert.Single(sessions);
+    }
+
+    /// <summary>
+    /// The bad request left no trace: every row of the app's tables is as it was (same keys, same ETags), apart from the
+    /// per-address request counter, which counts every token request whatever its body; no account with its email, no
+    /// ended session, no changed roles. A signup body that did not carry the test's email (<paramref name="body"/> without
+    /// "{email}") could not have created its account. After a bad refresh body the session's token still works, once.
     /// </summary>
     private async Task AssertNothingChangedAsync(string endpoint, string body = "{email}")
     {
+        if (_before is not null)
+        {
+            var after = await TableRows.ReadAsync(_app.App);
+            Assert.Equal(_before.Rows, after.Rows);
+            if (endpoint == "login")
+            {
+                // Spelled out, though the rows above cover it: the account, its sessions and both failure counters.
+                var account = EmailAddress.StorageKey(EmailAddress.Normalize(_email));
+                Assert.Single(after.Rows, r => r.StartsWith($"{AuthTables.UsersTable}/{account}/", StringComparison.Ordinal));
+                static bool FailureCounter(string row) => row.StartsWith(AuthTables.RateLimitsTable + "/", StringComparison.Ordinal) && row.Contains("/LoginFailures", StringComparison.Ordinal);
+                Assert.True(_before.Rows.Count(FailureCounter) >= 2);
+                Assert.Equal(_before.Rows.Where(FailureCounter), after.Rows.Where(FailureCounter));
+            }
+        }
+
         switch (endpoint)
         {
+            case "refresh" when _session is not null:
+                var row = await SessionRowAsync();
+                Assert.Equal((_sessionBefore!.Counter, _sessionBefore.ETag, false), (row.Counter, row.ETag, row.Revoked));
+                using (var refreshed = await Client.PostJsonAsync("/api/auth/refresh", new { refresh_token = _session.RefreshToken }))
+                {
+                    Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+                }
+
+                break;
             case "signup" when body.Contains("{email}", StringComparison.Ordinal):
                 await Client.SignupAsync(_email);
                 break;
@@ -442,6 +547,37 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         return problem;
     }
 
+    /// <summary>
+    /// Every row of an app's tables as "table/partition/row/etag", sorted; the per-address token request counters are left
+    /// out (they count requests, bad ones included, by design).
+    /// </summary>
+    private sealed record TableRows(IReadOnlyList<string> Rows)
+    {
+        public static async Task<TableRows> ReadAsync(FuncAuthApp app)
+        {
+            var rows = new List<string>();
+            foreach (var table in new[] { AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable })
+            {
+                try
+                {
+                    await foreach (var row in app.Table(table).QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]))
+                    {
+                        if (!row.RowKey.StartsWith(nameof(RateLimitName.TokenRequestsPerAddress), StringComparison.Ordinal))
+                        {
+                            rows.Add($"{table}/{row.PartitionKey}/{row.RowKey}/{row.ETag}");
+                        }
+                    }
+                }
+                catch (Azure.RequestFailedException e) when (e.Status == 404)
+                {
+                }
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            return new TableRows(rows);
+        }
+    }
+
     /// <summary>A body the client cannot measure up front, so it goes chunked.</summary>
     private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
     {
@@ -462,10 +598,13 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         public async Task InitializeAsync()
         {
             var azurite = await AzuriteServer.GetAsync();
-            var inProcess = await FuncAuthApp.StartAsync(azurite);
+            // The limits on, so the login checks see the failed-login counters (a bad body must not count as an attempt);
+            // the per-address token limit out of reach of the many sign-ups these tests send from one address.
+            var limits = new Dictionary<string, string?> { ["RateLimit:Enabled"] = "true", ["RateLimit:TokenRequestsPerAddress:Limit"] = "1000000" };
+            var inProcess = await FuncAuthApp.StartAsync(azurite, limits);
             InProcess = await Target.SignInAsync(inProcess, inProcess.CreateClient());
 
-            var overSockets = await FuncAuthApp.StartAsync(azurite, waitUntilHealthy: false);
+            var overSockets = await FuncAuthApp.StartAsync(azurite, limits, waitUntilHealthy: false);
             overSockets.UseKestrel(AzuriteFixture.FreePort());
             overSockets.StartServer();
             await overSockets.WaitUntilHealthyAsync();
