@@ -46,7 +46,12 @@ public sealed class EmailDispatcher
         _logger = logger;
     }
 
-    public async Task<DispatchOutcome> DispatchAsync(string? messageText, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one outbox message. The recipient's limit is charged on the message's first try only
+    /// (<paramref name="dequeueCount"/> 1): a retry after an SMTP failure is the same mail, and charging it again would
+    /// let an outage use up the recipient's allowance and drop their later mail.
+    /// </summary>
+    public async Task<DispatchOutcome> DispatchAsync(string? messageText, long dequeueCount, CancellationToken cancellationToken)
     {
         var message = OutboxMessage.TryParse(messageText);
         if (message is null || !TextRules.IsValidUtf16(message.To) || !EmailAddress.IsValid(message.To.Trim()))
@@ -63,7 +68,7 @@ public sealed class EmailDispatcher
             return DispatchOutcome.Dropped;
         }
 
-        if (!await _limit.TryAcquireAsync(normalized, cancellationToken))
+        if (dequeueCount <= 1 && !await _limit.TryAcquireAsync(normalized, cancellationToken))
         {
             EmailLog.Dropped(_logger, "recipient_limit");
             return DispatchOutcome.Dropped;

@@ -78,7 +78,7 @@ public sealed class OutboxDrainer : BackgroundService
     {
         try
         {
-            await _dispatcher.DispatchAsync(message.Body.ToString(), stoppingToken);
+            await _dispatcher.DispatchAsync(message.Body.ToString(), message.DequeueCount, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

@@ -29,7 +29,14 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         if (problem is null)
         {
             LogDependencyFailure(logger, exception.GetType().Name, httpContext.Request.Path, exception);
-            httpContext.Response.Headers.RetryAfter = "5";
+            if (httpContext.Request.Path.StartsWithSegments("/oauth", StringComparison.OrdinalIgnoreCase))
+            {
+                // The OAuth endpoints answer every error in RFC 6749's shape, a dependency failure too.
+                await OAuth.OAuthError.TemporarilyUnavailable(DependencyRetryAfterSeconds).ExecuteAsync(httpContext);
+                return true;
+            }
+
+            httpContext.Response.Headers.RetryAfter = DependencyRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             problem = Problems.Create(ErrorCodes.ServiceUnavailable, "A dependency is unavailable; retry later.");
         }
 
@@ -37,6 +44,8 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         await problem.ExecuteAsync(httpContext);
         return true;
     }
+
+    private const int DependencyRetryAfterSeconds = 5;
 
     [LoggerMessage(2001, LogLevel.Error, "Request to {Path} failed on a dependency ({ExceptionType}); answered 503")]
     private static partial void LogDependencyFailure(ILogger logger, string exceptionType, PathString path, Exception exception);

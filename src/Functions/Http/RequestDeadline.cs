@@ -1,10 +1,11 @@
 using FuncAuth.Core.Options;
+using FuncAuth.Functions.OAuth;
 using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Functions.Http;
 
 /// <summary>
-/// Bounds how long a user-facing request (every route under <c>/api</c>) waits on its dependencies: the request's
+/// Bounds how long a user-facing request (every route under <c>/api</c> and <c>/oauth</c>) waits on its dependencies: the request's
 /// cancellation token is linked to a timer of <c>Storage__RequestDeadline</c> (default 2 s). Every storage and Key Vault
 /// call takes that token, so when the deadline is spent whatever is still waiting is cancelled and the answer is 503
 /// <c>service_unavailable</c> with Retry-After, instead of a request that holds an instance (billed by the second) for
@@ -21,7 +22,8 @@ public static partial class RequestDeadline
 {
     public static IApplicationBuilder UseRequestDeadline(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        var oauth = context.Request.Path.StartsWithSegments("/oauth", StringComparison.OrdinalIgnoreCase);
+        if (!oauth && !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
@@ -41,9 +43,19 @@ public static partial class RequestDeadline
             // Whatever failed once the deadline was spent failed because of it (a cancelled call, a wait given up).
             LogDeadlineSpent(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestDeadline)), context.Request.Path, deadline.TotalMilliseconds, e.GetType().Name);
             context.Response.Clear();
+            // The answer is written under the client's own token: the spent one would cancel the write itself.
+            context.RequestAborted = aborted;
             // Retry once the deadline has passed again: a hung dependency is detected that fast, and a client retrying a
             // refresh must come back well inside the reuse grace.
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(deadline.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var retryAfter = Math.Max(1, (int)Math.Ceiling(deadline.TotalSeconds));
+            if (oauth)
+            {
+                // The OAuth endpoints answer every error in RFC 6749's shape, this one too.
+                await OAuthError.TemporarilyUnavailable(retryAfter).ExecuteAsync(context);
+                return;
+            }
+
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers.CacheControl = "no-store";
             await Problems.Create(ErrorCodes.ServiceUnavailable, "A dependency did not answer in time; retry later.")
                 .ExecuteAsync(context);

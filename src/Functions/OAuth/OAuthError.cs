@@ -54,9 +54,9 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
     public static OAuthError RateLimited(int retryAfterSeconds) =>
         new(StatusCodes.Status429TooManyRequests, new(OAuthErrorCodes.RateLimited, "Too many requests; retry after the time in Retry-After."), retryAfterSeconds);
 
-    /// <summary>Every password-hash slot is busy: 503 with Retry-After, in the OAuth shape.</summary>
+    /// <summary>Every password-hash slot is busy, or a dependency failed: 503 with Retry-After, in the OAuth shape.</summary>
     public static OAuthError TemporarilyUnavailable(int retryAfterSeconds) =>
-        new(StatusCodes.Status503ServiceUnavailable, new(OAuthErrorCodes.TemporarilyUnavailable, "The service is busy; retry later."), retryAfterSeconds);
+        new(StatusCodes.Status503ServiceUnavailable, new(OAuthErrorCodes.TemporarilyUnavailable, "The service or one of its dependencies is busy; retry later."), retryAfterSeconds);
 
     public Task ExecuteAsync(HttpContext httpContext)
     {

@@ -22,8 +22,28 @@ public static class SendEmailFunction
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
         JsonElement payload, EmailDispatcher dispatcher, CancellationToken cancellationToken)
     {
-        var outcome = await dispatcher.DispatchAsync(MessageText(payload), cancellationToken);
+        var outcome = await dispatcher.DispatchAsync(MessageText(payload), DequeueCount(payload), cancellationToken);
         return TypedResults.Ok(new InvocationResponse(new Dictionary<string, object?>(), [$"Outbox message {outcome.ToString().ToLowerInvariant()}."], null));
+    }
+
+    /// <summary>Which try this is (the host's <c>Metadata.DequeueCount</c>, a number or a numeric string); 1 when absent.</summary>
+    private static long DequeueCount(JsonElement payload)
+    {
+        if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("Metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("DequeueCount", out var count))
+        {
+            if (count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var number))
+            {
+                return number;
+            }
+
+            if (count.ValueKind == JsonValueKind.String && long.TryParse(count.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))
+            {
+                return number;
+            }
+        }
+
+        return 1;
     }
 
     /// <summary>The queue message: the host passes it as a string, or as the parsed JSON when it is JSON.</summary>

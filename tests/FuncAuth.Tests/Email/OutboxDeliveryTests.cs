@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using FuncAuth.Tests.Abuse;
 using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Email;
@@ -53,6 +54,30 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
         {
             Assert.Equal(2, (await smtp.MailToAsync(address)).Count);
         }
+    }
+
+    [Fact]
+    public async Task RetriesOfOneMailChargeTheRecipientsLimitOnceSoAnOutageDropsNoMail()
+    {
+        var smtpPort = AzuriteFixture.FreePort();
+        var settings = Attack.Limited(("RateLimit__EmailsPerRecipient__Limit", "2"));
+        settings["Email:SmtpPort"] = smtpPort.ToString();
+        settings["Email:MaxDequeueCount"] = "100";
+        await using var app = await email.StartAppAsync(settings);
+        var client = app.CreateClient();
+        var address = Api.NewEmail("retries");
+        await client.SignupAsync(address);
+        using (var forgot = await client.PostJsonAsync("/api/auth/password/forgot", new { email = address }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, forgot.StatusCode);
+        }
+
+        // Both mails fail several times over: charged per try, the limit of 2 would be spent before SMTP returns.
+        await WaitUntilAsync(() => app.Logs.GetSnapshot().Count(r => r.Id.Id == 1202) >= 6, "repeated failed sends");
+
+        await using var smtp = await Smtp4dev.StartAsync(smtpPort);
+        var mails = await smtp.WaitForMailAsync(address, 2, TimeSpan.FromSeconds(60));
+        Assert.Equal(["Confirm your email address", "Reset your password"], mails.Select(m => m.Subject).Order());
     }
 
     [Fact]

@@ -46,6 +46,30 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task TheTokenEndpointKeepsTheDeadlineAndAnswersInTheOAuthShape()
+    {
+        using var hung = new TcpListener(IPAddress.Loopback, 0);
+        hung.Start();
+        var port = ((IPEndPoint)hung.LocalEndpoint).Port;
+        await using var app = await FuncAuthApp.StartAsync(
+            azurite,
+            new Dictionary<string, string?>
+            {
+                ["Storage__ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/", StringComparison.Ordinal),
+                ["Storage__RequestDeadline"] = "00:00:01",
+            },
+            waitUntilHealthy: false);
+        var client = app.CreateClient();
+
+        var clock = Stopwatch.StartNew();
+        using var response = await client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "password"), ("username", Api.NewEmail()), ("password", Api.Password));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4.5), $"Answered after {clock.Elapsed}.");
+        await OAuth.AssertErrorAsync(response, "temporarily_unavailable", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
     public async Task ASignupWhoseAccountInsertAnswerIsLostIsFinishedNotLeftHalfWritten()
     {
         var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
