@@ -30,9 +30,9 @@ public static class DependencyInjection
     /// </summary>
     public static IServiceCollection AddFuncAuthCore(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateDataAnnotations()
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateWith(new AuthOptionsValidator());
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateWith(new StorageOptionsValidator());
+        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateWith(new KeyVaultOptionsValidator())
             .Validate(
                 o => o.Uri is not null || isDevelopment,
                 "KeyVault__Uri is required outside the Development environment: the development signing key is not for production")

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
@@ -13,7 +14,7 @@ public static class AbuseServices
 {
     public static IServiceCollection AddFuncAuthAbuseResistance(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateWith(new RateLimitOptionsValidator());
         services.AddOptions<HashingOptions>().Bind(configuration.GetSection(Options.AuthOptions.Section))
             .Validate(o => o.MaxConcurrentHashes >= 1, "Auth__MaxConcurrentHashes must be at least 1")
             .Validate(o => o.QueueLimit >= 0, "Auth__MaxQueuedHashes must not be negative")

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.Storage;
 
 namespace FuncAuth.Core.Abuse;
 
@@ -10,7 +11,7 @@ namespace FuncAuth.Core.Abuse;
 /// counters over many partitions, so no window and no hot key makes the table one hot range; the window end after it
 /// lets cleanup find expired counters by key range, shard by shard, without scanning live ones.
 /// </summary>
-internal sealed class RateCounterEntity : ITableEntity
+internal sealed class RateCounterEntity : ITableRow<RateCounterEntity>
 {
     public string PartitionKey { get; set; } = "";
 
@@ -23,4 +24,16 @@ internal sealed class RateCounterEntity : ITableEntity
     public int Count { get; set; }
 
     public DateTimeOffset WindowEnd { get; set; }
+
+    public static RateCounterEntity Read(TableEntity entity) => new()
+    {
+        PartitionKey = entity.PartitionKey,
+        RowKey = entity.RowKey,
+        Timestamp = entity.Timestamp,
+        ETag = entity.ETag,
+        Count = entity.GetInt32(nameof(Count)) ?? 0,
+        WindowEnd = entity.GetDateTimeOffset(nameof(WindowEnd)) ?? default,
+    };
+
+    public TableEntity Write() => TableRows.Keys(this).With(nameof(Count), Count).With(nameof(WindowEnd), WindowEnd);
 }

@@ -40,21 +40,19 @@ internal sealed class RateLimitStore(AuthTables tables)
             try
             {
                 var inserted = new RateCounterEntity { PartitionKey = partitionKey, RowKey = rowKey, Count = 1, WindowEnd = windowEnd };
-                var response = await table.AddEntityAsync(inserted, cancellationToken);
-                inserted.ETag = response.Headers.ETag ?? default;
+                await table.AddRowAsync(inserted, cancellationToken);
                 return new RateLimitLease(inserted);
             }
             catch (RequestFailedException e) when (e.IsConflict())
             {
             }
 
-            var read = await table.GetEntityIfExistsAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
-            if (!read.HasValue)
+            var counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
+            if (counter is null)
             {
                 continue; // Released to zero and removed meanwhile: insert again.
             }
 
-            var counter = read.Value!;
             if (counter.Count >= limit)
             {
                 return null;
@@ -87,20 +85,20 @@ internal sealed class RateLimitStore(AuthTables tables)
                 }
 
                 counter.Count--;
-                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, cancellationToken);
+                await table.ReplaceRowAsync(counter, cancellationToken);
                 return;
             }
             catch (RequestFailedException e) when (e.IsLostRace())
             {
             }
 
-            var read = await table.GetEntityIfExistsAsync<RateCounterEntity>(counter.PartitionKey, counter.RowKey, cancellationToken: cancellationToken);
-            if (!read.HasValue)
+            var current = await table.GetRowAsync<RateCounterEntity>(counter.PartitionKey, counter.RowKey, cancellationToken);
+            if (current is null)
             {
                 return;
             }
 
-            counter = read.Value!;
+            counter = current;
         }
 
         throw new StorageContentionException("A rate-limit counter kept changing during the update; retry later.");

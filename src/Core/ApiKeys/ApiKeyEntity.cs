@@ -17,7 +17,7 @@ namespace FuncAuth.Core.ApiKeys;
 /// The row holds the key's SHA-256 digest, never the key. Revoking deletes the row, so a revoked key and an unknown
 /// key take the same path.
 /// </remarks>
-internal sealed class ApiKeyEntity : ITableEntity
+internal sealed class ApiKeyEntity : ITableRow<ApiKeyEntity>
 {
     public const string RowPrefix = "k:";
     // The first string after every "k:..." key, for a range query over a partition's keys.
@@ -39,6 +39,30 @@ internal sealed class ApiKeyEntity : ITableEntity
     public DateTimeOffset ExpiresAt { get; set; }
     /// <summary>Written at most once per <see cref="ApiKeyUsage.Interval"/>.</summary>
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    public static ApiKeyEntity Read(TableEntity entity) => new()
+    {
+        PartitionKey = entity.PartitionKey,
+        RowKey = entity.RowKey,
+        Timestamp = entity.Timestamp,
+        ETag = entity.ETag,
+        Name = entity.GetString(nameof(Name)) ?? "",
+        Scope = entity.GetString(nameof(Scope)) ?? "",
+        Digest = entity.GetBinary(nameof(Digest)) ?? [],
+        EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
+        CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
+        ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
+        LastUsedAt = entity.GetDateTimeOffset(nameof(LastUsedAt)),
+    };
+
+    public TableEntity Write() => TableRows.Keys(this)
+        .With(nameof(Name), Name)
+        .With(nameof(Scope), Scope)
+        .With(nameof(Digest), Digest)
+        .With(nameof(EmailKey), EmailKey)
+        .With(nameof(CreatedAt), CreatedAt)
+        .With(nameof(ExpiresAt), ExpiresAt)
+        .With(nameof(LastUsedAt), LastUsedAt);
 
     [IgnoreDataMember]
     public string KeyId => RowKey[RowPrefix.Length..];

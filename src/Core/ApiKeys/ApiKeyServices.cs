@@ -13,7 +13,7 @@ public static class ApiKeyServices
 {
     public static IServiceCollection AddFuncAuthApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.Section)).ValidateWith(new ApiKeyOptionsValidator());
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<AuthTables>()));
         services.AddSingleton(sp => new ApiKeyUsage(
             sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyUsage>>()));

@@ -18,8 +18,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
     public async Task<ApiKeyEntity?> GetAsync(string? keyId, CancellationToken cancellationToken)
     {
         var (partition, row) = keyId is null ? (DecoyPartition, DecoyRow) : (ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId));
-        var response = await tables.UserSessions.GetEntityIfExistsAsync<ApiKeyEntity>(partition, row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        return await tables.UserSessions.GetRowAsync<ApiKeyEntity>(partition, row, cancellationToken);
     }
 
     /// <summary>Every key row of the user, expired ones included: one range query over the user's partition.</summary>
@@ -28,7 +27,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {userId} and RowKey ge {ApiKeyEntity.RowPrefix} and RowKey lt {ApiKeyEntity.RowPrefixEnd}");
         var keys = new List<ApiKeyEntity>();
-        await foreach (var key in tables.UserSessions.QueryAsync<ApiKeyEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var key in tables.UserSessions.QueryRowsAsync<ApiKeyEntity>(filter, cancellationToken: cancellationToken))
         {
             keys.Add(key);
         }
@@ -45,7 +44,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
             new TableEntity(ApiKeyExpiryIndex.Partition(expiresAt), keyId), TableUpdateMode.Replace, cancellationToken);
 
     public Task InsertAsync(ApiKeyEntity key, CancellationToken cancellationToken) =>
-        tables.UserSessions.AddEntityAsync(key, cancellationToken);
+        tables.UserSessions.AddRowAsync(key, cancellationToken);
 
     /// <summary>Deletes the key; false when there was none.</summary>
     public Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken) =>

@@ -20,7 +20,7 @@ public static class EmailServices
     /// </summary>
     public static IServiceCollection AddFuncAuthEmail(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
-        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateWith(new EmailOptionsValidator());
         services.AddOptions<AuthOptions>().Validate<IOptions<EmailOptions>>(
             (auth, email) => isDevelopment || !auth.RequireEmailVerification || email.Value.IsEnabled,
             "Auth__RequireEmailVerification=true needs email delivery: set Email__SmtpHost, Email__From and Email__LinkBaseUrl");

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FuncAuth.Core.Options;
 
 /// <summary>The Key Vault secret whose versions are the JWT signing keys (configuration section <c>KeyVault</c>).</summary>
-public sealed class KeyVaultOptions
+public sealed class KeyVaultOptions : IValidatableObject
 {
     public const string Section = "KeyVault";
 
@@ -14,6 +14,16 @@ public sealed class KeyVaultOptions
     public string SigningKeySecretName { get; set; } = "jwt-signing-key";
 
     /// <summary>How often the enabled key versions are re-read, so rotation and revocation take effect.</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MaxRefreshInterval = TimeSpan.FromDays(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!OptionRanges.Within(RefreshInterval, MinRefreshInterval, MaxRefreshInterval))
+        {
+            yield return OptionRanges.Failure("KeyVault__RefreshInterval", MinRefreshInterval, MaxRefreshInterval, nameof(RefreshInterval));
+        }
+    }
 }

@@ -26,7 +26,6 @@ public sealed class StorageOptions : IValidatableObject
     /// is answered 503 with Retry-After. The per-try timeouts and retries of every client are derived from it (see
     /// <see cref="DependencyBudget"/>), so that one call with its retry fits inside it.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.2", "00:01:00")]
     public TimeSpan RequestDeadline { get; set; } = DependencyBudget.DefaultRequestDeadline;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -42,7 +41,15 @@ public sealed class StorageOptions : IValidatableObject
             // The message must not echo the value: connection strings carry account keys.
             yield return new("Storage__ConnectionString is not a valid storage connection string", [nameof(ConnectionString)]);
         }
+
+        if (!OptionRanges.Within(RequestDeadline, MinRequestDeadline, MaxRequestDeadline))
+        {
+            yield return OptionRanges.Failure("Storage__RequestDeadline", MinRequestDeadline, MaxRequestDeadline, nameof(RequestDeadline));
+        }
     }
+
+    public static readonly TimeSpan MinRequestDeadline = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan MaxRequestDeadline = TimeSpan.FromMinutes(1);
 
     private static bool IsUsableConnectionString(string connectionString)
     {

@@ -10,7 +10,7 @@ namespace FuncAuth.Core.Storage;
 /// One signed-in device. Table <c>UserSessions</c>; PartitionKey = user id, RowKey = "s:" + session id, so all of a
 /// user's sessions are one partition (one query and per-partition batches for global logout and force-logout).
 /// </summary>
-internal sealed class SessionEntity : ITableEntity
+internal sealed class SessionEntity : ITableRow<SessionEntity>
 {
     public const string RowPrefix = "s:";
     // The first string after every "s:..." key, for a range query over a partition's sessions.
@@ -82,6 +82,42 @@ internal sealed class SessionEntity : ITableEntity
         RevocationReason.AccountDisabled => "account_disabled",
         _ => throw new UnreachableException(),
     };
+
+    public static SessionEntity Read(TableEntity entity) => new()
+    {
+        PartitionKey = entity.PartitionKey,
+        RowKey = entity.RowKey,
+        Timestamp = entity.Timestamp,
+        ETag = entity.ETag,
+        EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
+        CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
+        UserAgent = entity.GetString(nameof(UserAgent)),
+        ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
+        Counter = entity.GetInt64(nameof(Counter)) ?? 0,
+        RefreshKeyId = entity.GetString(nameof(RefreshKeyId)) ?? "",
+        RotatedAt = entity.GetDateTimeOffset(nameof(RotatedAt)) ?? default,
+        AccessTokenId = entity.GetString(nameof(AccessTokenId)) ?? "",
+        AccessIssuedAt = entity.GetDateTimeOffset(nameof(AccessIssuedAt)) ?? default,
+        AccessKeyId = entity.GetString(nameof(AccessKeyId)) ?? "",
+        Revoked = entity.GetBoolean(nameof(Revoked)) ?? false,
+        RevokedAt = entity.GetDateTimeOffset(nameof(RevokedAt)),
+        RevokedReason = entity.GetString(nameof(RevokedReason)),
+    };
+
+    public TableEntity Write() => TableRows.Keys(this)
+        .With(nameof(EmailKey), EmailKey)
+        .With(nameof(CreatedAt), CreatedAt)
+        .With(nameof(UserAgent), UserAgent)
+        .With(nameof(ExpiresAt), ExpiresAt)
+        .With(nameof(Counter), Counter)
+        .With(nameof(RefreshKeyId), RefreshKeyId)
+        .With(nameof(RotatedAt), RotatedAt)
+        .With(nameof(AccessTokenId), AccessTokenId)
+        .With(nameof(AccessIssuedAt), AccessIssuedAt)
+        .With(nameof(AccessKeyId), AccessKeyId)
+        .With(nameof(Revoked), Revoked)
+        .With(nameof(RevokedAt), RevokedAt)
+        .With(nameof(RevokedReason), RevokedReason);
 
     [IgnoreDataMember]
     public string SessionId => RowKey[RowPrefix.Length..];

@@ -14,9 +14,7 @@ internal sealed class SessionStore(AuthTables tables)
 
     public async Task<SessionEntity?> GetAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
-        var response = await tables.UserSessions.GetEntityIfExistsAsync<SessionEntity>(
-            userId, SessionEntity.RowKeyFor(sessionId), cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        return await tables.UserSessions.GetRowAsync<SessionEntity>(userId, SessionEntity.RowKeyFor(sessionId), cancellationToken);
     }
 
     /// <summary>
@@ -24,7 +22,7 @@ internal sealed class SessionStore(AuthTables tables)
     /// is harmless (cleanup drops it), a session without one would never be cleaned up.
     /// </summary>
     public Task IndexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
-        tables.SessionExpiry.UpsertEntityAsync(IndexEntry(userId, sessionId, dueAt), TableUpdateMode.Replace, cancellationToken);
+        tables.SessionExpiry.UpsertRowAsync(IndexEntry(userId, sessionId, dueAt), cancellationToken);
 
     /// <summary>Removes the session's cleanup-index entry filed under <paramref name="dueAt"/>; gone already is fine.</summary>
     public Task UnindexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
@@ -38,19 +36,19 @@ internal sealed class SessionStore(AuthTables tables)
             return null;
         }
 
-        var response = await tables.UserSessions.GetEntityIfExistsAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value!.EmailKey : null;
+        var reference = await tables.UserSessions.GetRowAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken);
+        return reference?.EmailKey;
     }
 
     public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
-        tables.UserSessions.AddEntityAsync(session, cancellationToken);
+        tables.UserSessions.AddRowAsync(session, cancellationToken);
 
     /// <summary>Inserts a new user's first session together with the user-id reference to the account (one transaction).</summary>
     public Task InsertFirstAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.SubmitTransactionAsync(
             [
-                new(TableTransactionActionType.Add, new UserRefEntity { PartitionKey = session.PartitionKey, EmailKey = session.EmailKey }),
-                new(TableTransactionActionType.Add, session),
+                new(TableTransactionActionType.Add, new UserRefEntity { PartitionKey = session.PartitionKey, EmailKey = session.EmailKey }.Write()),
+                new(TableTransactionActionType.Add, session.Write()),
             ],
             cancellationToken);
 
@@ -138,7 +136,7 @@ internal sealed class SessionStore(AuthTables tables)
     {
         var entries = new List<SessionExpiryEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey lt {SessionExpiryEntity.Bucket(now)}");
-        await foreach (var entry in tables.SessionExpiry.QueryAsync<SessionExpiryEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var entry in tables.SessionExpiry.QueryRowsAsync<SessionExpiryEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             entries.Add(entry);
             if (entries.Count >= max)

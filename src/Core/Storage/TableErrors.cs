@@ -12,12 +12,11 @@ internal static class TableErrors
 
     /// <summary>Replaces the entity if unchanged since it was read (its ETag); false on a lost race.</summary>
     public static async Task<bool> TryReplaceAsync<T>(this TableClient table, T entity, CancellationToken cancellationToken)
-        where T : ITableEntity
+        where T : class, ITableRow<T>
     {
         try
         {
-            var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            entity.ETag = response.Headers.ETag ?? default;
+            await table.ReplaceRowAsync(entity, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.IsLostRace())

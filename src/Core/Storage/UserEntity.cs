@@ -8,7 +8,7 @@ namespace FuncAuth.Core.Storage;
 /// normalised email, RowKey = "". Keyed by email so that inserting it is the arbiter of email uniqueness and login is
 /// one point read.
 /// </summary>
-internal sealed class UserEntity : ITableEntity
+internal sealed class UserEntity : ITableRow<UserEntity>
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
@@ -27,4 +27,32 @@ internal sealed class UserEntity : ITableEntity
     public bool Disabled { get; set; }
     /// <summary>Random; replaced whenever the password is set, so verification and reset tokens bound to it die.</summary>
     public string SecurityStamp { get; set; } = "";
+
+    public static UserEntity Read(TableEntity entity) => new()
+    {
+        PartitionKey = entity.PartitionKey,
+        RowKey = entity.RowKey,
+        Timestamp = entity.Timestamp,
+        ETag = entity.ETag,
+        UserId = entity.GetString(nameof(UserId)) ?? "",
+        Email = entity.GetString(nameof(Email)) ?? "",
+        Name = entity.GetString(nameof(Name)),
+        Roles = entity.GetString(nameof(Roles)) ?? "",
+        PasswordHash = entity.GetString(nameof(PasswordHash)) ?? "",
+        CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
+        EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
+        Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
+        SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+    };
+
+    public TableEntity Write() => TableRows.Keys(this)
+        .With(nameof(UserId), UserId)
+        .With(nameof(Email), Email)
+        .With(nameof(Name), Name)
+        .With(nameof(Roles), Roles)
+        .With(nameof(PasswordHash), PasswordHash)
+        .With(nameof(CreatedAt), CreatedAt)
+        .With(nameof(EmailVerified), EmailVerified)
+        .With(nameof(Disabled), Disabled)
+        .With(nameof(SecurityStamp), SecurityStamp);
 }

@@ -7,7 +7,7 @@ namespace FuncAuth.Core.Storage;
 /// Finds a user's account from the user id. Table <c>UserSessions</c>; PartitionKey = user id, RowKey = "user".
 /// It shares the partition with the user's sessions so sign-up writes both in one transaction.
 /// </summary>
-internal sealed class UserRefEntity : ITableEntity
+internal sealed class UserRefEntity : ITableRow<UserRefEntity>
 {
     public const string Row = "user";
 
@@ -17,4 +17,15 @@ internal sealed class UserRefEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public string EmailKey { get; set; } = "";
+
+    public static UserRefEntity Read(TableEntity entity) => new()
+    {
+        PartitionKey = entity.PartitionKey,
+        RowKey = entity.RowKey,
+        Timestamp = entity.Timestamp,
+        ETag = entity.ETag,
+        EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
+    };
+
+    public TableEntity Write() => TableRows.Keys(this).With(nameof(EmailKey), EmailKey);
 }

@@ -8,8 +8,7 @@ internal sealed class UserStore(AuthTables tables)
 {
     public async Task<UserEntity?> FindByEmailKeyAsync(string emailKey, CancellationToken cancellationToken)
     {
-        var response = await tables.Users.GetEntityIfExistsAsync<UserEntity>(emailKey, "", cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        return await tables.Users.GetRowAsync<UserEntity>(emailKey, "", cancellationToken);
     }
 
     /// <summary>Inserts the account; false when the email key is taken. The insert is the uniqueness arbiter.</summary>
@@ -17,7 +16,7 @@ internal sealed class UserStore(AuthTables tables)
     {
         try
         {
-            await tables.Users.AddEntityAsync(user, cancellationToken);
+            await tables.Users.AddRowAsync(user, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.IsConflict())

@@ -13,7 +13,7 @@ public sealed class NetworkOptions
     /// <summary>Comma-separated addresses or CIDR ranges of proxies in front of the app. Default: none.</summary>
     public string? TrustedProxies { get; set; }
 
-    public IReadOnlyList<IPNetwork> TrustedNetworks => Parse(TrustedProxies) ?? [];
+    public IReadOnlyList<IPNetwork> TrustedNetworks() => Parse(TrustedProxies) ?? [];
 
     /// <summary>The ranges, or null when an entry is neither an address nor a CIDR range.</summary>
     public static IReadOnlyList<IPNetwork>? Parse(string? value)
@@ -61,7 +61,7 @@ public static class ClientAddress
             return cached;
         }
 
-        var trusted = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkOptions>>().Value.TrustedNetworks;
+        var trusted = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkOptions>>().Value.TrustedNetworks();
         var address = Resolve(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"], trusted);
         context.Items[ItemKey] = address;
         return address;

@@ -36,12 +36,11 @@ public sealed record SessionResponse(string Id, bool Current, DateTimeOffset Cre
 [JsonSerializable(typeof(IReadOnlyList<UserResponse>))]
 internal sealed partial class LifecycleJsonContext : JsonSerializerContext;
 
-/// <summary>Wiring of the lifecycle endpoints that is not a route: JSON types, the client's User-Agent for sessions.</summary>
+/// <summary>Wiring of the lifecycle endpoints that is not a route: the client's User-Agent for sessions.</summary>
 public static class LifecycleSetup
 {
     public static IServiceCollection AddFuncAuthLifecycleEdge(this IServiceCollection services)
     {
-        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Add(LifecycleJsonContext.Default));
         services.AddHttpContextAccessor();
         services.AddSingleton<FuncAuth.Core.Sessions.IClientInfo, HttpClientInfo>();
         return services;

@@ -30,8 +30,17 @@ public static class ServiceSetup
         services.AddFuncAuthCore(builder.Configuration, builder.Environment.IsDevelopment());
         services.AddFuncAuthLifecycleEdge();
 
-        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
-        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default));
+        // Request and response bodies go through the compile-time JSON contracts only, never reflection: a type missing
+        // from them fails in every build and test run, not first in the Native AOT executable.
+        services.Configure<JsonOptions>(o =>
+        {
+            var resolvers = o.SerializerOptions.TypeInfoResolverChain;
+            resolvers.Clear();
+            resolvers.Add(AppJsonContext.Default);
+            resolvers.Add(LifecycleJsonContext.Default);
+            resolvers.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default);
+            resolvers.Add(FuncAuth.Functions.OAuth.OAuthJsonContext.Default);
+        });
         // Binding failures throw, so ErrorHandling turns them into the API's problem codes instead of bare 400s.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FuncAuth.Functions.OAuth;
 
-/// <summary>The services the grants use, bound from the container as one endpoint parameter.</summary>
+/// <summary>The services the grants use.</summary>
 public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys);
 
 /// <summary>

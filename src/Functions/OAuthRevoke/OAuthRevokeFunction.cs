@@ -1,6 +1,7 @@
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace FuncAuth.Functions;
 
@@ -16,7 +17,7 @@ public static class OAuthRevokeFunction
     /// RFC 7009: revoking a refresh token or an access token ends its session. Always 200 for a well-formed request,
     /// also for an unknown or spent token (§2.2), so the answer says nothing about which tokens exist.
     /// </summary>
-    public static async Task<Results<Ok, OAuthError>> HandleAsync(HttpRequest request, HttpResponse response, TokenRevocation revocation, CancellationToken cancellationToken)
+    public static async Task<Results<Ok, OAuthError>> HandleAsync(HttpRequest request, HttpResponse response, [FromServices] TokenRevocation revocation, CancellationToken cancellationToken)
     {
         var (fields, error) = await OAuthFields.ReadAsync(request, cancellationToken);
         if (fields is null)

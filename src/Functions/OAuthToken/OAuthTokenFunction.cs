@@ -1,8 +1,11 @@
 using FuncAuth.Core.Abuse;
+using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using FuncAuth.Functions.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace FuncAuth.Functions;
 
@@ -15,11 +18,15 @@ public static class OAuthTokenFunction
         return app;
     }
 
-    /// <summary>RFC 6749 token endpoint: form-encoded or JSON; errors in the OAuth shape.</summary>
+    /// <summary>
+    /// RFC 6749 token endpoint: form-encoded or JSON, read by <see cref="OAuthFields"/>; errors in the OAuth shape. The
+    /// services are marked as such: the compile-time request delegate would otherwise take one for a JSON body.
+    /// </summary>
     public static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> HandleAsync(
-        HttpRequest request, [AsParameters] GrantServices services, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] LoginGuard logins, [FromServices] SessionService sessions, [FromServices] ApiKeyService apiKeys,
+        CancellationToken cancellationToken)
     {
         var (fields, error) = await OAuthFields.ReadAsync(request, cancellationToken);
-        return fields is null ? error! : await TokenGrants.IssueAsync(request, fields, services, cancellationToken);
+        return fields is null ? error! : await TokenGrants.IssueAsync(request, fields, new GrantServices(logins, sessions, apiKeys), cancellationToken);
     }
 }

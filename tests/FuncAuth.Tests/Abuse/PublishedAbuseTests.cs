@@ -14,50 +14,18 @@ public sealed class PublishedAbuseTests(PublishedAppFixture published) : IAsyncL
 {
     private const string TimerBody = """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""";
 
-    private readonly int _port = AzuriteFixture.FreePort();
-    private Process _process = null!;
+    private PublishedProcess _app = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        var start = new ProcessStartInfo(published.Executable) { WorkingDirectory = published.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = _port.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
-        start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var health = await _client.GetAsync("/api/health");
-                if (health.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The published app did not become healthy in time.");
-            await Task.Delay(100);
-        }
+        _app = await PublishedProcess.StartAsync(published);
+        _client = _app.Client;
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private int Port => _client.BaseAddress!.Port;
 
     [Fact]
     public async Task AComposedAndADecomposedSpellingOfOnePasswordLogInAlike()
@@ -108,7 +76,7 @@ public sealed class PublishedAbuseTests(PublishedAppFixture published) : IAsyncL
 
             // The same spelling with only the marks of the host's own invocation: where routing maps it to the
             // function it runs, so the refusal above was the guard and not the router.
-            var direct = await RawPostAsync(path, $"Host: 127.0.0.1:{_port}\r\n");
+            var direct = await RawPostAsync(path, $"Host: 127.0.0.1:{Port}\r\n");
             if (direct == 200)
             {
                 reachedDirectly++;
@@ -116,14 +84,14 @@ public sealed class PublishedAbuseTests(PublishedAppFixture published) : IAsyncL
         }
 
         Assert.True(reachedDirectly >= 6, $"only {reachedDirectly} spellings reach the function at all");
-        Assert.Equal(404, await RawPostAsync("/CleanupExpiredTokens", $"Host: 127.0.0.1:{_port}\r\nForwarded: for=203.0.113.9\r\n"));
+        Assert.Equal(404, await RawPostAsync("/CleanupExpiredTokens", $"Host: 127.0.0.1:{Port}\r\nForwarded: for=203.0.113.9\r\n"));
         Assert.Equal(404, await RawPostAsync("/CleanupExpiredTokens", "Host: localhost.example.net\r\n"));
     }
 
     private async Task<int> RawPostAsync(string path, string headers)
     {
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, _port);
+        await tcp.ConnectAsync(IPAddress.Loopback, Port);
         await using var stream = tcp.GetStream();
         var body = Encoding.UTF8.GetBytes(TimerBody);
         var head = $"POST {path} HTTP/1.1\r\n{headers}Content-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";

@@ -10,7 +10,7 @@ internal sealed class AccountRows(AuthTables tables)
     private const int MaxBatch = 100;
 
     public Task InsertUserRefAsync(UserRefEntity userRef, CancellationToken cancellationToken) =>
-        tables.UserSessions.AddEntityAsync(userRef, cancellationToken);
+        tables.UserSessions.AddRowAsync(userRef, cancellationToken);
 
     /// <summary>Every session entity of the user (one partition query).</summary>
     public async Task<IReadOnlyList<SessionEntity>> SessionsAsync(string userId, CancellationToken cancellationToken)
@@ -18,7 +18,7 @@ internal sealed class AccountRows(AuthTables tables)
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {userId} and RowKey ge {SessionEntity.RowPrefix} and RowKey lt {SessionEntity.RowPrefixEnd}");
         var sessions = new List<SessionEntity>();
-        await foreach (var session in tables.UserSessions.QueryAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var session in tables.UserSessions.QueryRowsAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
         {
             sessions.Add(session);
         }

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using FuncAuth.Tests.Http;
+
+namespace FuncAuth.Tests.Support;
+
+/// <summary>
+/// The published executable running as the Functions host runs it (its port in <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>),
+/// against the fixture's Azurite with tables of its own, healthy before it is handed out.
+/// </summary>
+public sealed class PublishedProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private PublishedProcess(Process process, int port)
+    {
+        _process = process;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public HttpClient Client { get; }
+
+    public static async Task<PublishedProcess> StartAsync(PublishedAppFixture published, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = AzuriteFixture.FreePort();
+        var start = new ProcessStartInfo(published.Executable) { WorkingDirectory = published.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
+        start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var running = new PublishedProcess(process, port);
+        await running.WaitForHealthyAsync(TimeSpan.FromSeconds(30));
+        return running;
+    }
+
+    private async Task WaitForHealthyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var health = await Client.GetAsync("/api/health");
+                if (health.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The published app did not become healthy in time.");
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
