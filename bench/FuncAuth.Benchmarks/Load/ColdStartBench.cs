@@ -66,12 +66,12 @@ internal static class ColdStartBench
             }
         }
 
-        Console.WriteLine("{0,-6} {1,14} {2,14} {3,14} {4,14} {5,12}", "", "start→200 ms", "first login", "warm login", "first−warm", "RSS MiB");
+        Console.WriteLine("{0,-6} {1,14} {2,14} {3,14} {4,14} {5,14} {6,12}", "", "start→answer", "start→200 ms", "first login", "warm login", "first−warm", "RSS MiB");
         foreach (var (name, _) in apps)
         {
             var s = samples[name];
-            Console.WriteLine("{0,-6} {1,14:N1} {2,14:N1} {3,14:N1} {4,14:N1} {5,12:N1}", name,
-                LoadBench.Median(s.Select(x => x.Healthy)), LoadBench.Median(s.Select(x => x.FirstLogin)), LoadBench.Median(s.Select(x => x.WarmLogin)),
+            Console.WriteLine("{0,-6} {1,14:N1} {2,14:N1} {3,14:N1} {4,14:N1} {5,14:N1} {6,12:N1}", name,
+                LoadBench.Median(s.Select(x => x.Listening)), LoadBench.Median(s.Select(x => x.Healthy)), LoadBench.Median(s.Select(x => x.FirstLogin)), LoadBench.Median(s.Select(x => x.WarmLogin)),
                 LoadBench.Median(s.Select(x => x.FirstLogin - x.WarmLogin)), LoadBench.Median(s.Select(x => x.RssKib / 1024.0)));
         }
 
@@ -81,7 +81,8 @@ internal static class ColdStartBench
             LoadBench.Median(a.Select(x => x.FirstLogin)) / LoadBench.Median(b.Select(x => x.FirstLogin)),
             LoadBench.Median(a.Select(x => x.FirstLogin - x.WarmLogin)) / LoadBench.Median(b.Select(x => x.FirstLogin - x.WarmLogin)),
             ProcStats.LoadAverage());
-        Console.WriteLine("start→200: Process.Start to the first 200 of GET /api/health (polled every 2 ms); first login: the next request, a login");
+        Console.WriteLine("start→answer: Process.Start to the first answer of any status from GET /api/health (polled every 2 ms); start→200: to");
+        Console.WriteLine("its first 200 (storage and signing key ready); first login: the next request, a login");
         Console.WriteLine("of an existing user; warm login: median of 3 logins after it (hash included in all login figures); RSS: VmRSS after them.");
         return 0;
     }
@@ -90,7 +91,26 @@ internal static class ColdStartBench
     {
         var clock = Stopwatch.StartNew();
         await using var app = PublishedApp.Start(folder, connectionString, signingKey, prefix);
-        await app.WaitHealthyAsync(TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(2));
+        // The first answer of any status is the process listening; the first 200 is storage and the signing key ready too.
+        double? listening = null;
+        while (true)
+        {
+            try
+            {
+                using var response = await app.Client.GetAsync("/api/health");
+                listening ??= clock.Elapsed.TotalMilliseconds;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (!app.Process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+            }
+
+            await Task.Delay(2);
+        }
+
         var healthy = clock.Elapsed.TotalMilliseconds;
         var first = await LoginAsync(app, email);
         var warm = new List<double>();
@@ -99,7 +119,7 @@ internal static class ColdStartBench
             warm.Add(await LoginAsync(app, email));
         }
 
-        return new Sample(healthy, first, LoadBench.Median(warm), ProcStats.StatusKib(app.Process.Id, "VmRSS"));
+        return new Sample(listening.Value, healthy, first, LoadBench.Median(warm), ProcStats.StatusKib(app.Process.Id, "VmRSS"));
     }
 
     private static async Task<double> LoginAsync(PublishedApp app, string email)
@@ -128,5 +148,5 @@ internal static class ColdStartBench
         return (files.Count, files.Sum(f => new FileInfo(f).Length), zip.Length);
     }
 
-    private sealed record Sample(double Healthy, double FirstLogin, double WarmLogin, long RssKib);
+    private sealed record Sample(double Listening, double Healthy, double FirstLogin, double WarmLogin, long RssKib);
 }
