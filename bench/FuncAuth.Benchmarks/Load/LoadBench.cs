@@ -85,10 +85,11 @@ internal static class LoadBench
             foreach (var run in running)
             {
                 await run.SeedAsync(users);
-                await run.PrepareSessionsAsync(Math.Min(users, 2));
+                var warmupClients = Math.Min(users, 2);
+                await run.PrepareSessionsAsync(warmupClients);
                 foreach (var operation in options.Operations)
                 {
-                    await RunWindowAsync(run, storage, operation, 2, TimeSpan.FromMilliseconds(500));
+                    await RunWindowAsync(run, storage, operation, warmupClients, TimeSpan.FromMilliseconds(500));
                 }
             }
 
