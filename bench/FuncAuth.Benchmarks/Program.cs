@@ -22,6 +22,22 @@ if (args is ["api-keys", .. var apiKeyArgs])
     return await FuncAuth.Benchmarks.ApiKeys.ApiKeyBench.RunAsync(apiKeyArgs);
 }
 
+// The published app under load, cold starts, GC settings (see bench/load.sh): ... -- load | coldstart N | gc
+if (args is ["load", .. var loadArgs])
+{
+    return await FuncAuth.Benchmarks.Load.LoadBench.RunLoadAsync(loadArgs);
+}
+
+if (args is ["coldstart", .. var coldArgs])
+{
+    return await FuncAuth.Benchmarks.Load.ColdStartBench.RunAsync(coldArgs);
+}
+
+if (args is ["gc", .. var gcArgs])
+{
+    return await FuncAuth.Benchmarks.Load.LoadBench.RunGcAsync(gcArgs);
+}
+
 if (args is ["no-enumeration", ..])
 {
     await FuncAuth.Benchmarks.NoEnumerationBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The published app under load, against Azurite on loopback. Publishes the Native AOT build and the ReadyToRun build
+# once each into artifacts/bench/ (reused on later runs; --republish rebuilds them), then:
+#   bash bench/load.sh                    load: signup, login, refresh, me at 1, 8 and 32 clients, AOT and R2R interleaved
+#   bash bench/load.sh coldstart [N]      N cold starts of each build, alternating, and the package sizes
+#   bash bench/load.sh gc                 the AOT build at 8 clients under several GC settings
+# Extra options go to the benchmark: --clients 1,8,32 --duration 3 --reps 3 --ops signup,login,refresh,me
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=load
+if [ "${1:-}" = "--republish" ]; then rm -rf artifacts/bench; shift; fi
+case "${1:-}" in load|coldstart|gc) mode=$1; shift ;; esac
+
+[ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+aot=artifacts/bench/aot
+r2r=artifacts/bench/r2r
+if [ ! -x "$aot/FuncAuth.Functions" ]; then
+  dotnet publish src/Functions -c Release -o "$aot" -nologo -v quiet
+fi
+if [ ! -x "$r2r/FuncAuth.Functions" ] && [ "$mode" != gc ]; then
+  dotnet publish src/Functions -c Release -p:PublishAot=false -p:PublishReadyToRun=true -p:SelfContained=true -o "$r2r" -nologo -v quiet
+fi
+dotnet build bench/FuncAuth.Benchmarks -c Release --nologo -v quiet
+bench=(dotnet bench/FuncAuth.Benchmarks/bin/Release/net10.0/FuncAuth.Benchmarks.dll)
+
+case "$mode" in
+  load) exec "${bench[@]}" load --app "aot=$aot" --app "r2r=$r2r" "$@" ;;
+  coldstart)
+    runs=10
+    if [[ "${1:-}" =~ ^[0-9]+$ ]]; then runs=$1; shift; fi
+    exec "${bench[@]}" coldstart "$runs" --app "aot=$aot" --app "r2r=$r2r" "$@" ;;
+  gc) exec "${bench[@]}" gc --app "aot=$aot" "$@" ;;
+esac
