@@ -87,45 +87,20 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
     [Fact]
     public async Task TheExecutableServesOnTheCustomHandlerPortAndAnswersTheTimerInvocation()
     {
-        var port = AzuriteFixture.FreePort();
-        var start = new ProcessStartInfo(published.Executable)
-        {
-            WorkingDirectory = published.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
-        start.Environment["PORT"] = "1"; // The Functions host's port wins over PORT.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
-        start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var clock = Stopwatch.StartNew();
-            await WaitForHealthyAsync(client, TimeSpan.FromSeconds(30));
-            // The host gives a custom handler 60 s to open its port; this must be a small fraction of that.
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+        // The Functions host's port wins over PORT.
+        await using var app = await PublishedProcess.StartAsync(published, new Dictionary<string, string> { ["PORT"] = "1" });
+        var client = app.Client;
+        // The host gives a custom handler 60 s to open its port; this must be a small fraction of that.
+        Assert.True(app.StartedIn < TimeSpan.FromSeconds(30));
 
-            // The published build (self-contained, ReadyToRun) serves the same OpenAPI document as the committed one.
-            var document = (await client.GetStringAsync("/api/openapi.json")).ReplaceLineEndings("\n").TrimEnd('\n') + "\n";
-            Assert.True(File.ReadAllText(RepoPaths.Combine("docs", "openapi.json")).ReplaceLineEndings("\n") == document, "The published app serves another OpenAPI document than docs/openapi.json.");
+        // The published build serves the same OpenAPI document as the committed one.
+        var document = (await client.GetStringAsync("/api/openapi.json")).ReplaceLineEndings("\n").TrimEnd('\n') + "\n";
+        Assert.True(File.ReadAllText(RepoPaths.Combine("docs", "openapi.json")).ReplaceLineEndings("\n") == document, "The published app serves another OpenAPI document than docs/openapi.json.");
 
-            using var response = await client.PostAsJsonAsync("/CleanupExpiredTokens", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } });
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = await response.ReadJsonAsync();
-            Assert.StartsWith("Removed 0 ", body.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        using var response = await client.PostAsJsonAsync("/CleanupExpiredTokens", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        Assert.StartsWith("Removed 0 ", body.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,30 +123,11 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
     [Fact]
     public async Task TheExecutableWritesOneLinePerAuthEventAndNoneForTheRequestsThemselves()
     {
-        var port = AzuriteFixture.FreePort();
-        var start = new ProcessStartInfo(published.Executable)
-        {
-            WorkingDirectory = published.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
-        start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        int before;
+        await using var app = await PublishedProcess.StartAsync(published);
+        var client = app.Client;
+        var before = app.Lines.Count;
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitForHealthyAsync(client, TimeSpan.FromSeconds(30));
-            before = lines.Count;
-
             var signup = await client.SignupAsync();
             var login = await client.LoginAsync(signup.Email);
             using var refresh = await client.RefreshAsync(login.RefreshToken);
@@ -186,43 +142,14 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
         }
         finally
         {
-            // A graceful stop flushes the console logger's queue, so every line the requests caused is in by the exit.
-            using (var stop = Process.Start("kill", ["-TERM", process.Id.ToString()]))
-            {
-                await stop.WaitForExitAsync();
-            }
-
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await process.WaitForExitAsync(cancel.Token);
+            await app.StopGracefullyAsync();
         }
 
         // Five successful requests: the four auth events (sign-up, login, refresh, logout), one line each, and nothing else.
-        var written = lines.Skip(before).ToList();
+        var written = app.Lines.Skip(before).ToList();
         Assert.True(
             written.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^info: FuncAuth\.Core\.Sessions\.\w+\[(\d+)\] \S").Groups[1].Value)
                 .SequenceEqual(["1001", "1010", "1020", "1030"]),
             "Standard output during the requests:\n" + string.Join('\n', written));
-    }
-
-    private static async Task WaitForHealthyAsync(HttpClient client, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var health = await client.GetAsync("/api/health");
-                if (health.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The published app did not become healthy in time.");
-            await Task.Delay(100);
-        }
     }
 }

@@ -21,18 +21,8 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite)
     [Fact]
     public async Task ARequestWaitingOnAHungStorageServerIsAnswered503WhenItsDeadlineIsSpent()
     {
-        // Accepts connections (the kernel does) and never answers: a paused or hung server.
-        using var hung = new TcpListener(IPAddress.Loopback, 0);
-        hung.Start();
-        var port = ((IPEndPoint)hung.LocalEndpoint).Port;
-        await using var app = await FuncAuthApp.StartAsync(
-            azurite,
-            new Dictionary<string, string?>
-            {
-                ["Storage__ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/", StringComparison.Ordinal),
-                ["Storage__RequestDeadline"] = "00:00:01",
-            },
-            waitUntilHealthy: false);
+        using var hung = HungServer();
+        await using var app = await StartAgainstAsync(hung);
         var client = app.CreateClient();
 
         var clock = Stopwatch.StartNew();
@@ -48,17 +38,8 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite)
     [Fact]
     public async Task TheTokenEndpointKeepsTheDeadlineAndAnswersInTheOAuthShape()
     {
-        using var hung = new TcpListener(IPAddress.Loopback, 0);
-        hung.Start();
-        var port = ((IPEndPoint)hung.LocalEndpoint).Port;
-        await using var app = await FuncAuthApp.StartAsync(
-            azurite,
-            new Dictionary<string, string?>
-            {
-                ["Storage__ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/", StringComparison.Ordinal),
-                ["Storage__RequestDeadline"] = "00:00:01",
-            },
-            waitUntilHealthy: false);
+        using var hung = HungServer();
+        await using var app = await StartAgainstAsync(hung);
         var client = app.CreateClient();
 
         var clock = Stopwatch.StartNew();
@@ -125,4 +106,23 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite)
             }
         }
     }
+
+    /// <summary>Accepts connections (the kernel does) and never answers: a paused or hung storage server.</summary>
+    private static TcpListener HungServer()
+    {
+        var hung = new TcpListener(IPAddress.Loopback, 0);
+        hung.Start();
+        return hung;
+    }
+
+    /// <summary>The app with its storage at <paramref name="hung"/> and a one-second request deadline.</summary>
+    private Task<FuncAuthApp> StartAgainstAsync(TcpListener hung) =>
+        FuncAuthApp.StartAsync(
+            azurite,
+            new Dictionary<string, string?>
+            {
+                ["Storage__ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{((IPEndPoint)hung.LocalEndpoint).Port}/", StringComparison.Ordinal),
+                ["Storage__RequestDeadline"] = "00:00:01",
+            },
+            waitUntilHealthy: false);
 }

@@ -20,6 +20,12 @@ public sealed class PublishedProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>Every line the executable wrote, in order; standard error's lines start with "stderr: ".</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+    /// <summary>How long it took from the process start until health answered 200.</summary>
+    public TimeSpan StartedIn { get; private set; }
+
     public static async Task<PublishedProcess> StartAsync(PublishedAppFixture published, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = AzuriteFixture.FreePort();
@@ -33,13 +39,15 @@ public sealed class PublishedProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
+        var clock = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var running = new PublishedProcess(process, port);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) running.Lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) running.Lines.Enqueue("stderr: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var running = new PublishedProcess(process, port);
         await running.WaitForHealthyAsync(TimeSpan.FromSeconds(30));
+        running.StartedIn = clock.Elapsed;
         return running;
     }
 
@@ -65,10 +73,26 @@ public sealed class PublishedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the executable as the host does (SIGTERM), so the console logger flushes every line first.</summary>
+    public async Task StopGracefullyAsync()
+    {
+        using (var stop = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await stop.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(cancel.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
         await _process.WaitForExitAsync();
         _process.Dispose();
     }
