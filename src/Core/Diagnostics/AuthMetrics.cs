@@ -92,19 +92,7 @@ public sealed class AuthMetrics
 
     internal void AdminAction(string action) => _adminActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
-    internal static string ReasonTag(RevocationReason reason) => reason switch
-    {
-        RevocationReason.Logout => "logout",
-        RevocationReason.LogoutGlobal => "logout_global",
-        RevocationReason.LogoutOthers => "logout_others",
-        RevocationReason.ForceLogout => "force_logout",
-        RevocationReason.RefreshTokenReused => "refresh_token_reused",
-        RevocationReason.PasswordReset => "password_reset",
-        RevocationReason.PasswordChanged => "password_changed",
-        RevocationReason.AccountDeleted => "account_deleted",
-        RevocationReason.AccountDisabled => "account_disabled",
-        _ => "other",
-    };
+    internal static string ReasonTag(RevocationReason reason) => Storage.SessionEntity.StoredName(reason);
 }
 
 /// <summary>How a login attempt ended, as counted by <see cref="AuthMetrics"/>.</summary>

@@ -68,8 +68,9 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
             [nameof(RevokedReason)] = StoredName(reason),
         };
 
-    // The stored names predate the enum; they stay as they are so sessions already stored keep their meaning.
-    private static string StoredName(RevocationReason reason) => reason switch
+    // The stored names predate the enum; they stay as they are so sessions already stored keep their meaning. The
+    // revocation metric tags its counts with the same names.
+    internal static string StoredName(RevocationReason reason) => reason switch
     {
         RevocationReason.Logout => "logout",
         RevocationReason.LogoutGlobal => "logout_global",
