@@ -20,7 +20,7 @@ public static class AbuseServices
             .Validate(o => o.QueueLimit >= 0, "Auth__MaxQueuedHashes must not be negative")
             .ValidateOnStart();
         services.AddSingleton<HashBulkhead>();
-        services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>()));
+        services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RateLimiter(
             sp.GetRequiredService<RateLimitStore>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RateLimiter>>())

@@ -10,15 +10,18 @@ namespace FuncAuth.Core.Abuse;
 
 /// <summary>
 /// Fixed-window counters in Table Storage, shared by every instance. An increment is an insert (the first request of a
-/// window, one call) or, when the counter exists, a read and a replace conditional on the ETag; a lost race (409 on
-/// insert, 412 on replace) reads again, so concurrent increments on any number of instances never lose a count.
+/// window, one call) or a replace conditional on the ETag. The ETag is the one this instance last wrote
+/// (<see cref="KnownCounters"/>), so while one instance serves a key an increment is one call; when another instance
+/// changed the counter, or it was never seen here, the counter is read first. A lost race (409 on insert, 412 on
+/// replace) reads again, so concurrent increments on any number of instances never lose a count.
 /// </summary>
-internal sealed class RateLimitStore(AuthTables tables)
+internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
 {
     public const int Shards = 64;
     private const int MaxAttempts = 10;
 
     private readonly KeyedGate _gate = new();
+    private readonly KnownCounters _known = new();
 
     public static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
     {
@@ -35,33 +38,57 @@ internal sealed class RateLimitStore(AuthTables tables)
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
         using var turn = await _gate.EnterAsync(partitionKey + rowKey, cancellationToken);
         var table = tables.RateLimits;
+        var counter = _known.Find(partitionKey, rowKey);
+        // A remembered count is a guess: it is trusted to try a replace, never to refuse (another instance may have
+        // given counts back since).
+        var guessed = counter is not null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            try
-            {
-                var inserted = new RateCounterEntity { PartitionKey = partitionKey, RowKey = rowKey, Count = 1, WindowEnd = windowEnd };
-                await table.AddRowAsync(inserted, cancellationToken);
-                return new RateLimitLease(inserted);
-            }
-            catch (RequestFailedException e) when (e.IsConflict())
-            {
-            }
-
-            var counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
             if (counter is null)
             {
-                continue; // Released to zero and removed meanwhile: insert again.
+                try
+                {
+                    var inserted = new RateCounterEntity { PartitionKey = partitionKey, RowKey = rowKey, Count = 1, WindowEnd = windowEnd };
+                    await table.AddRowAsync(inserted, cancellationToken);
+                    return Leased(inserted);
+                }
+                catch (RequestFailedException e) when (e.IsConflict())
+                {
+                }
+            }
+
+            if (counter is null || (guessed && counter.Count >= limit))
+            {
+                guessed = false;
+                counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
+                if (counter is null)
+                {
+                    continue; // Released to zero and removed meanwhile: insert again.
+                }
             }
 
             if (counter.Count >= limit)
             {
+                _known.Forget(partitionKey, rowKey);
                 return null;
             }
 
             counter.Count++;
             if (await table.TryReplaceAsync(counter, cancellationToken))
             {
-                return new RateLimitLease(counter);
+                return Leased(counter);
+            }
+
+            // Changed on another instance since this one wrote or read it (or removed): read it again.
+            guessed = false;
+            counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
+            if (counter is null)
+            {
+                _known.Forget(partitionKey, rowKey);
+            }
+            else
+            {
+                _known.Remember(counter, time.GetUtcNow());
             }
         }
 
@@ -73,6 +100,8 @@ internal sealed class RateLimitStore(AuthTables tables)
     {
         var counter = lease.Counter;
         using var turn = await _gate.EnterAsync(counter.PartitionKey + counter.RowKey, cancellationToken);
+        // The lease's copy may be older than what this instance wrote since (a later increment of the same counter).
+        counter = _known.Find(counter.PartitionKey, counter.RowKey) is { } newer && newer.WindowEnd == counter.WindowEnd ? newer : counter;
         var table = tables.RateLimits;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -81,11 +110,13 @@ internal sealed class RateLimitStore(AuthTables tables)
                 if (counter.Count <= 1)
                 {
                     await table.DeleteEntityAsync(counter.PartitionKey, counter.RowKey, counter.ETag, cancellationToken);
+                    _known.Forget(counter.PartitionKey, counter.RowKey);
                     return;
                 }
 
                 counter.Count--;
                 await table.ReplaceRowAsync(counter, cancellationToken);
+                _known.Remember(counter, time.GetUtcNow());
                 return;
             }
             catch (RequestFailedException e) when (e.IsLostRace())
@@ -95,6 +126,7 @@ internal sealed class RateLimitStore(AuthTables tables)
             var current = await table.GetRowAsync<RateCounterEntity>(counter.PartitionKey, counter.RowKey, cancellationToken);
             if (current is null)
             {
+                _known.Forget(counter.PartitionKey, counter.RowKey);
                 return;
             }
 
@@ -108,6 +140,7 @@ internal sealed class RateLimitStore(AuthTables tables)
     public async Task ClearAsync(RateLimitName name, string key, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
+        _known.Forget(partitionKey, rowKey);
         await tables.RateLimits.DeleteIfExistsAsync(partitionKey, rowKey, cancellationToken);
     }
 
@@ -132,6 +165,12 @@ internal sealed class RateLimitStore(AuthTables tables)
         }
 
         return removed;
+    }
+
+    private RateLimitLease Leased(RateCounterEntity counter)
+    {
+        _known.Remember(counter, time.GetUtcNow());
+        return new RateLimitLease(counter);
     }
 }
 
