@@ -86,7 +86,7 @@ public sealed class AccountService
         bool created;
         try
         {
-            await _sessions.InsertFirstAsync(session, cancellationToken);
+            await _sessions.InsertFirstAsync(session, user, cancellationToken);
             try
             {
                 created = await _users.TryInsertAsync(user, cancellationToken);
@@ -161,15 +161,25 @@ public sealed class AccountService
 
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
-        await _sessions.InsertAsync(session, cancellationToken);
+        if (!await _sessions.TryInsertAsync(session, user, cancellationToken))
+        {
+            // The account was deleted between the read and the insert.
+            AuthLog.LoginFailed(_logger, user.UserId);
+            Metrics?.Login(LoginOutcome.Failed);
+            return new LoginResult.InvalidCredentials();
+        }
+
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
         Metrics?.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
-    /// <summary>The caller's own account: one point read, found through the session authentication already read.</summary>
+    /// <summary>
+    /// The caller's own account: the profile copy authentication read with the session, or, for a user row stored before
+    /// the copy existed, one point read of the account.
+    /// </summary>
     public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
-        (await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken))?.ToAccount();
+        caller.Account ?? (await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken))?.ToAccount();
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
         (await FindAsync(userId, cancellationToken))?.ToAccount();

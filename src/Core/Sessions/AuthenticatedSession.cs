@@ -3,8 +3,9 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>The caller behind a valid access token whose session is live and whose jti is the session's current one.</summary>
 public sealed class AuthenticatedSession
 {
-    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version)
+    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version, Accounts.UserAccount? account)
     {
+        Account = account;
         UserId = userId;
         SessionId = sessionId;
         Roles = roles;
@@ -22,4 +23,7 @@ public sealed class AuthenticatedSession
     internal string EmailKey { get; }
 
     internal Azure.ETag Version { get; }
+
+    /// <summary>The profile copy read with the session; null for a user row stored before the copy existed.</summary>
+    internal Accounts.UserAccount? Account { get; }
 }

@@ -69,8 +69,8 @@ public sealed class SessionService
 
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
-            var session = await _sessions.GetAsync(presented.UserId, presented.SessionId, cancellationToken);
-            if (session is null)
+            var (session, user) = await _sessions.GetWithUserAsync(presented.UserId, presented.SessionId, cancellationToken);
+            if (session is null || user is null)
             {
                 Metrics?.Refresh(RefreshOutcome.Invalid);
                 return new RefreshResult.Invalid();
@@ -102,14 +102,14 @@ public sealed class SessionService
 
                     continue;
                 case RefreshVerdict.Rotate:
-                    if (await TryIssueAsync(session, keys, rotate: true, cancellationToken) is { } rotated)
+                    if (await TryIssueAsync(session, user, keys, rotate: true, cancellationToken) is { } rotated)
                     {
                         return rotated;
                     }
 
                     continue;
                 case RefreshVerdict.Grace:
-                    if (await TryIssueAsync(session, keys, rotate: false, cancellationToken) is { } answered)
+                    if (await TryIssueAsync(session, user, keys, rotate: false, cancellationToken) is { } answered)
                     {
                         return answered;
                     }
@@ -125,11 +125,11 @@ public sealed class SessionService
 
     /// <summary>
     /// Applies a rotation or a grace answer; null when another request changed the session first (read it again).
-    /// Roles and email in the access token are read fresh from the account.
+    /// Roles and email in the access token are the account's as they are now: the profile copy read with the session.
     /// </summary>
-    private async Task<RefreshResult?> TryIssueAsync(SessionEntity session, SigningKeySet keys, bool rotate, CancellationToken cancellationToken)
+    private async Task<RefreshResult?> TryIssueAsync(SessionEntity session, UserRefEntity userRow, SigningKeySet keys, bool rotate, CancellationToken cancellationToken)
     {
-        var user = await _users.FindByEmailKeyAsync(session.EmailKey, cancellationToken);
+        var user = await AccountOfAsync(userRow, cancellationToken);
         if (user is null)
         {
             Metrics?.Refresh(RefreshOutcome.Invalid);
@@ -147,7 +147,7 @@ public sealed class SessionService
         }
         else
         {
-            var tokens = _issuer.Tokens(user.ToAccount(), session, keys, issuedNow: false);
+            var tokens = _issuer.Tokens(user, session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
             Metrics?.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
             return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
@@ -162,14 +162,18 @@ public sealed class SessionService
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
             Metrics?.Refresh(RefreshOutcome.Rotated);
-            return new RefreshResult.Issued(_issuer.Fresh(user.ToAccount(), session, keys.Current));
+            return new RefreshResult.Issued(_issuer.Fresh(user, session, keys.Current));
         }
 
         // The refresh token is still the one the winner was given, possibly under an older key.
-        var renewed = _issuer.Tokens(user.ToAccount(), session, keys);
+        var renewed = _issuer.Tokens(user, session, keys);
         Metrics?.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
+
+    /// <summary>The account from the profile copy; for a user row stored before the copy existed, from the account itself.</summary>
+    private async Task<UserAccount?> AccountOfAsync(UserRefEntity userRow, CancellationToken cancellationToken) =>
+        userRow.HasProfile ? userRow.ToAccount() : (await _users.FindByEmailKeyAsync(userRow.EmailKey, cancellationToken))?.ToAccount();
 
     /// <summary>
     /// A rotation stored later than this after the app made it was applied after its request had given up (the request
@@ -197,14 +201,14 @@ public sealed class SessionService
             return new AuthenticationResult.Invalid();
         }
 
-        var session = await _sessions.GetAsync(claims.Subject, claims.SessionId, cancellationToken);
-        if (session is null || session.Revoked || _time.GetUtcNow() >= session.ExpiresAt
+        var (session, user) = await _sessions.GetWithUserAsync(claims.Subject, claims.SessionId, cancellationToken);
+        if (session is null || user is null || session.Revoked || _time.GetUtcNow() >= session.ExpiresAt
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(session.AccessTokenId), Encoding.ASCII.GetBytes(claims.TokenId)))
         {
             return new AuthenticationResult.Revoked();
         }
 
-        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag));
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, user.HasProfile ? user.ToAccount() : null));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>

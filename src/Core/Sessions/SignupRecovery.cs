@@ -104,7 +104,7 @@ public sealed partial class SignupRecovery : BackgroundService
     {
         try
         {
-            await _sessions.InsertFirstAsync(session, cancellationToken);
+            await _sessions.InsertFirstAsync(session, user, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {

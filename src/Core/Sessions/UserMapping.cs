@@ -5,12 +5,6 @@ namespace FuncAuth.Core.Sessions;
 
 internal static class UserMapping
 {
-    public static UserAccount ToAccount(this UserEntity user) => new(
-        user.UserId,
-        user.Email,
-        user.Name,
-        user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries),
-        user.CreatedAt,
-        user.EmailVerified,
-        user.Disabled);
+    /// <summary>The account as the API shows it: the same mapping as the profile copy beside the sessions.</summary>
+    public static UserAccount ToAccount(this UserEntity user) => UserRefEntity.Of(user).ToAccount();
 }

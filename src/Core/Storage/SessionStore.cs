@@ -40,14 +40,58 @@ internal sealed class SessionStore(AuthTables tables)
         return reference?.EmailKey;
     }
 
-    public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
-        tables.UserSessions.AddRowAsync(session, cancellationToken);
+    /// <summary>
+    /// The session and the user's row (reference and profile copy) in one partition query: what authentication and
+    /// refresh need, in one call. Either is null when missing; an id not of the id form never reaches a key.
+    /// </summary>
+    public async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
+    {
+        (SessionEntity? Session, UserRefEntity? User) found = default;
+        var sessionRow = SessionEntity.RowKeyFor(sessionId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {userId} and (RowKey eq {sessionRow} or RowKey eq {UserRefEntity.Row})");
+        await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (row.RowKey == sessionRow)
+            {
+                found.Session = SessionEntity.Read(row);
+            }
+            else
+            {
+                found.User = UserRefEntity.Read(row);
+            }
+        }
 
-    /// <summary>Inserts a new user's first session together with the user-id reference to the account (one transaction).</summary>
-    public Task InsertFirstAsync(SessionEntity session, CancellationToken cancellationToken) =>
+        return found;
+    }
+
+    /// <summary>
+    /// Inserts a session of an existing account, and in the same transaction rewrites the profile copy from the account
+    /// just read, so a copy left behind by a failed write is brought in step by the next login at no extra call. False
+    /// when the user's row is gone (the account is being deleted): no session is stored.
+    /// </summary>
+    public async Task<bool> TryInsertAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.UserSessions.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, UserRefEntity.Of(user).Write(), ETag.All),
+                    new(TableTransactionActionType.Add, session.Write()),
+                ],
+                cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Inserts a new user's first session together with the user's row (one transaction).</summary>
+    public Task InsertFirstAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken) =>
         tables.UserSessions.SubmitTransactionAsync(
             [
-                new(TableTransactionActionType.Add, new UserRefEntity { PartitionKey = session.PartitionKey, EmailKey = session.EmailKey }.Write()),
+                new(TableTransactionActionType.Add, UserRefEntity.Of(user).Write()),
                 new(TableTransactionActionType.Add, session.Write()),
             ],
             cancellationToken);

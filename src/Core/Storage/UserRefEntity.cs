@@ -1,11 +1,18 @@
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.Accounts;
 
 namespace FuncAuth.Core.Storage;
 
 /// <summary>
-/// Finds a user's account from the user id. Table <c>UserSessions</c>; PartitionKey = user id, RowKey = "user".
-/// It shares the partition with the user's sessions so sign-up writes both in one transaction.
+/// The user's row beside their sessions. Table <c>UserSessions</c>; PartitionKey = user id, RowKey = "user".
+/// It finds the account from the user id (<see cref="EmailKey"/>), and holds a copy of the profile (what <c>me</c> shows
+/// and what refresh puts in the access token), so authentication reads session and profile in one partition query
+/// instead of a second read of the account. <see cref="UserEntity"/> stays the source: every write of the account
+/// rewrites the copy after it (<see cref="UserStore"/>), and every login rewrites it in the transaction that stores the
+/// new session. Rows written before the copy existed hold only the email key (<see cref="HasProfile"/> false); readers
+/// then read the account, and the next login fills the copy in.
 /// </summary>
 internal sealed class UserRefEntity : ITableRow<UserRefEntity>
 {
@@ -18,6 +25,34 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
 
     public string EmailKey { get; set; } = "";
 
+    public string Email { get; set; } = "";
+    public string? Name { get; set; }
+    /// <summary>Comma-separated, canonical order, as in the account.</summary>
+    public string Roles { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public bool EmailVerified { get; set; }
+    public bool Disabled { get; set; }
+
+    /// <summary>False for a row stored before the profile was copied here: read the account instead.</summary>
+    [IgnoreDataMember]
+    public bool HasProfile => Email.Length > 0;
+
+    /// <summary>The row for <paramref name="user"/>: its reference and a copy of its profile.</summary>
+    public static UserRefEntity Of(UserEntity user) => new()
+    {
+        PartitionKey = user.UserId,
+        EmailKey = user.PartitionKey,
+        Email = user.Email,
+        Name = user.Name,
+        Roles = user.Roles,
+        CreatedAt = user.CreatedAt,
+        EmailVerified = user.EmailVerified,
+        Disabled = user.Disabled,
+    };
+
+    public UserAccount ToAccount() =>
+        new(PartitionKey, Email, Name, Roles.Split(',', StringSplitOptions.RemoveEmptyEntries), CreatedAt, EmailVerified, Disabled);
+
     public static UserRefEntity Read(TableEntity entity) => new()
     {
         PartitionKey = entity.PartitionKey,
@@ -25,7 +60,24 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         Timestamp = entity.Timestamp,
         ETag = entity.ETag,
         EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
+        Email = entity.GetString(nameof(Email)) ?? "",
+        Name = entity.GetString(nameof(Name)),
+        Roles = entity.GetString(nameof(Roles)) ?? "",
+        CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
+        EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
+        Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
     };
 
-    public TableEntity Write() => TableRows.Keys(this).With(nameof(EmailKey), EmailKey);
+    public TableEntity Write()
+    {
+        var entity = TableRows.Keys(this).With(nameof(EmailKey), EmailKey);
+        return HasProfile
+            ? entity.With(nameof(Email), Email)
+                .With(nameof(Name), Name)
+                .With(nameof(Roles), Roles)
+                .With(nameof(CreatedAt), CreatedAt)
+                .With(nameof(EmailVerified), EmailVerified)
+                .With(nameof(Disabled), Disabled)
+            : entity;
+    }
 }

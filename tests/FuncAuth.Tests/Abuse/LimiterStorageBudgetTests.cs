@@ -82,7 +82,7 @@ public sealed class LimiterStorageBudgetTests(AzuriteFixture azurite) : IAsyncLi
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         });
 
-        Assert.Equal(4, refresh.Count);
+        Assert.Equal(3, refresh.Count);
         Assert.Equal(4, signup.Count);
     }
 

@@ -26,7 +26,7 @@ public sealed class TableRowMappingTests(AzuriteFixture azurite) : IAsyncLifetim
 
     public async Task DisposeAsync() => await _table.DeleteAsync();
 
-    public static TheoryData<string> Rows() => ["user", "userRef", "session", "revokedSession", "expiry", "apiKey", "unusedApiKey", "counter"];
+    public static TheoryData<string> Rows() => ["user", "userRef", "legacyUserRef", "session", "revokedSession", "expiry", "apiKey", "unusedApiKey", "counter"];
 
     private static ITableEntity Sample(string name) => name switch
     {
@@ -35,7 +35,12 @@ public sealed class TableRowMappingTests(AzuriteFixture azurite) : IAsyncLifetim
             PartitionKey = "e-" + name, RowKey = "", UserId = "u1", Email = "a@example.com", Name = "Ada", Roles = "admin,user",
             PasswordHash = "AQAAAA==", CreatedAt = At, EmailVerified = true, Disabled = true, SecurityStamp = "stamp",
         },
-        "userRef" => new UserRefEntity { PartitionKey = "u-" + name, EmailKey = "e1" },
+        "userRef" => new UserRefEntity
+        {
+            PartitionKey = "u-" + name, EmailKey = "e1", Email = "a@example.com", Name = "Ada", Roles = "admin,user", CreatedAt = At,
+            EmailVerified = true, Disabled = true,
+        },
+        "legacyUserRef" => new UserRefEntity { PartitionKey = "u-" + name, EmailKey = "e1" },
         "session" => new SessionEntity
         {
             PartitionKey = "u-" + name, RowKey = SessionEntity.RowKeyFor("s1"), EmailKey = "e1", CreatedAt = At, UserAgent = "Firefox",

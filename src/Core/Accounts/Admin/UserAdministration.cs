@@ -105,6 +105,8 @@ public sealed class UserAdministration
 
             if (user.Disabled == disabled)
             {
+                // Set already, perhaps by an earlier try of this call that failed before the profile copy was written.
+                await _users.CopyProfileAsync(user, cancellationToken);
                 return new AdminChangeResult.Updated(user.ToAccount());
             }
 

@@ -75,7 +75,7 @@ public sealed partial class AccountLifecycle
             SecurityStamp = Ids.New(),
         };
 
-        var userRef = new UserRefEntity { PartitionKey = user.UserId, EmailKey = emailKey };
+        var userRef = UserRefEntity.Of(user);
         await _rows.InsertUserRefAsync(userRef, cancellationToken);
         bool created;
         try
