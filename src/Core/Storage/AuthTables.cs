@@ -12,8 +12,11 @@ public sealed class AuthTables
     public const string SessionExpiryTable = "SessionExpiry";
     public const string RateLimitsTable = "RateLimits";
 
+    private readonly TableServiceClient _service;
+
     public AuthTables(TableServiceClient service, IOptions<StorageOptions> options)
     {
+        _service = service;
         var prefix = options.Value.TablePrefix;
         Users = service.GetTableClient(prefix + UsersTable);
         UserSessions = service.GetTableClient(prefix + UserSessionsTable);
@@ -29,10 +32,21 @@ public sealed class AuthTables
 
     internal TableClient RateLimits { get; }
 
-    /// <summary>Creates the tables when missing: for Azurite and connection-string deployments, where no template did.</summary>
+    /// <summary>
+    /// Creates the tables when missing: for Azurite and connection-string deployments, where no template did. One query
+    /// finds which exist, so a start against tables made before costs one call, not four creates that each conflict.
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Users, UserSessions, SessionExpiry, RateLimits })
+        var tables = new[] { Users, UserSessions, SessionExpiry, RateLimits };
+        var filter = string.Join(" or ", tables.Select(t => TableClient.CreateQueryFilter($"TableName eq {t.Name}")));
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            existing.Add(table.Name);
+        }
+
+        foreach (var table in tables.Where(t => !existing.Contains(t.Name)))
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
