@@ -18,11 +18,15 @@ internal static class LoadBench
 
     private static readonly string[] AllOperations = ["signup", "login", "refresh", "me"];
 
-    /// <summary>load --app NAME=DIR [--app NAME=DIR ...] [--clients 1,8,32] [--duration 3] [--reps 3] [--ops signup,login,refresh,me]</summary>
+    /// <summary>
+    /// load --app NAME=DIR [--app NAME=DIR ...] [--env NAME:KEY=VALUE ...] [--clients 1,8,32] [--duration 3] [--reps 3]
+    /// [--ops signup,login,refresh,me]. --env sets an environment variable for the variant NAME only, so one build can run
+    /// side by side under several runtime settings (the same folder may be given under several names).
+    /// </summary>
     public static async Task<int> RunLoadAsync(string[] args)
     {
         var options = LoadOptions.Parse(args, [1, 8, 32], AllOperations);
-        var variants = options.Apps.Select(app => new Variant(app.Name, app.Folder, new Dictionary<string, string>())).ToList();
+        var variants = options.Apps.Select(app => new Variant(app.Name, app.Folder, options.EnvironmentOf(app.Name))).ToList();
         if (variants.Count == 0)
         {
             Console.Error.WriteLine("load: give at least one --app NAME=PUBLISH_FOLDER");
@@ -332,9 +336,16 @@ internal static class LoadBench
 /// <summary>The command line of the load and gc modes.</summary>
 internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[] Clients, TimeSpan Duration, int Reps, string[] Operations)
 {
+    /// <summary>Environment variables per variant name (--env NAME:KEY=VALUE).</summary>
+    public Dictionary<string, Dictionary<string, string>> Environments { get; } = [];
+
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string name) =>
+        Environments.TryGetValue(name, out var environment) ? environment : new Dictionary<string, string>();
+
     public static LoadOptions Parse(string[] args, int[] clients, string[] operations)
     {
         var apps = new List<(string, string)>();
+        var environments = new List<(string Name, string Key, string Value)>();
         var duration = TimeSpan.FromSeconds(3);
         var reps = 3;
         for (var i = 0; i < args.Length; i++)
@@ -345,6 +356,16 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
                 case "--app":
                     var equals = value.IndexOf('=', StringComparison.Ordinal);
                     apps.Add(equals > 0 ? (value[..equals], Path.GetFullPath(value[(equals + 1)..])) : (Path.GetFileName(value.TrimEnd('/')), Path.GetFullPath(value)));
+                    break;
+                case "--env":
+                    var colon = value.IndexOf(':', StringComparison.Ordinal);
+                    var assign = value.IndexOf('=', StringComparison.Ordinal);
+                    if (colon <= 0 || assign <= colon + 1)
+                    {
+                        throw new ArgumentException("--env takes NAME:KEY=VALUE");
+                    }
+
+                    environments.Add((value[..colon], value[(colon + 1)..assign], value[(assign + 1)..]));
                     break;
                 case "--clients":
                     clients = value.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
@@ -365,6 +386,17 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
             i++;
         }
 
-        return new LoadOptions(apps, clients, duration, reps, operations);
+        var options = new LoadOptions(apps, clients, duration, reps, operations);
+        foreach (var (name, key, value) in environments)
+        {
+            if (!options.Environments.TryGetValue(name, out var environment))
+            {
+                options.Environments[name] = environment = [];
+            }
+
+            environment[key] = value;
+        }
+
+        return options;
     }
 }
