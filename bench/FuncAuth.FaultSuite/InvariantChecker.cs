@@ -23,6 +23,13 @@ public static class InvariantRules
     /// <summary>A user reference (UserSessions, RowKey "user") whose account is missing or belongs to another user id.</summary>
     public const string UserReferenceWithoutAccount = "user-reference-without-account";
 
+    /// <summary>
+    /// A profile copy (UserSessions, RowKey "user") that no write of its account made: newer than the account by
+    /// revision, or at the account's revision with other values. A copy behind its account is the known window of a
+    /// failed copy write (put right when the call is retried), not a violation.
+    /// </summary>
+    public const string ProfileCopyNotFromAccount = "profile-copy-not-from-account";
+
     /// <summary>Two accounts for one normalised email: stored under a key that is not their email's, or referenced twice.</summary>
     public const string TwoAccountsForOneEmail = "two-accounts-for-one-email";
 
@@ -127,7 +134,7 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
         {
             if (row.RowKey == UserRefEntity.Row)
             {
-                snapshot.UserReferences.Add(new UserRefEntity { PartitionKey = row.PartitionKey, EmailKey = row.GetString(nameof(UserRefEntity.EmailKey)) ?? "" });
+                snapshot.UserReferences.Add(UserRefEntity.Read(row));
             }
             else if (row.RowKey.StartsWith(SessionEntity.RowPrefix, StringComparison.Ordinal))
             {
@@ -180,6 +187,13 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
         return snapshot;
     }
 
+    private static bool SameProfile(UserRefEntity copy, UserEntity account)
+    {
+        var expected = UserRefEntity.Of(account);
+        return (copy.Email, copy.Name, copy.Roles, copy.CreatedAt, copy.EmailVerified, copy.Disabled)
+            == (expected.Email, expected.Name, expected.Roles, expected.CreatedAt, expected.EmailVerified, expected.Disabled);
+    }
+
     private static List<Violation> Check(TableSnapshot s)
     {
         var violations = new List<Violation>();
@@ -214,6 +228,12 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
             if (!accountsByKey.TryGetValue(reference.EmailKey, out var account) || account.UserId != reference.PartitionKey)
             {
                 violations.Add(new(InvariantRules.UserReferenceWithoutAccount, $"user {reference.PartitionKey} → email key {reference.EmailKey}"));
+            }
+            else if (reference.HasProfile
+                && (reference.Revision > account.Revision || (reference.Revision == account.Revision && !SameProfile(reference, account))))
+            {
+                violations.Add(new(InvariantRules.ProfileCopyNotFromAccount,
+                    $"user {reference.PartitionKey}: copy at revision {reference.Revision}, account at {account.Revision}"));
             }
         }
 

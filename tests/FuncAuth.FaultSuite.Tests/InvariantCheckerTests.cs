@@ -119,6 +119,24 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task FindsAProfileCopyNoWriteOfItsAccountMadeButNotOneBehindIt()
+    {
+        var (behind, _) = await PlantUserAsync();
+        await UserSessions.UpdateEntityAsync(new TableEntity(behind, UserRefEntity.Row) { ["Name"] = "Old", ["Revision"] = 2L }, ETag.All, TableUpdateMode.Merge);
+        var (changed, _) = await PlantUserAsync();
+        await UserSessions.UpdateEntityAsync(new TableEntity(changed, UserRefEntity.Row) { ["Roles"] = "user,admin" }, ETag.All, TableUpdateMode.Merge);
+        var (ahead, _) = await PlantUserAsync();
+        await UserSessions.UpdateEntityAsync(new TableEntity(ahead, UserRefEntity.Row) { ["Revision"] = 4L }, ETag.All, TableUpdateMode.Merge);
+
+        var (violations, _) = await CheckAsync();
+
+        Assert.All(violations, v => Assert.Equal(InvariantRules.ProfileCopyNotFromAccount, v.Rule));
+        Assert.Equal(
+            new[] { changed, ahead }.Order(StringComparer.Ordinal),
+            violations.Select(v => v.Detail.Split(' ')[1].TrimEnd(':')).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task FindsTwoAccountsForOneEmail()
     {
         var email = $"Twice-{Guid.NewGuid():N}@Example.com";
@@ -247,8 +265,9 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
         email ??= $"user-{Guid.NewGuid():N}@example.com";
         var userId = Ids.New();
         var emailKey = EmailAddress.StorageKey(EmailAddress.Normalize(email));
-        await Users.AddEntityAsync(new UserEntity { PartitionKey = emailKey, UserId = userId, Email = email, Roles = Roles.User, CreatedAt = DateTimeOffset.UtcNow });
-        await UserSessions.AddEntityAsync(new UserRefEntity { PartitionKey = userId, EmailKey = emailKey });
+        var account = new UserEntity { PartitionKey = emailKey, UserId = userId, Email = email, Roles = Roles.User, CreatedAt = DateTimeOffset.UtcNow, Revision = 3 };
+        await Users.AddEntityAsync(account.Write());
+        await UserSessions.AddEntityAsync(UserRefEntity.Of(account).Write());
         await PlantSessionAsync(userId, emailKey);
         return (userId, emailKey);
     }

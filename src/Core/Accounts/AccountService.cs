@@ -161,14 +161,7 @@ public sealed class AccountService
 
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
-        if (!await _sessions.TryInsertAsync(session, user, cancellationToken))
-        {
-            // The account was deleted between the read and the insert.
-            AuthLog.LoginFailed(_logger, user.UserId);
-            Metrics?.Login(LoginOutcome.Failed);
-            return new LoginResult.InvalidCredentials();
-        }
-
+        await _sessions.InsertAsync(session, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
         Metrics?.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
@@ -176,10 +169,10 @@ public sealed class AccountService
 
     /// <summary>
     /// The caller's own account: the profile copy authentication read with the session, or, for a user row stored before
-    /// the copy existed, one point read of the account.
+    /// the copy existed, one point read of the account (which fills the copy in).
     /// </summary>
     public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
-        caller.Account ?? (await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken))?.ToAccount();
+        caller.Account ?? (caller.UserRow is { } row ? await _users.FindAndFillCopyAsync(row, cancellationToken) : null)?.ToAccount();
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
         (await FindAsync(userId, cancellationToken))?.ToAccount();

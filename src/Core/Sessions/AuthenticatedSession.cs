@@ -3,9 +3,9 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>The caller behind a valid access token whose session is live and whose jti is the session's current one.</summary>
 public sealed class AuthenticatedSession
 {
-    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version, Accounts.UserAccount? account)
+    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version, Storage.UserRefEntity? userRow)
     {
-        Account = account;
+        UserRow = userRow;
         UserId = userId;
         SessionId = sessionId;
         Roles = roles;
@@ -24,6 +24,9 @@ public sealed class AuthenticatedSession
 
     internal Azure.ETag Version { get; }
 
+    /// <summary>The user's row read with the session (reference and profile copy).</summary>
+    internal Storage.UserRefEntity? UserRow { get; }
+
     /// <summary>The profile copy read with the session; null for a user row stored before the copy existed.</summary>
-    internal Accounts.UserAccount? Account { get; }
+    internal Accounts.UserAccount? Account => UserRow is { HasProfile: true } row ? row.ToAccount() : null;
 }

@@ -171,9 +171,9 @@ public sealed class SessionService
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
-    /// <summary>The account from the profile copy; for a user row stored before the copy existed, from the account itself.</summary>
+    /// <summary>The account from the profile copy; for a user row stored before the copy existed, from the account itself (filling the copy in).</summary>
     private async Task<UserAccount?> AccountOfAsync(UserRefEntity userRow, CancellationToken cancellationToken) =>
-        userRow.HasProfile ? userRow.ToAccount() : (await _users.FindByEmailKeyAsync(userRow.EmailKey, cancellationToken))?.ToAccount();
+        userRow.HasProfile ? userRow.ToAccount() : (await _users.FindAndFillCopyAsync(userRow, cancellationToken))?.ToAccount();
 
     /// <summary>
     /// A rotation stored later than this after the app made it was applied after its request had given up (the request
@@ -208,7 +208,7 @@ public sealed class SessionService
             return new AuthenticationResult.Revoked();
         }
 
-        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, user.HasProfile ? user.ToAccount() : null));
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, user));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>

@@ -58,7 +58,7 @@ public sealed class TokenRevocation
             return false;
         }
 
-        var caller = new AuthenticatedSession(parts.UserId, parts.SessionId, [], session.EmailKey, session.ETag, account: null);
+        var caller = new AuthenticatedSession(parts.UserId, parts.SessionId, [], session.EmailKey, session.ETag, userRow: null);
         return await _sessions.LogoutAsync(caller, LogoutScope.Local, cancellationToken) > 0;
     }
 }

@@ -64,28 +64,8 @@ internal sealed class SessionStore(AuthTables tables)
         return found;
     }
 
-    /// <summary>
-    /// Inserts a session of an existing account, and in the same transaction rewrites the profile copy from the account
-    /// just read, so a copy left behind by a failed write is brought in step by the next login at no extra call. False
-    /// when the user's row is gone (the account is being deleted): no session is stored.
-    /// </summary>
-    public async Task<bool> TryInsertAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await tables.UserSessions.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, UserRefEntity.Of(user).Write(), ETag.All),
-                    new(TableTransactionActionType.Add, session.Write()),
-                ],
-                cancellationToken);
-            return true;
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-    }
+    public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
+        tables.UserSessions.AddRowAsync(session, cancellationToken);
 
     /// <summary>Inserts a new user's first session together with the user's row (one transaction).</summary>
     public Task InsertFirstAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken) =>

@@ -27,6 +27,8 @@ internal sealed class UserEntity : ITableRow<UserEntity>
     public bool Disabled { get; set; }
     /// <summary>Random; replaced whenever the password is set, so verification and reset tokens bound to it die.</summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>Counts the writes of the account, so the profile copy beside the sessions is only ever moved forward.</summary>
+    public long Revision { get; set; }
 
     public static UserEntity Read(TableEntity entity) => new()
     {
@@ -43,6 +45,7 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
     public TableEntity Write() => TableRows.Keys(this)
@@ -54,5 +57,6 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         .With(nameof(CreatedAt), CreatedAt)
         .With(nameof(EmailVerified), EmailVerified)
         .With(nameof(Disabled), Disabled)
-        .With(nameof(SecurityStamp), SecurityStamp);
+        .With(nameof(SecurityStamp), SecurityStamp)
+        .With(nameof(Revision), Revision);
 }

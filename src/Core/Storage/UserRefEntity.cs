@@ -10,9 +10,9 @@ namespace FuncAuth.Core.Storage;
 /// It finds the account from the user id (<see cref="EmailKey"/>), and holds a copy of the profile (what <c>me</c> shows
 /// and what refresh puts in the access token), so authentication reads session and profile in one partition query
 /// instead of a second read of the account. <see cref="UserEntity"/> stays the source: every write of the account
-/// rewrites the copy after it (<see cref="UserStore"/>), and every login rewrites it in the transaction that stores the
-/// new session. Rows written before the copy existed hold only the email key (<see cref="HasProfile"/> false); readers
-/// then read the account, and the next login fills the copy in.
+/// is followed by a write of the copy (<see cref="UserStore"/>), conditional on the copy's ETag and only when the
+/// account's <see cref="Revision"/> is newer, so racing writers never move the copy back. Rows written before the copy
+/// existed hold only the email key (<see cref="HasProfile"/> false); the first reader fills them in from the account.
 /// </summary>
 internal sealed class UserRefEntity : ITableRow<UserRefEntity>
 {
@@ -32,6 +32,8 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
     public DateTimeOffset CreatedAt { get; set; }
     public bool EmailVerified { get; set; }
     public bool Disabled { get; set; }
+    /// <summary>The <see cref="UserEntity.Revision"/> of the account this copy was made from.</summary>
+    public long Revision { get; set; }
 
     /// <summary>False for a row stored before the profile was copied here: read the account instead.</summary>
     [IgnoreDataMember]
@@ -48,6 +50,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         CreatedAt = user.CreatedAt,
         EmailVerified = user.EmailVerified,
         Disabled = user.Disabled,
+        Revision = user.Revision,
     };
 
     public UserAccount ToAccount() =>
@@ -66,6 +69,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
+        Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
     public TableEntity Write()
@@ -78,6 +82,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
                 .With(nameof(CreatedAt), CreatedAt)
                 .With(nameof(EmailVerified), EmailVerified)
                 .With(nameof(Disabled), Disabled)
+                .With(nameof(Revision), Revision)
             : entity;
     }
 }

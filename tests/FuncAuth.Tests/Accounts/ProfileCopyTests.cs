@@ -3,6 +3,7 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using FuncAuth.Core.Storage;
 using FuncAuth.Tests.Support;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,13 +12,13 @@ namespace FuncAuth.Tests.Accounts;
 
 /// <summary>
 /// The profile copy in the user's row beside the sessions, which lets me and refresh skip reading the account: every
-/// write of an account leaves it equal to the account, a login rewrites it, a row from before the copy still works, and
-/// a failed copy write is put right by the retried call.
+/// write of an account leaves it equal to the account, a late writer never moves it back, a row from before the copy is
+/// filled in by its first reader, and a failed copy write is put right by the retried call.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class ProfileCopyTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly string[] ProfileColumns = ["Email", "Name", "Roles", "CreatedAt", "EmailVerified", "Disabled"];
+    private static readonly string[] ProfileColumns = ["Email", "Name", "Roles", "CreatedAt", "EmailVerified", "Disabled", "Revision"];
     private readonly Dictionary<string, string?> _settings = new() { ["Auth__SigningKey"] = TestKeys.NewPem() };
     private FuncAuthApp _app = null!;
     private HttpClient _client = null!;
@@ -53,30 +54,57 @@ public sealed class ProfileCopyTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MeAndRefreshAnswerFromTheCopyAndTheNextLoginRewritesIt()
+    public async Task MeAndRefreshAnswerFromTheCopyAndTheNextWriteOfTheAccountBringsItUp()
     {
         var user = await _client.SignupAsync(name: "Grace");
-        // Make the copy differ from the account, as a write that failed halfway would leave it.
+        // Make the copy older than the account, as a write that failed halfway leaves it.
         var copy = await UserRowAsync(user.UserId);
         copy["Name"] = "Stale";
         copy["Roles"] = "user,admin";
+        copy["Revision"] = -1L;
         await _app.Table("UserSessions").UpdateEntityAsync(copy, ETag.All, TableUpdateMode.Replace);
 
         Assert.Equal("Stale", (await MeAsync(user.AccessToken)).GetProperty("name").GetString());
+        string refreshToken;
         using (var refreshed = await _client.RefreshAsync(user.RefreshToken))
         {
             var body = await refreshed.ReadJsonAsync();
             Assert.Equal(["user", "admin"], body.GetProperty("user").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+            refreshToken = body.GetProperty("refresh_token").GetString()!;
         }
 
-        var again = await _client.LoginAsync(user.Email);
+        // Enabling an enabled account writes nothing to it, but brings the older copy up to it.
+        await SendOkAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{user.UserId}/enable", _admin.AccessToken));
 
-        await AssertCopyEqualsAccountAsync(user.UserId);
-        Assert.Equal("Grace", (await MeAsync(again.AccessToken)).GetProperty("name").GetString());
+        Assert.Equal("user", (await AssertCopyEqualsAccountAsync(user.UserId)).GetString("Roles"));
+        using var again = await _client.RefreshAsync(refreshToken);
+        Assert.Equal(["user"], (await again.ReadJsonAsync()).GetProperty("user").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
     }
 
     [Fact]
-    public async Task AUserRowFromBeforeTheCopyServesMeAndRefreshFromTheAccountUntilTheNextLogin()
+    public async Task AWriterThatReadTheAccountBeforeAnotherWroteItNeverMovesTheCopyBack()
+    {
+        var user = await _client.SignupAsync(name: "Barbara");
+        var store = _app.Services.GetRequiredService<UserStore>();
+        var emailKey = (await UserRowAsync(user.UserId)).GetString("EmailKey");
+        var early = (await store.FindByEmailKeyAsync(emailKey, CancellationToken.None))!;
+        early.Name = "Early";
+        Assert.True(await store.TryReplaceAsync(early, CancellationToken.None));
+
+        // A second writer reads after the first and writes after it; then the first one's copy write comes late.
+        var late = (await store.FindByEmailKeyAsync(emailKey, CancellationToken.None))!;
+        late.Roles = "user,admin";
+        Assert.True(await store.TryReplaceAsync(late, CancellationToken.None));
+        await store.CopyProfileAsync(early, known: null, CancellationToken.None);
+
+        var copy = await AssertCopyEqualsAccountAsync(user.UserId);
+        Assert.Equal("user,admin", copy.GetString("Roles"));
+        Assert.Equal("Early", copy.GetString("Name"));
+        Assert.Equal(2L, copy.GetInt64("Revision"));
+    }
+
+    [Fact]
+    public async Task AUserRowFromBeforeTheCopyIsFilledInByTheFirstReader()
     {
         var user = await _client.SignupAsync(name: "Edsger");
         var legacy = await UserRowAsync(user.UserId);
@@ -85,21 +113,17 @@ public sealed class ProfileCopyTests(AzuriteFixture azurite) : IAsyncLifetime
 
         _app.StorageRequests.Reset();
         var me = await MeAsync(user.AccessToken);
-        Assert.Equal(["GET UserSessions", "GET Users"], _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape));
+        // The session with the old row, the account, the fill conditional on the row's ETag.
+        Assert.Equal(["GET UserSessions", "GET Users", "PUT UserSessions"], _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape));
         Assert.Equal("Edsger", me.GetProperty("name").GetString());
         Assert.Equal(user.Email, me.GetProperty("email").GetString());
-        using (var refreshed = await _client.RefreshAsync(user.RefreshToken))
-        {
-            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
-            Assert.Equal(user.Email, (await refreshed.ReadJsonAsync()).GetProperty("user").GetProperty("email").GetString());
-        }
-
-        var again = await _client.LoginAsync(user.Email);
-
         await AssertCopyEqualsAccountAsync(user.UserId);
+
         _app.StorageRequests.Reset();
-        Assert.Equal("Edsger", (await MeAsync(again.AccessToken)).GetProperty("name").GetString());
+        Assert.Equal("Edsger", (await MeAsync(user.AccessToken)).GetProperty("name").GetString());
         Assert.Equal(["GET UserSessions"], _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape));
+        using var refreshed = await _client.RefreshAsync(user.RefreshToken);
+        Assert.Equal(user.Email, (await refreshed.ReadJsonAsync()).GetProperty("user").GetProperty("email").GetString());
     }
 
     [Fact]

@@ -33,12 +33,12 @@ public sealed class TableRowMappingTests(AzuriteFixture azurite) : IAsyncLifetim
         "user" => new UserEntity
         {
             PartitionKey = "e-" + name, RowKey = "", UserId = "u1", Email = "a@example.com", Name = "Ada", Roles = "admin,user",
-            PasswordHash = "AQAAAA==", CreatedAt = At, EmailVerified = true, Disabled = true, SecurityStamp = "stamp",
+            PasswordHash = "AQAAAA==", CreatedAt = At, EmailVerified = true, Disabled = true, SecurityStamp = "stamp", Revision = 7,
         },
         "userRef" => new UserRefEntity
         {
             PartitionKey = "u-" + name, EmailKey = "e1", Email = "a@example.com", Name = "Ada", Roles = "admin,user", CreatedAt = At,
-            EmailVerified = true, Disabled = true,
+            EmailVerified = true, Disabled = true, Revision = 7,
         },
         "legacyUserRef" => new UserRefEntity { PartitionKey = "u-" + name, EmailKey = "e1" },
         "session" => new SessionEntity

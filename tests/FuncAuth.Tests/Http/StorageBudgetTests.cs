@@ -37,8 +37,7 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
 
         var calls = await CountAsync(() => _client.LoginAsync(email));
 
-        // The account, the cleanup index entry, then the session with the profile copy rewritten (one transaction).
-        Assert.Equal(["GET Users", "PUT SessionExpiry", "POST $batch"], calls);
+        Assert.Equal(["GET Users", "PUT SessionExpiry", "POST UserSessions"], calls);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class UserAdministration
             if (user.Disabled == disabled)
             {
                 // Set already, perhaps by an earlier try of this call that failed before the profile copy was written.
-                await _users.CopyProfileAsync(user, cancellationToken);
+                await _users.CopyProfileAsync(user, known: null, cancellationToken);
                 return new AdminChangeResult.Updated(user.ToAccount());
             }
 
