@@ -24,8 +24,8 @@ internal static class NoEnumerationBench
     public static async Task RunAsync(int runs)
     {
         var root = FindRoot();
-        var tablePort = LocalProcesses.FreePort();
-        var queuePort = LocalProcesses.FreePort();
+        var ports = LocalProcesses.FreePorts(2);
+        var (tablePort, queuePort) = (ports[0], ports[1]);
         using var tables = LocalProcesses.StartNode(Path.Combine(root, "node_modules/azurite/dist/src/table/main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         using var queues = LocalProcesses.StartNode(Path.Combine(root, "node_modules/azurite/dist/src/queue/main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         try

@@ -19,19 +19,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private Process? _process;
     private bool _paused;
 
-    private AzuriteProcess(string script, string dataFolder, int port)
+    private AzuriteProcess(string script, string dataFolder, int[] ports)
     {
         _script = script;
         DataFolder = dataFolder;
-        Port = port;
+        (Port, QueuePort, BlobPort) = (ports[0], ports[1], ports[2]);
     }
 
     /// <summary>The table service's port.</summary>
     public int Port { get; }
 
-    public int QueuePort { get; } = FreePort();
+    public int QueuePort { get; }
 
-    private int BlobPort { get; } = FreePort();
+    private int BlobPort { get; }
 
     public string DataFolder { get; }
 
@@ -47,7 +47,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataFolder);
-        var azurite = new AzuriteProcess(script, dataFolder, FreePort());
+        var azurite = new AzuriteProcess(script, dataFolder, FreePorts(3));
         await azurite.LaunchAsync();
         return azurite;
     }
@@ -120,6 +120,30 @@ public sealed class AzuriteProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct free ports: each is held open until all are found, so the system cannot hand the
+    /// same one out twice (as it may to calls of <see cref="FreePort"/> made one after another).
+    /// </summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 
     private async Task LaunchAsync()

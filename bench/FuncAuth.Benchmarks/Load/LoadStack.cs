@@ -60,8 +60,8 @@ internal sealed class LoadStorage : IAsyncDisposable
             throw new InvalidOperationException("Azurite is not installed: run `npm ci` at the repository root (bench/load.sh does).");
         }
 
-        var tablePort = LocalProcesses.FreePort();
-        var queuePort = LocalProcesses.FreePort();
+        var ports = LocalProcesses.FreePorts(2);
+        var (tablePort, queuePort) = (ports[0], ports[1]);
         var tables = LocalProcesses.StartNode(Path.Combine(azurite, "table", "main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
             "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         var queues = LocalProcesses.StartNode(Path.Combine(azurite, "queue", "main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),

@@ -236,10 +236,14 @@ public sealed class SpaFixture : IAsyncLifetime
 /// <summary>Counts the refresh requests the server received, and those it answered with tokens.</summary>
 public sealed class RefreshCounter : IStartupFilter
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _arrivals = new();
     private int _requests;
     private int _succeeded;
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>When each refresh request arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamps), in order.</summary>
+    public IReadOnlyList<long> Arrivals => [.. _arrivals];
 
     public int Succeeded => Volatile.Read(ref _succeeded);
 
@@ -248,6 +252,11 @@ public sealed class RefreshCounter : IStartupFilter
         app.Use(async (context, nextDelegate) =>
         {
             var isRefresh = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/api/auth/refresh", StringComparison.OrdinalIgnoreCase);
+            if (isRefresh)
+            {
+                _arrivals.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+
             await nextDelegate(context);
             if (isRefresh)
             {

@@ -35,7 +35,8 @@ public sealed class MetricExportTests(AzuriteFixture azurite) : IClassFixture<Az
         {
             [TelemetrySetup.ConnectionStringSetting] = $"InstrumentationKey={Guid.NewGuid()};IngestionEndpoint=http://127.0.0.1:{AzuriteFixture.FreePort()}/",
         };
-        await using var app = await FuncAuthApp.StartAsync(azurite, settings, waitUntilHealthy: false);
+        // Healthy first: the tables of this app's fresh prefix exist before the first sign-up.
+        await using var app = await FuncAuthApp.StartAsync(azurite, settings);
         var exported = new List<Metric>();
         // A second reader on the app's own meter provider sees exactly what the Application Insights exporter is given.
         using var observed = app.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
