@@ -42,7 +42,7 @@ internal sealed class SessionStore(AuthTables tables)
 
     /// <summary>
     /// The session and the user's row (reference and profile copy) in one partition query: what authentication and
-    /// refresh need, in one call. Either is null when missing; an id not of the id form never reaches a key.
+    /// refresh need, in one call. Either is null when missing. The filter is built by the SDK, which escapes the ids.
     /// </summary>
     public async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
