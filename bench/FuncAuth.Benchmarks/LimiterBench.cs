@@ -8,6 +8,7 @@ using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Benchmarks;
 
@@ -23,7 +24,7 @@ internal static class LimiterBench
     public static async Task RunAsync(int runs)
     {
         var root = RepoRoot();
-        var port = LocalProcesses.FreePort();
+        var port = LoopbackPorts.FreePort();
         using var azurite = LocalProcesses.StartNode(
             Path.Combine(root, "node_modules", "azurite", "dist", "src", "table", "main.js"), "--tableHost", "127.0.0.1", "--tablePort",
             port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");

@@ -24,37 +24,6 @@ internal static class LocalProcesses
         return process;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>
-    /// <paramref name="count"/> distinct free ports: each is held open until all are found, so the system cannot hand the
-    /// same one out twice (as it may to calls of <see cref="FreePort"/> made one after another).
-    /// </summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
-    }
-
     /// <summary>Waits until something listens on <paramref name="port"/>; gives up after <paramref name="timeout"/> or when <paramref name="process"/> exits.</summary>
     public static async Task WaitForPortAsync(int port, TimeSpan timeout, Process? process = null)
     {

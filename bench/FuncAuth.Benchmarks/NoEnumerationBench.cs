@@ -8,6 +8,7 @@ using FuncAuth.Core.Email;
 using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Benchmarks;
 
@@ -24,7 +25,7 @@ internal static class NoEnumerationBench
     public static async Task RunAsync(int runs)
     {
         var root = FindRoot();
-        var ports = LocalProcesses.FreePorts(2);
+        var ports = LoopbackPorts.FreePorts(2);
         var (tablePort, queuePort) = (ports[0], ports[1]);
         using var tables = LocalProcesses.StartNode(Path.Combine(root, "node_modules/azurite/dist/src/table/main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         using var queues = LocalProcesses.StartNode(Path.Combine(root, "node_modules/azurite/dist/src/queue/main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.FaultSuite;
 
@@ -47,7 +48,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataFolder);
-        var azurite = new AzuriteProcess(script, dataFolder, FreePorts(3));
+        var azurite = new AzuriteProcess(script, dataFolder, LoopbackPorts.FreePorts(3));
         await azurite.LaunchAsync();
         return azurite;
     }
@@ -113,37 +114,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>
-    /// <paramref name="count"/> distinct free ports: each is held open until all are found, so the system cannot hand the
-    /// same one out twice (as it may to calls of <see cref="FreePort"/> made one after another).
-    /// </summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 
     private async Task LaunchAsync()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.FaultSuite;
 
@@ -26,9 +27,9 @@ public sealed class SmtpServer : IAsyncDisposable
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public int SmtpPort { get; } = AzuriteProcess.FreePort();
+    public int SmtpPort { get; } = LoopbackPorts.FreePort();
 
-    public int WebPort { get; } = AzuriteProcess.FreePort();
+    public int WebPort { get; } = LoopbackPorts.FreePort();
 
     public bool IsRunning => _process is { HasExited: false };
 

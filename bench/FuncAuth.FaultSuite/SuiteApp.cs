@@ -65,7 +65,7 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
         };
         // The app's content root, where the factory would otherwise guess it from the solution folder.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_FUNCAUTH_FUNCTIONS", Path.Combine(RepoRoot.Path, "src", "Functions"));
-        Port = AzuriteProcess.FreePort();
+        Port = LoopbackPorts.FreePort();
         UseKestrel(Port);
     }
 

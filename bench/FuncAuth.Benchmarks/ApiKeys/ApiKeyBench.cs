@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Benchmarks.ApiKeys;
 
@@ -262,7 +263,7 @@ internal sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException("Run from the repository root after `npm ci` (Azurite is not installed).");
         }
 
-        var port = LocalProcesses.FreePort();
+        var port = LoopbackPorts.FreePort();
         var process = LocalProcesses.StartNode(
             script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         await LocalProcesses.WaitForPortAsync(port, TimeSpan.FromSeconds(30), process);

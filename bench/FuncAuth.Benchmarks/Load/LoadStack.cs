@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Benchmarks.Load;
 
@@ -60,7 +61,7 @@ internal sealed class LoadStorage : IAsyncDisposable
             throw new InvalidOperationException("Azurite is not installed: run `npm ci` at the repository root (bench/load.sh does).");
         }
 
-        var ports = LocalProcesses.FreePorts(2);
+        var ports = LoopbackPorts.FreePorts(2);
         var (tablePort, queuePort) = (ports[0], ports[1]);
         var tables = LocalProcesses.StartNode(Path.Combine(azurite, "table", "main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
             "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
@@ -406,7 +407,7 @@ internal sealed class PublishedApp : IAsyncDisposable
             throw new InvalidOperationException($"No published app at {executable}: publish src/Functions first (bench/load.sh does).");
         }
 
-        var port = LocalProcesses.FreePort();
+        var port = LoopbackPorts.FreePort();
         var start = new ProcessStartInfo(executable) { WorkingDirectory = publishFolder, RedirectStandardOutput = true, RedirectStandardError = true };
         // Only the settings of the run: no GC knobs inherited from the shell that started the benchmark.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())

@@ -150,7 +150,7 @@ public sealed class ApiKeyStorageTests(AzuriteFixture azurite) : IAsyncLifetime
         // Storage is down: Record returns at once, the write fails in the background, and the failure is logged.
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
-        var down = new TableServiceClient($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};TableEndpoint=http://127.0.0.1:{AzuriteFixture.FreePort()}/devstoreaccount1;", options);
+        var down = new TableServiceClient($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};TableEndpoint=http://127.0.0.1:{LoopbackPorts.FreePort()}/devstoreaccount1;", options);
         var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<ApiKeyUsage>();
         var usage = new ApiKeyUsage(
             new ApiKeyStore(new FuncAuth.Core.Storage.AuthTables(down, Microsoft.Extensions.Options.Options.Create(new FuncAuth.Core.Options.StorageOptions()))),

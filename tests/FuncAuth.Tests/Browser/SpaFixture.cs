@@ -65,11 +65,11 @@ public sealed class SpaFixture : IAsyncLifetime
             }
         }
 
-        var apiPort = AzuriteFixture.FreePort();
+        var apiPort = LoopbackPorts.FreePort();
         ApiUrl = $"http://127.0.0.1:{apiPort}";
-        var spaPort = AzuriteFixture.FreePort();
+        var spaPort = LoopbackPorts.FreePort();
         SpaUrl = $"http://127.0.0.1:{spaPort}";
-        var otherPort = AzuriteFixture.FreePort();
+        var otherPort = LoopbackPorts.FreePort();
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
 
         Smtp = await smtp;

@@ -17,7 +17,7 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
     [Fact]
     public async Task WhileSmtpIsDownRequestsAnswerAtOnceAndEveryMailArrivesExactlyOnceAfterItReturns()
     {
-        var smtpPort = AzuriteFixture.FreePort();
+        var smtpPort = LoopbackPorts.FreePort();
         await using var app = await email.StartAppAsync(new Dictionary<string, string?>
         {
             ["Email:SmtpPort"] = smtpPort.ToString(),
@@ -59,7 +59,7 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
     [Fact]
     public async Task RetriesOfOneMailChargeTheRecipientsLimitOnceSoAnOutageDropsNoMail()
     {
-        var smtpPort = AzuriteFixture.FreePort();
+        var smtpPort = LoopbackPorts.FreePort();
         var settings = Attack.Limited(("RateLimit__EmailsPerRecipient__Limit", "2"));
         settings["Email:SmtpPort"] = smtpPort.ToString();
         settings["Email:MaxDequeueCount"] = "100";
@@ -117,7 +117,7 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
         await using var down = await email.StartAppAsync(new Dictionary<string, string?>
         {
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "1",
-            ["Email:SmtpPort"] = AzuriteFixture.FreePort().ToString(),
+            ["Email:SmtpPort"] = LoopbackPorts.FreePort().ToString(),
             ["Storage:TablePrefix"] = app.Services.GetService<Microsoft.Extensions.Options.IOptions<FuncAuth.Core.Options.StorageOptions>>()!.Value.TablePrefix,
         });
         using var failed = await down.CreateClient().SendAsync(Invocation(queued[0].Body.ToString()));

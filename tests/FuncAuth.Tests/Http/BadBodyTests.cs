@@ -605,7 +605,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
             InProcess = await Target.SignInAsync(inProcess, inProcess.CreateClient());
 
             var overSockets = await FuncAuthApp.StartAsync(azurite, limits, waitUntilHealthy: false);
-            overSockets.UseKestrel(AzuriteFixture.FreePort());
+            overSockets.UseKestrel(LoopbackPorts.FreePort());
             overSockets.StartServer();
             await overSockets.WaitUntilHealthyAsync();
             // CreateClient's redirect handler buffers request bodies, which would give a chunked body a Content-Length.

@@ -20,7 +20,7 @@ public sealed class DependencyFailureTests(AzuriteFixture azurite) : IClassFixtu
     // Both apps of a test share it, so tokens issued by the healthy one are valid for the one whose storage is down.
     private readonly string _signingKey = TestKeys.NewPem();
     private readonly string _tablePrefix = "t" + Guid.NewGuid().ToString("N")[..10];
-    private readonly int _closedPort = AzuriteFixture.FreePort();
+    private readonly int _closedPort = LoopbackPorts.FreePort();
 
     [Fact]
     public async Task SignupAnswers503WhenStorageIsDown()

@@ -19,7 +19,7 @@ public sealed class HealthTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
     [Fact]
     public async Task UnreachableStorageIsReportedAs503WithoutDetails()
     {
-        var closedPort = AzuriteFixture.FreePort();
+        var closedPort = LoopbackPorts.FreePort();
         await using var app = await FuncAuthApp.StartAsync(
             azurite,
             new Dictionary<string, string?> { ["Storage__ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{closedPort}/", StringComparison.Ordinal) },

@@ -110,7 +110,7 @@ public sealed class PublishedAppTests(PublishedAppFixture published)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Storage__ConnectionString"] = published.Azurite.ConnectionString,
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = AzuriteFixture.FreePort().ToString(),
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = LoopbackPorts.FreePort().ToString(),
         });
 
         Assert.Equal(1, exitCode);

@@ -46,7 +46,7 @@ public sealed class AzuriteServer
             throw new InvalidOperationException("Azurite is not installed: run `npm ci` at the repository root (scripts/test.sh does).");
         }
 
-        var ports = AzuriteFixture.FreePorts(2);
+        var ports = LoopbackPorts.FreePorts(2);
         var (port, queuePort) = (ports[0], ports[1]);
         var process = StartNode(script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck");
         var queueProcess = StartNode(
@@ -158,36 +158,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>
-    /// <paramref name="count"/> distinct free ports: each is held open until all are found, so the system cannot hand the
-    /// same one out twice (as it may to calls of <see cref="FreePort"/> made one after another).
-    /// </summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
-    }
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public sealed class PublishedProcess : IAsyncDisposable
 
     public static async Task<PublishedProcess> StartAsync(PublishedAppFixture published, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = AzuriteFixture.FreePort();
+        var port = LoopbackPorts.FreePort();
         var start = new ProcessStartInfo(published.Executable) { WorkingDirectory = published.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";

@@ -31,7 +31,7 @@ public sealed partial class Smtp4dev : IAsyncDisposable
     /// <summary>Starts smtp4dev; <paramref name="smtpPort"/> fixes the SMTP port (to bring a server back where one was down).</summary>
     public static async Task<Smtp4dev> StartAsync(int? smtpPort = null)
     {
-        var ports = AzuriteFixture.FreePorts(2);
+        var ports = LoopbackPorts.FreePorts(2);
         var server = new Smtp4dev(smtpPort ?? ports[0], smtpPort == ports[1] ? ports[0] : ports[1]);
         await server.StartProcessAsync();
         return server;

@@ -33,7 +33,7 @@ public sealed class MetricExportTests(AzuriteFixture azurite) : IClassFixture<Az
         // An ingestion endpoint on a closed loopback port: the Application Insights exporter is built and sends nowhere.
         var settings = new Dictionary<string, string?>
         {
-            [TelemetrySetup.ConnectionStringSetting] = $"InstrumentationKey={Guid.NewGuid()};IngestionEndpoint=http://127.0.0.1:{AzuriteFixture.FreePort()}/",
+            [TelemetrySetup.ConnectionStringSetting] = $"InstrumentationKey={Guid.NewGuid()};IngestionEndpoint=http://127.0.0.1:{LoopbackPorts.FreePort()}/",
         };
         // Healthy first: the tables of this app's fresh prefix exist before the first sign-up.
         await using var app = await FuncAuthApp.StartAsync(azurite, settings);
