@@ -79,17 +79,9 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
                 return Leased(counter);
             }
 
-            // Changed on another instance since this one wrote or read it (or removed): read it again.
+            // Changed on another instance since this one wrote or read it: read it again (none left: insert again).
             guessed = false;
             counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
-            if (counter is null)
-            {
-                _known.Forget(partitionKey, rowKey);
-            }
-            else
-            {
-                _known.Remember(counter, time.GetUtcNow());
-            }
         }
 
         throw new StorageContentionException("A rate-limit counter kept changing during the update; retry later.");
