@@ -5,8 +5,9 @@ using FuncAuth.Core.Sessions;
 namespace FuncAuth.Core.Storage;
 
 /// <summary>
-/// The <c>UserSessions</c> table (a user's sessions and the user-id reference to the account, one partition per user)
-/// and the cleanup index. The only code that knows their keys and columns.
+/// The <c>UserSessions</c> table (a user's sessions and the user's row, one partition per user) and the cleanup index.
+/// The user's row is also written by <see cref="UserStore"/>, which keeps its profile copy in step with the account, and
+/// the lifecycle's <c>AccountRows</c> removes whole partitions.
 /// </summary>
 internal sealed class SessionStore(AuthTables tables)
 {
