@@ -42,10 +42,12 @@ public sealed partial class DependencyHealth(TimeProvider time, AuthMetrics metr
         metrics.DependencyFailed(dependency, failureClass, route);
         if (failure is not { } known)
         {
-            LogUnclassified(logger, route, dependency, exception.GetType().Name, traceId, exception);
+            LogUnclassified(logger, route, dependency, exception.GetType().Name, traceId ?? "-", exception);
             return;
         }
 
+        // The outbox's sends belong to no request.
+        traceId ??= "-";
         var now = time.GetTimestamp();
         bool first;
         int summarised;
