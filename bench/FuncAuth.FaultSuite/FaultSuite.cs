@@ -51,6 +51,9 @@ public sealed record SuiteSettings
 public sealed record PhaseResult(string Name, double Start, double FaultStart, double FaultEnd, double End, IReadOnlyList<Violation> Violations, string? Skipped = null)
 {
     public double? BacklogDelivered { get; init; }
+
+    /// <summary>What the app wrote from the phase's start until the next phase began (its invariant check included).</summary>
+    public LogCount Log { get; init; }
 }
 
 /// <summary>
@@ -60,7 +63,8 @@ public sealed record PhaseResult(string Name, double Start, double FaultStart, d
 /// </summary>
 public static class FaultSuiteRunner
 {
-    public static async Task<SuiteReport> RunAsync(SuiteSettings settings, TextWriter log)
+    /// <param name="appLog">Where to copy the app's log lines (null: they are only counted).</param>
+    public static async Task<SuiteReport> RunAsync(SuiteSettings settings, TextWriter log, TextWriter? appLog = null)
     {
         var dataFolder = Path.Combine(Path.GetTempPath(), "funcauth-faults-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -78,6 +82,7 @@ public static class FaultSuiteRunner
             var clock = Stopwatch.StartNew();
             var ledger = new EmailLedger();
             await using var app = new SuiteApp(azurite.ConnectionString, keyVault, settings.RequestDeadline, smtp.SmtpPort, ledger);
+            app.LogVolume.CopyTo(appLog);
             app.StartServer();
             await WaitHealthyAsync(app.BaseAddress);
             log.WriteLine($"Azurite on 127.0.0.1:{azurite.Port} (tables) and :{azurite.QueuePort} (queues), data in its own folder; smtp4dev on :{smtp.SmtpPort} (API :{smtp.WebPort}); Key Vault stand-in on {keyVault.VaultUri}; app on {app.BaseAddress}");
@@ -97,6 +102,8 @@ public static class FaultSuiteRunner
 
             async Task PhaseAsync(string name, Func<Task>? startFault, TimeSpan faultLength, Func<Task>? endFault, bool measureOutbox = false)
             {
+                app.LogVolume.ResetLongest();
+                var logStart = app.LogVolume.Snapshot();
                 var start = traffic.Now;
                 if (startFault is not null)
                 {
@@ -116,11 +123,15 @@ public static class FaultSuiteRunner
                 var end = traffic.Now;
                 var backlogDelivered = await delivered;
                 var violations = await CheckpointAsync(traffic, recovery, checker);
-                phases.Add(new PhaseResult(name, start, faultStart, faultEnd, end, violations) { BacklogDelivered = backlogDelivered is { } at ? at - faultEnd : null });
+                phases.Add(new PhaseResult(name, start, faultStart, faultEnd, end, violations)
+                {
+                    BacklogDelivered = backlogDelivered is { } at ? at - faultEnd : null,
+                    Log = app.LogVolume.Snapshot() - logStart,
+                });
                 log.WriteLine($"  {name,-22} {start,6:N1}s – {end,6:N1}s  fault {faultStart:N1}s – {faultEnd:N1}s  invariants: {(violations.Count == 0 ? "clean" : violations.Count + " violation(s)")}");
             }
 
-            log.WriteLine($"Running {settings.Clients} clients.");
+            log.WriteLine($"Running {settings.Clients} clients; the app wrote {app.LogVolume.Snapshot().Lines} log line(s) while it started and was set up.");
             await PhaseAsync("baseline", null, settings.Baseline, null);
             await PhaseAsync("storage-paused", azurite.PauseAsync, settings.StoragePause, azurite.ResumeAsync);
             await PhaseAsync("storage-killed", () => azurite.KillAsync(settings.HardKill), TimeSpan.Zero, azurite.RestartAsync);
@@ -136,8 +147,10 @@ public static class FaultSuiteRunner
             log.WriteLine(emptyAt is null
                 ? $"  the outbox still held messages {settings.OutboxDrainLimit.TotalSeconds:N0} s after the traffic stopped"
                 : $"  outbox empty {emptyAt - stoppedAt:N1} s after the traffic stopped; {ledger.Count} emails expected, {ledger.EnqueueFailures} sign-up email(s) reported unqueued");
+            app.LogVolume.ResetLongest();
+            var finalLogStart = app.LogVolume.Snapshot();
             var final = await CheckpointAsync(traffic, recovery, checker);
-            phases.Add(new PhaseResult("after-run", traffic.Now, traffic.Now, traffic.Now, traffic.Now, final));
+            phases.Add(new PhaseResult("after-run", traffic.Now, traffic.Now, traffic.Now, traffic.Now, final) { Log = app.LogVolume.Snapshot() - finalLogStart });
             traffic.Http.Dispose();
             return new SuiteReport(settings, phases, traffic.Samples.ToList(), traffic.Relogins, traffic.ForceLogoutMisses) { EmailsExpected = ledger.Count, EmailsDelivered = (await smtp.ReceivedAsync()).Count };
         }
@@ -404,7 +417,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
         var text = new StringBuilder();
         var deadline = settings.RequestDeadline.TotalSeconds;
         text.AppendLine(CultureInfo.InvariantCulture, $"Fault suite: {settings.Clients} clients, {samples.Count} answers over {samples.Select(s => s.End).DefaultIfEmpty(0).Max():N1} s, request deadline {deadline:N1} s");
-        text.AppendLine("phase                   time (s)       answers by status                      p50 ms   p99 ms   max ms  recovered  invariants");
+        text.AppendLine("phase                   time (s)       answers by status                      p50 ms   p99 ms   max ms  recovered  invariants  log lines  log bytes  longest line");
         foreach (var phase in phases)
         {
             if (phase.Skipped is not null)
@@ -418,7 +431,7 @@ public sealed class SuiteReport(SuiteSettings settings, IReadOnlyList<PhaseResul
             var latencies = inPhase.Select(s => s.Latency * 1000).Order().ToList();
             var recovered = IsFault(phase) ? $"{RecoverySeconds(phase),5:N1} s" : "      -";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{phase.Name,-22} {phase.Start,5:N1}–{phase.End,5:N1}  {statuses,-38} {Percentile(latencies, 0.5),7:N0}  {Percentile(latencies, 0.99),7:N0}  {latencies.DefaultIfEmpty(0).Max(),7:N0}  {recovered,9}  {(phase.Violations.Count == 0 ? "clean" : phase.Violations.Count + " broken")}");
+                $"{phase.Name,-22} {phase.Start,5:N1}–{phase.End,5:N1}  {statuses,-38} {Percentile(latencies, 0.5),7:N0}  {Percentile(latencies, 0.99),7:N0}  {latencies.DefaultIfEmpty(0).Max(),7:N0}  {recovered,9}  {(phase.Violations.Count == 0 ? "clean" : phase.Violations.Count + " broken"),-10}  {phase.Log.Lines,9:N0}  {phase.Log.Bytes,9:N0}  {phase.Log.LongestLine,12:N0}");
         }
 
         var byCode = samples.Where(s => s.Status is >= 400 and < 500).GroupBy(s => $"{s.Status} {s.Code} ({s.Operation})").OrderBy(g => g.Key);

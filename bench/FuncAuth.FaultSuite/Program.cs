@@ -4,7 +4,8 @@ namespace FuncAuth.FaultSuite;
 
 /// <summary>
 /// The fault suite: <c>bash bench/fault-suite.sh</c> (full: 32 clients, about a minute of traffic) or
-/// <c>bash bench/fault-suite.sh --short</c>. Loopback only; exits 1 when a target is missed.
+/// <c>bash bench/fault-suite.sh --short</c>. Loopback only; exits 1 when a target is missed. <c>--app-log PATH</c> keeps the
+/// app's log lines (the report counts them per phase either way); <c>--samples PATH</c> every answer as CSV.
 /// </summary>
 public static class FaultSuiteProgram
 {
@@ -28,7 +29,10 @@ public static class FaultSuiteProgram
             settings = settings with { HardKill = true };
         }
 
-        var report = await FaultSuiteRunner.RunAsync(settings, Console.Out);
+        // --app-log PATH: the app's log lines as it would write them to its console (they are counted in any case).
+        var appLogPath = Array.IndexOf(args, "--app-log") is var logAt and >= 0 && logAt + 1 < args.Length ? args[logAt + 1] : null;
+        await using var appLog = appLogPath is null ? null : new StreamWriter(appLogPath);
+        var report = await FaultSuiteRunner.RunAsync(settings, Console.Out, appLog);
         Console.WriteLine();
         Console.WriteLine(report.Render());
         var samplesPath = Array.IndexOf(args, "--samples") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace FuncAuth.FaultSuite;
 
@@ -28,6 +29,9 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
     public const string OutboxQueue = "fault-outbox";
 
     private readonly EmailLedger _ledger;
+
+    /// <summary>What the app writes to its console, counted (its lines and bytes per phase are in the report).</summary>
+    public LogVolume LogVolume { get; } = new();
 
     public SuiteApp(string connectionString, KeyVaultStandIn keyVault, TimeSpan deadline, int smtpPort, EmailLedger ledger)
     {
@@ -62,6 +66,8 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
             ["Email:MaxDequeueCount"] = "50",
             ["RateLimit:EmailRequestsPerAddress:Limit"] = "1000000",
             ["RateLimit:EmailsPerRecipient:Limit"] = "1000000",
+            // Under the Functions host standard output is a pipe, where the console formatter writes no colour codes.
+            ["Logging:Console:FormatterOptions:ColorBehavior"] = "Disabled",
         };
         // The app's content root, where the factory would otherwise guess it from the solution folder.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_FUNCAUTH_FUNCTIONS", Path.Combine(RepoRoot.Path, "src", "Functions"));
@@ -84,12 +90,15 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        // The suite counts answers itself; a log line per 503 would only compete for the CPU. One event is kept: a sign-up's
-        // verification email the service could not queue, which the outbox invariant must not count as lost.
+        // Nothing is written to the console, where it would only compete for the CPU: what the app would write there (its
+        // own filters and formatter) is counted instead. One event is kept: a sign-up's verification email the service
+        // could not queue, which the outbox invariant must not count as lost.
         builder.ConfigureLogging(logging =>
         {
             logging.ClearProviders();
             logging.AddProvider(new EnqueueFailureCounter(_ledger));
+            logging.Services.AddSingleton<ILoggerProvider>(services => new LogVolumeProvider(
+                services.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Simple), LogVolume));
         });
         builder.ConfigureTestServices(services =>
         {

@@ -42,6 +42,7 @@ public static class DependencyInjection
         // The meter factory is the host's where there is one (AddMetrics adds nothing then), so its listeners see FuncAuth's meter.
         services.AddMetrics();
         services.TryAddSingleton<Diagnostics.AuthMetrics>();
+        services.TryAddSingleton<Diagnostics.DependencyHealth>();
         // Per-try timeout and retries that fit inside the request deadline (DependencyBudget says which and why).
         services.TryAddSingleton(sp => DependencyBudget.Apply(new TableClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
         services.TryAddSingleton(sp => DependencyBudget.Apply(new SecretClientOptions(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline));
@@ -50,7 +51,8 @@ public static class DependencyInjection
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = sp.GetRequiredService<TableClientOptions>();
+            // Marks each failure as the tables' and sees them answer again (DependencyHealth logs and counts the outages).
+            var clientOptions = Diagnostics.DependencyCallPolicy.AddTo(sp.GetRequiredService<TableClientOptions>(), Diagnostics.Dependency.Tables, sp.GetRequiredService<Diagnostics.DependencyHealth>());
             return string.IsNullOrWhiteSpace(storage.ConnectionString)
                 ? new TableServiceClient(storage.TableServiceUri, sp.GetRequiredService<TokenCredential>(), clientOptions)
                 : new TableServiceClient(storage.ConnectionString, clientOptions);
@@ -64,7 +66,8 @@ public static class DependencyInjection
                 return new DevelopmentSigningKey(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, time);
             }
 
-            var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretClientOptions>());
+            var clientOptions = Diagnostics.DependencyCallPolicy.AddTo(sp.GetRequiredService<SecretClientOptions>(), Diagnostics.Dependency.KeyVault, sp.GetRequiredService<Diagnostics.DependencyHealth>());
+            var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), clientOptions);
             return new KeyVaultSigningKeySource(client, sp.GetRequiredService<IOptions<KeyVaultOptions>>(), time, sp.GetRequiredService<ILogger<KeyVaultSigningKeySource>>());
         });
 

@@ -27,6 +27,9 @@ public sealed class ShortFaultSuiteTests
         Assert.True(report.Samples.Count(s => s.Operation == "signup" && s.Status is 201 or 409) >= settings.Clients, summary);
         Assert.True(report.Samples.Count(s => s.Operation.StartsWith("refresh", StringComparison.Ordinal) && s.Status == 200) >= settings.Clients, summary);
         Assert.Contains(report.Samples, s => s.Status == 503);
+        // The app's output is measured per phase: the storage kill refused requests, and each refusal wrote its line.
+        var killed = report.Phases.Single(p => p.Name == "storage-killed");
+        Assert.True(killed.Log.Lines > 0 && killed.Log.Bytes > killed.Log.LongestLine, summary);
         // While SMTP was down, email was asked for and every such request was accepted (the outbox took it); every email
         // the answers promised was delivered or is still queued (the outbox rule is among the invariants above).
         Assert.NotEmpty(report.EmailRequestsWhileSmtpDown);

@@ -23,6 +23,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _apiKeyAuthentications;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _adminActions;
+    private readonly Counter<long> _dependencyFailures;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ public sealed class AuthMetrics
         _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
         _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
+        _dependencyFailures = meter.CreateCounter<long>("funcauth.dependency.failures", "{failure}", "Failed calls to a dependency, by dependency (tables, queue, key_vault, smtp, unknown), class (connection_refused, connection_lost, timeout, throttled, authorization, other) and route (the endpoint's route pattern, or outbox).");
     }
 
     internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
@@ -91,6 +93,13 @@ public sealed class AuthMetrics
     }));
 
     internal void AdminAction(string action) => _adminActions.Add(1, new KeyValuePair<string, object?>("action", action));
+
+    /// <summary>A dependency failure; the tags are the fixed names of <see cref="DependencyFailure"/> and a route pattern.</summary>
+    internal void DependencyFailed(string dependency, string failureClass, string route) => _dependencyFailures.Add(
+        1,
+        new KeyValuePair<string, object?>("dependency", dependency),
+        new KeyValuePair<string, object?>("class", failureClass),
+        new KeyValuePair<string, object?>("route", route));
 
     internal static string ReasonTag(RevocationReason reason) => Storage.SessionEntity.StoredName(reason);
 }

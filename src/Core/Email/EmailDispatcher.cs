@@ -46,6 +46,9 @@ public sealed class EmailDispatcher
         _logger = logger;
     }
 
+    /// <summary>Told when SMTP accepts a mail again after failing (<see cref="Diagnostics.DependencyHealth"/> logs the recovery).</summary>
+    internal Diagnostics.DependencyHealth? Health { get; init; }
+
     /// <summary>
     /// Sends one outbox message. The recipient's limit is charged on the message's first try only
     /// (<paramref name="dequeueCount"/> 1): a retry after an SMTP failure is the same mail, and charging it again would
@@ -76,7 +79,18 @@ public sealed class EmailDispatcher
 
         var mail = await RenderAsync(message.Kind, user, cancellationToken);
         mail.To.Add(MailboxAddress.Parse(user.Email));
-        await _sender.SendAsync(mail, cancellationToken);
+        try
+        {
+            await _sender.SendAsync(mail, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // MailKit's exceptions (a bare SocketException among them) do not say they are SMTP's; the message's try is the attempt.
+            Diagnostics.DependencyMarks.Set(e, Diagnostics.Dependency.Smtp, (int)Math.Min(dequeueCount, int.MaxValue));
+            throw;
+        }
+
+        Health?.Succeeded(Diagnostics.Dependency.Smtp);
         EmailLog.Sent(_logger, message.Kind, user.UserId);
         return DispatchOutcome.Sent;
     }

@@ -34,7 +34,7 @@ public static class EmailServices
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var options = sp.GetRequiredService<QueueClientOptions>();
+            var options = Diagnostics.DependencyCallPolicy.AddTo(sp.GetRequiredService<QueueClientOptions>(), Diagnostics.Dependency.Queue, sp.GetRequiredService<Diagnostics.DependencyHealth>());
             // The Functions host's queue trigger reads base64 messages by default.
             options.MessageEncoding = QueueMessageEncoding.Base64;
             return string.IsNullOrWhiteSpace(storage.ConnectionString)
@@ -50,13 +50,19 @@ public static class EmailServices
         services.AddSingleton(sp => new EmailDispatcher(
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<IEmailSender>(),
             sp.GetRequiredService<IEmailRecipientLimit>(), sp.GetRequiredService<IOptions<EmailOptions>>(),
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailDispatcher>>()));
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailDispatcher>>())
+        {
+            Health = sp.GetRequiredService<Diagnostics.DependencyHealth>(),
+        });
 
         // Under the Functions host the queue trigger invokes SendEmail; standalone, this instance drains the queue.
         var standalone = string.IsNullOrEmpty(configuration["FUNCTIONS_CUSTOMHANDLER_PORT"]);
         services.AddHostedService(sp => new OutboxDrainer(
             sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<EmailDispatcher>(), sp.GetRequiredService<OutboxSignal>(),
-            sp.GetRequiredService<IOptions<EmailOptions>>(), standalone, sp.GetRequiredService<ILogger<OutboxDrainer>>()));
+            sp.GetRequiredService<IOptions<EmailOptions>>(), standalone, sp.GetRequiredService<ILogger<OutboxDrainer>>())
+        {
+            Health = sp.GetRequiredService<Diagnostics.DependencyHealth>(),
+        });
         return services;
     }
 }

@@ -35,6 +35,9 @@ public sealed class OutboxDrainer : BackgroundService
         _logger = logger;
     }
 
+    /// <summary>Counts the failed sends and logs each class's first of the minute in full (the line per try is event 1202).</summary>
+    internal Diagnostics.DependencyHealth? Health { get; init; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_enabled || !_outbox.IsEnabled)
@@ -83,6 +86,11 @@ public sealed class OutboxDrainer : BackgroundService
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             EmailLog.SendFailed(_logger, message.DequeueCount, e.GetType().Name);
+            if (Diagnostics.DependencyFailureClassifier.Classify(e) is { Class: not null } failure)
+            {
+                Health?.Failed(e, failure, Diagnostics.DependencyHealth.OutboxRoute, traceId: null, lineEach: false);
+            }
+
             try
             {
                 if (message.DequeueCount >= _options.Value.MaxDequeueCount)

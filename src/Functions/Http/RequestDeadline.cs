@@ -1,3 +1,4 @@
+using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Functions.OAuth;
 using Microsoft.Extensions.Options;
@@ -40,8 +41,19 @@ public static partial class RequestDeadline
         }
         catch (Exception e) when (spent.IsCancellationRequested && !aborted.IsCancellationRequested && !context.Response.HasStarted)
         {
-            // Whatever failed once the deadline was spent failed because of it (a cancelled call, a wait given up).
-            LogDeadlineSpent(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestDeadline)), context.Request.Path, deadline.TotalMilliseconds, e.GetType().Name);
+            // Whatever failed once the deadline was spent failed because of it (a cancelled call, a wait given up): a call to
+            // a known dependency is that dependency's timeout; a wait for something else (the password hash's queue) keeps
+            // its own line.
+            if (DependencyFailureClassifier.Classify(e) is { } failure)
+            {
+                context.RequestServices.GetRequiredService<DependencyHealth>().Failed(
+                    e, failure with { Class = DependencyFailureClass.Timeout }, ErrorHandling.Route(context), ErrorHandling.TraceId(context));
+            }
+            else
+            {
+                LogDeadlineSpent(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestDeadline)), context.Request.Path, deadline.TotalMilliseconds, e.GetType().Name);
+            }
+
             context.Response.Clear();
             // The answer is written under the client's own token: the spent one would cancel the write itself.
             context.RequestAborted = aborted;
