@@ -148,9 +148,9 @@ function sessionsView() {
       list.replaceChildren(h("table", { class: "sessions" },
         h("thead", {}, h("tr", {}, ...["Device", "Signed in", "Last active", ""].map((t) => h("th", {}, t)))),
         h("tbody", {}, ...sessions.map((s) => h("tr", { class: s.current ? "current" : "" },
-          h("td", {}, describeAgent(s.userAgent), s.current ? h("span", { class: "badge ok" }, "this device") : null),
+          h("td", { title: s.userAgent ?? "" }, s.device, s.current ? h("span", { class: "badge ok" }, "this device") : null),
           h("td", {}, formatDate(s.createdAt)),
-          h("td", {}, formatDate(s.lastRefreshedAt ?? s.createdAt)),
+          h("td", {}, formatDate(s.lastUsedAt)),
           h("td", {}, s.current ? null : button("End", async () => { await auth.endSession(s.id); await load(); }, { class: "secondary small" })),
         )))));
     } catch (e) {
@@ -391,13 +391,6 @@ function describe(error) {
   if (error?.code === "service_unavailable") return "The service is busy. Try again in a moment.";
   if (error?.code === "validation_failed") return Object.values(error.errors ?? {}).flat().join(" ") || error.detail;
   return messages[error?.code] ?? error?.detail ?? error?.message ?? "Something went wrong.";
-}
-
-function describeAgent(agent) {
-  if (!agent) return "Unknown device";
-  const browser = /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Firefox\//.test(agent) ? "Firefox" : /Safari\//.test(agent) ? "Safari" : "Browser";
-  const os = /Windows/.test(agent) ? "Windows" : /Mac OS X/.test(agent) ? "macOS" : /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Linux/.test(agent) ? "Linux" : "";
-  return os ? `${browser} on ${os}` : browser;
 }
 
 function formatDate(value) {

@@ -284,7 +284,8 @@ public sealed partial class AccountLifecycle
         return (await _rows.SessionsAsync(caller.UserId, cancellationToken))
             .Where(s => !s.Revoked && s.ExpiresAt > now)
             .OrderByDescending(s => s.CreatedAt)
-            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent))
+            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent,
+                DeviceLabel.Of(s.UserAgent), s.RotatedAt))
             .ToList();
     }
 
