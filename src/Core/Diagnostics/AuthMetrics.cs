@@ -32,7 +32,7 @@ public sealed class AuthMetrics
         _logins = meter.CreateCounter<long>("funcauth.logins", "{login}", "Login attempts with a well-formed request, by outcome (ok, failed, disabled, unverified, locked, busy).");
         _refreshes = meter.CreateCounter<long>("funcauth.refreshes", "{refresh}", "Refresh-token presentations, by outcome (rotated, grace, reused, invalid, expired).");
         _reuseDetected = meter.CreateCounter<long>("funcauth.reuse_detected", "{session}", "Sessions revoked because a spent refresh token was presented again.");
-        _revocations = meter.CreateCounter<long>("funcauth.revocations", "{session}", "Sessions ended, by reason (logout, logout_global, logout_others, force_logout, refresh_token_reused, password_reset, password_changed, account_deleted, account_disabled, session_deleted).");
+        _revocations = meter.CreateCounter<long>("funcauth.revocations", "{session}", "Sessions ended, by reason (logout, logout_global, logout_others, force_logout, refresh_token_reused, password_reset, password_changed, account_deleted, account_disabled, session_deleted, session_limit).");
         _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
         _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
