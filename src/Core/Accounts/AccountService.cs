@@ -52,6 +52,9 @@ public sealed class AccountService
     /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
     internal SignupRecovery? Recovery { get; init; }
 
+    /// <summary>The breached-password check; null where none is registered.</summary>
+    internal BreachedPasswords? Breaches { get; init; }
+
     /// <summary>
     /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
     /// session (one transaction), and the account itself. The account insert is the commit point and the uniqueness
@@ -63,6 +66,11 @@ public sealed class AccountService
         if (errors.Count > 0)
         {
             return new SignupResult.Invalid(errors);
+        }
+
+        if (await Breaches.RefuseAsync(password!, cancellationToken) is { } breached)
+        {
+            return new SignupResult.Invalid(breached);
         }
 
         var address = email!.Trim();

@@ -23,6 +23,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _apiKeyAuthentications;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _adminActions;
+    private readonly Counter<long> _breachCheckUnavailable;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ public sealed class AuthMetrics
         _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
         _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
+        _breachCheckUnavailable = meter.CreateCounter<long>("funcauth.breach_check.unavailable", "{check}", "New passwords accepted unchecked because the breached-password API failed or did not answer in time.");
     }
 
     internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
@@ -64,6 +66,8 @@ public sealed class AuthMetrics
     }));
 
     internal void ReuseDetected() => _reuseDetected.Add(1);
+
+    internal void BreachCheckUnavailable() => _breachCheckUnavailable.Add(1);
 
     /// <summary>Counts <paramref name="sessions"/> sessions ended for <paramref name="reason"/>; nothing when none ended.</summary>
     internal void Revoked(RevocationReason reason, int sessions)
