@@ -37,6 +37,9 @@ export Email__SmtpPort="${Email__SmtpPort:-2525}"
 export Email__SmtpSecurity="${Email__SmtpSecurity:-None}"
 export Email__From="${Email__From:-FuncAuth <no-reply@localhost>}"
 export Email__LinkBaseUrl="${Email__LinkBaseUrl:-http://localhost:5173}"
+# A local run stays off the internet: set Passwords__BreachCheck=true to try the breached-password check against
+# the real range API.
+export Passwords__BreachCheck="${Passwords__BreachCheck:-false}"
 dotnet run --project src/Functions -c Release &
 app=$!
 # Stop both on Ctrl+C or kill, whichever process the signal reaches first.

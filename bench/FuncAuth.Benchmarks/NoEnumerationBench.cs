@@ -41,6 +41,8 @@ internal static class NoEnumerationBench
                 ["Email:From"] = "bench@example.com",
                 ["Email:LinkBaseUrl"] = "https://app.example.com",
                 ["Auth:RequireEmailVerification"] = "true",
+                // No internet, and no network time in the figures.
+                ["Passwords:BreachCheck"] = "false",
             }).Build();
             await using var services = new ServiceCollection().AddLogging().AddFuncAuthCore(configuration, isDevelopment: true).BuildServiceProvider();
             await services.GetRequiredService<AuthTables>().EnsureCreatedAsync(CancellationToken.None);

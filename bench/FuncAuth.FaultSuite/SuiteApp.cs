@@ -46,6 +46,8 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
             // Re-read the keys often, so the Key Vault outage is actually met by reloads during the run.
             ["KeyVault:RefreshInterval"] = "00:00:05",
             ["Auth:AdminEmails"] = AdminEmail,
+            // No internet: the breached-password API is not one of the dependencies the suite injects faults into.
+            ["Passwords:BreachCheck"] = "false",
             // The limits stay on, so their counters in the RateLimits table meet the faults too; but every virtual user
             // comes from one loopback address, so the per-address token limit is raised far above what the run sends
             // (about 60 token requests per second). The failed-login limits keep their defaults: the traffic never

@@ -28,8 +28,13 @@ export interface DeviceSession {
   current: boolean;
   createdAt: string;
   lastRefreshedAt: string | null;
+  /** When the session last received tokens: its login, or its last refresh. */
+  lastUsedAt: string;
   expiresAt: string;
+  /** The User-Agent of the login that opened it, at most 256 characters. */
   userAgent: string | null;
+  /** A label derived from userAgent, e.g. "Chrome on Windows", "curl", "Unknown device". */
+  device: string;
 }
 
 export interface ApiKey {

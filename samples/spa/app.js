@@ -148,9 +148,9 @@ function sessionsView() {
       list.replaceChildren(h("table", { class: "sessions" },
         h("thead", {}, h("tr", {}, ...["Device", "Signed in", "Last active", ""].map((t) => h("th", {}, t)))),
         h("tbody", {}, ...sessions.map((s) => h("tr", { class: s.current ? "current" : "" },
-          h("td", {}, describeAgent(s.userAgent), s.current ? h("span", { class: "badge ok" }, "this device") : null),
+          h("td", { title: s.userAgent ?? "" }, s.device, s.current ? h("span", { class: "badge ok" }, "this device") : null),
           h("td", {}, formatDate(s.createdAt)),
-          h("td", {}, formatDate(s.lastRefreshedAt ?? s.createdAt)),
+          h("td", {}, formatDate(s.lastUsedAt)),
           h("td", {}, s.current ? null : button("End", async () => { await auth.endSession(s.id); await load(); }, { class: "secondary small" })),
         )))));
     } catch (e) {
@@ -354,7 +354,7 @@ function form({ id, fields, submit, onSubmit }) {
       let shown = false;
       for (const [name, messages] of Object.entries(e.errors ?? {})) {
         const slot = el.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
-        if (slot) { slot.textContent = messages.join(" "); shown = true; }
+        if (slot) { slot.textContent = messages.map(explain).join(" "); shown = true; }
       }
       if (!shown || e.code !== "validation_failed") {
         general.textContent = describe(e);
@@ -389,15 +389,15 @@ function describe(error) {
   if (error?.code === "network_error") return `FuncAuth cannot be reached at ${config.apiBaseUrl}.`;
   if (error?.code === "rate_limited") return `Too many attempts. Try again in ${error.retryAfter ?? "a few"} seconds.`;
   if (error?.code === "service_unavailable") return "The service is busy. Try again in a moment.";
-  if (error?.code === "validation_failed") return Object.values(error.errors ?? {}).flat().join(" ") || error.detail;
+  if (error?.code === "validation_failed") return Object.values(error.errors ?? {}).flat().map(explain).join(" ") || error.detail;
   return messages[error?.code] ?? error?.detail ?? error?.message ?? "Something went wrong.";
 }
 
-function describeAgent(agent) {
-  if (!agent) return "Unknown device";
-  const browser = /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Firefox\//.test(agent) ? "Firefox" : /Safari\//.test(agent) ? "Safari" : "Browser";
-  const os = /Windows/.test(agent) ? "Windows" : /Mac OS X/.test(agent) ? "macOS" : /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Linux/.test(agent) ? "Linux" : "";
-  return os ? `${browser} on ${os}` : browser;
+/** The words of a validation message a person may not know what to do with. */
+function explain(message) {
+  return /data breach/.test(message)
+    ? "This password has appeared in a data breach, so attackers try it early. Choose another: a few unrelated words make a strong one."
+    : message;
 }
 
 function formatDate(value) {

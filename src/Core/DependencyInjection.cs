@@ -75,6 +75,15 @@ public static class DependencyInjection
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<PasswordHashing>();
+        services.AddOptions<PasswordOptions>().Bind(configuration.GetSection(PasswordOptions.Section)).ValidateWith(new PasswordOptionsValidator());
+        // A named client, not a typed one: typed clients are transient, and the services that check passwords are
+        // singletons, which would keep one client's handler forever. No retry handler: none fits in the budget.
+        services.AddHttpClient(BreachedPasswords.ClientName, client => client.Timeout = BreachedPasswords.Budget);
+        services.AddSingleton(sp => new BreachedPasswords(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<IOptions<PasswordOptions>>(), sp.GetRequiredService<ILogger<BreachedPasswords>>())
+        {
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+        });
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionIssuer>();
@@ -86,6 +95,7 @@ public static class DependencyInjection
             grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
             Recovery = sp.GetRequiredService<SignupRecovery>(),
+            Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new SessionService(

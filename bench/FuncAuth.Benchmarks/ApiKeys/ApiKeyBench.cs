@@ -201,6 +201,7 @@ internal static class ApiKeyBench
             builder.UseEnvironment("Development");
             builder.UseSetting("Storage:ConnectionString", azurite.ConnectionString);
             builder.UseSetting("Storage:TablePrefix", "b" + Guid.NewGuid().ToString("N")[..10]);
+            builder.UseSetting("Passwords:BreachCheck", "false");
             builder.ConfigureLogging(logging => logging.ClearProviders());
             builder.ConfigureTestServices(services =>
             {

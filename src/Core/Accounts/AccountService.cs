@@ -52,6 +52,9 @@ public sealed class AccountService
     /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
     internal SignupRecovery? Recovery { get; init; }
 
+    /// <summary>The breached-password check; null where none is registered.</summary>
+    internal BreachedPasswords? Breaches { get; init; }
+
     /// <summary>
     /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
     /// session (one transaction), and the account itself. The account insert is the commit point and the uniqueness
@@ -63,6 +66,11 @@ public sealed class AccountService
         if (errors.Count > 0)
         {
             return new SignupResult.Invalid(errors);
+        }
+
+        if (await Breaches.RefuseAsync(password!, cancellationToken) is { } breached)
+        {
+            return new SignupResult.Invalid(breached);
         }
 
         var address = email!.Trim();
@@ -160,8 +168,11 @@ public sealed class AccountService
         }
 
         var session = _issuer.Open(user.UserId, emailKey, keys.Current);
-        await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
+        // The cap's query runs beside the index write, so it adds a storage call but no round trip to the login's time.
+        var live = _sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
+        await Task.WhenAll(live, _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
         await _sessions.InsertAsync(session, cancellationToken);
+        await EndLeastRecentlyUsedAsync(user.UserId, live.Result, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
         Metrics?.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
@@ -215,6 +226,44 @@ public sealed class AccountService
     {
         var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends the least recently used of <paramref name="live"/> (the sessions before this login's) until the new one fits
+    /// under <c>Auth__MaxSessionsPerUser</c>: one conditional merge each, none below the cap. A session used since it
+    /// was read is skipped (it is no longer the least recently used), and a failure is logged rather than failing a
+    /// login whose session is already stored: two racing logins may leave the user one over the cap, which the next
+    /// login corrects.
+    /// </summary>
+    private async Task EndLeastRecentlyUsedAsync(
+        string userId, IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, Azure.ETag Version)> live, CancellationToken cancellationToken)
+    {
+        var cap = _options.Value.MaxSessionsPerUser;
+        var excess = live.Count + 1 - cap;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var ended = 0;
+        try
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (sessionId, _, version) in live.OrderBy(s => s.LastUsedAt).ThenBy(s => s.SessionId, StringComparer.Ordinal).Take(excess))
+            {
+                if (await _sessions.TryRevokeAsync(userId, sessionId, version, RevocationReason.SessionLimit, now, cancellationToken))
+                {
+                    ended++;
+                }
+            }
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            AuthLog.SessionCapNotEnforced(_logger, userId, $"{e.Status} {e.ErrorCode}");
+        }
+
+        AuthLog.SessionCapReached(_logger, userId, cap, ended);
+        Metrics?.Revoked(RevocationReason.SessionLimit, ended);
     }
 
     private async Task UndoSignupAsync(SessionEntity session)

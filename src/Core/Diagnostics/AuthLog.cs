@@ -52,4 +52,10 @@ internal static partial class AuthLog
 
     [LoggerMessage(1062, LogLevel.Warning, "Signing key version {Version} ignored: its value is not a PKCS#8 PEM of a P-256 private key")]
     public static partial void SigningKeyVersionIgnored(ILogger logger, string version);
+
+    [LoggerMessage(1400, LogLevel.Information, "User {UserId} is at the cap of {Cap} sessions: login ended {Ended} least recently used session(s)")]
+    public static partial void SessionCapReached(ILogger logger, string userId, int cap, int ended);
+
+    [LoggerMessage(1401, LogLevel.Warning, "User {UserId} is over the cap on sessions, but the oldest could not be ended ({Error}); the next login tries again")]
+    public static partial void SessionCapNotEnforced(ILogger logger, string userId, string error);
 }

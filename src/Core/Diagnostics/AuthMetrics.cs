@@ -24,6 +24,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _adminActions;
     private readonly Counter<long> _dependencyFailures;
+    private readonly Counter<long> _breachCheckUnavailable;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -33,11 +34,12 @@ public sealed class AuthMetrics
         _logins = meter.CreateCounter<long>("funcauth.logins", "{login}", "Login attempts with a well-formed request, by outcome (ok, failed, disabled, unverified, locked, busy).");
         _refreshes = meter.CreateCounter<long>("funcauth.refreshes", "{refresh}", "Refresh-token presentations, by outcome (rotated, grace, reused, invalid, expired).");
         _reuseDetected = meter.CreateCounter<long>("funcauth.reuse_detected", "{session}", "Sessions revoked because a spent refresh token was presented again.");
-        _revocations = meter.CreateCounter<long>("funcauth.revocations", "{session}", "Sessions ended, by reason (logout, logout_global, logout_others, force_logout, refresh_token_reused, password_reset, password_changed, account_deleted, account_disabled, session_deleted).");
+        _revocations = meter.CreateCounter<long>("funcauth.revocations", "{session}", "Sessions ended, by reason (logout, logout_global, logout_others, force_logout, refresh_token_reused, password_reset, password_changed, account_deleted, account_disabled, session_deleted, session_limit).");
         _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
         _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
         _dependencyFailures = meter.CreateCounter<long>("funcauth.dependency.failures", "{failure}", "Failed calls to a dependency, by dependency (tables, queue, key_vault, smtp, unknown), class (connection_refused, connection_lost, timeout, throttled, authorization, other) and route (the endpoint's route pattern, or outbox).");
+        _breachCheckUnavailable = meter.CreateCounter<long>("funcauth.breach_check.unavailable", "{check}", "New passwords accepted unchecked because the breached-password API failed or did not answer in time.");
     }
 
     internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
@@ -66,6 +68,8 @@ public sealed class AuthMetrics
     }));
 
     internal void ReuseDetected() => _reuseDetected.Add(1);
+
+    internal void BreachCheckUnavailable() => _breachCheckUnavailable.Add(1);
 
     /// <summary>Counts <paramref name="sessions"/> sessions ended for <paramref name="reason"/>; nothing when none ended.</summary>
     internal void Revoked(RevocationReason reason, int sessions)

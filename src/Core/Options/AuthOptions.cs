@@ -50,6 +50,10 @@ public sealed class AuthOptions : IValidatableObject
 
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Live sessions a user may hold; a login beyond it ends the least recently used.</summary>
+    [Range(1, 1000)]
+    public int MaxSessionsPerUser { get; set; } = 100;
+
     public IReadOnlySet<string> AdminEmailSet => (AdminEmails ?? "")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(EmailAddress.Normalize)

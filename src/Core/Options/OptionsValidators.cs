@@ -13,6 +13,9 @@ namespace FuncAuth.Core.Options;
 internal sealed partial class AuthOptionsValidator : IValidateOptions<AuthOptions>;
 
 [OptionsValidator]
+internal sealed partial class PasswordOptionsValidator : IValidateOptions<PasswordOptions>;
+
+[OptionsValidator]
 internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
 
 [OptionsValidator]

@@ -15,6 +15,15 @@ public static class PasswordRules
     public const string CommonMessage = "Password is one of the 10,000 most common passwords; choose another.";
     public const string LocalPartMessage = "Password must not contain the part of the email address before the @.";
 
+    /// <summary>
+    /// The validation errors for a new password found in a data breach, or null when it was not found, the check could
+    /// not be made, or none is registered. Called after the other rules passed, so a refused password costs no request.
+    /// </summary>
+    internal static async Task<IReadOnlyDictionary<string, string[]>?> RefuseAsync(this BreachedPasswords? breaches, string password, CancellationToken cancellationToken) =>
+        breaches is not null && await breaches.IsBreachedAsync(password, cancellationToken)
+            ? new Dictionary<string, string[]> { ["password"] = [BreachedPasswords.Message] }
+            : null;
+
     /// <summary>What is wrong with the password, if anything. Expects text that is valid UTF-16.</summary>
     public static IEnumerable<string> Check(string password, string? email)
     {

@@ -12,4 +12,6 @@ internal enum RevocationReason
     PasswordChanged,
     AccountDeleted,
     AccountDisabled,
+    /// <summary>Ended by a new login of the user at the cap on sessions per user (the least recently used one).</summary>
+    SessionLimit,
 }

@@ -65,6 +65,26 @@ internal sealed class SessionStore(AuthTables tables)
         return found;
     }
 
+    /// <summary>
+    /// The user's live sessions with when each last received tokens and its version, for the cap on sessions per user:
+    /// one partition query that returns two columns of each live session (revoked and expired rows are filtered out by
+    /// the service, not sent).
+    /// </summary>
+    public async Task<IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, ETag Version)>> LiveSessionsAsync(
+        string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var live = new List<(string, DateTimeOffset, ETag)>();
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {userId} and RowKey ge {SessionEntity.RowPrefix} and RowKey lt {SessionEntity.RowPrefixEnd} and Revoked eq {false} and ExpiresAt gt {now}");
+        await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(
+            filter, select: ["RowKey", nameof(SessionEntity.RotatedAt)], cancellationToken: cancellationToken))
+        {
+            live.Add((row.RowKey[SessionEntity.RowPrefix.Length..], row.GetDateTimeOffset(nameof(SessionEntity.RotatedAt)) ?? default, row.ETag));
+        }
+
+        return live;
+    }
+
     public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(session, cancellationToken);
 

@@ -12,7 +12,6 @@ public static class AbuseEdge
             // Checked here so that a build or host without ICU stops the program with one line instead of comparing
             // passwords unnormalised.
             .Validate(_ => UnicodeNormalization.Works(), "Unicode normalisation is unavailable (ICU missing or invariant globalization on); passwords cannot be compared as API-v2 requires")
-            .Validate(_ => CommonPasswords.Warm() == CommonPasswords.Count, "the common-password list could not be loaded")
             .ValidateOnStart();
         return services;
     }

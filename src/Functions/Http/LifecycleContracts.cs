@@ -18,10 +18,13 @@ public sealed record PasswordRequest(string? Password);
 /// <summary>The answer of requests whose outcome must not be told (resend, forgot, sign-up with verification).</summary>
 public sealed record StatusResponse(string Status);
 
-public sealed record SessionResponse(string Id, bool Current, DateTimeOffset CreatedAt, DateTimeOffset? LastRefreshedAt, DateTimeOffset ExpiresAt, string? UserAgent)
+public sealed record SessionResponse(
+    string Id, bool Current, DateTimeOffset CreatedAt, DateTimeOffset? LastRefreshedAt, DateTimeOffset ExpiresAt, string? UserAgent,
+    string Device, DateTimeOffset LastUsedAt)
 {
     public static SessionResponse From(SessionInfo session) =>
-        new(session.Id, session.Current, session.CreatedAt, session.LastRefreshedAt, session.ExpiresAt, session.UserAgent);
+        new(session.Id, session.Current, session.CreatedAt, session.LastRefreshedAt, session.ExpiresAt, session.UserAgent,
+            session.Device, session.LastUsedAt);
 }
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]

@@ -16,6 +16,18 @@ public sealed class PasswordRulesTests
         Assert.True(CommonPasswords.Contains("Password123"));
         Assert.True(CommonPasswords.Contains("baseball"));
         Assert.False(CommonPasswords.Contains("correct horse battery staple"));
+        // The header's lines are comments, not passwords.
+        Assert.False(CommonPasswords.Contains("# copyright (c) 2021 @zxcvbn-ts"));
+    }
+
+    [Theory]
+    // The first and the last of the 10,000, and one beyond them.
+    [InlineData("123456", true)]
+    [InlineData("24081990", true)]
+    [InlineData("25021983", false)]
+    public void TheListEndsAtTheTenThousandth(string password, bool common)
+    {
+        Assert.Equal(common, CommonPasswords.Contains(password));
     }
 
     [Fact]

@@ -8,12 +8,15 @@ public sealed class SessionsAndProfileTests(AzuriteFixture azurite) : IClassFixt
 {
     private readonly HttpClient _client = azurite.App.CreateClient();
 
+    private const string ChromeOnWindows =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
     [Fact]
     public async Task TheSessionListShowsLiveSessionsNewestFirstWithTheCurrentOneMarked()
     {
         var first = await _client.SignupAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login") { Content = System.Net.Http.Json.JsonContent.Create(new { email = first.Email, password = Api.Password }) };
-        request.Headers.UserAgent.ParseAdd("FuncAuthTest/1.0");
+        request.Headers.TryAddWithoutValidation("User-Agent", ChromeOnWindows);
         using var loginResponse = await _client.SendAsync(request);
         var second = await Tokens.ReadAsync(loginResponse);
         var third = await _client.LoginAsync(first.Email);
@@ -32,12 +35,18 @@ public sealed class SessionsAndProfileTests(AzuriteFixture azurite) : IClassFixt
         var sessions = (await response.ReadJsonAsync()).EnumerateArray().ToList();
 
         Assert.Equal(2, sessions.Count);
-        Assert.Equal(["createdAt", "current", "expiresAt", "id", "lastRefreshedAt", "userAgent"], sessions[0].EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["createdAt", "current", "device", "expiresAt", "id", "lastRefreshedAt", "lastUsedAt", "userAgent"],
+            sessions[0].EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.True(sessions[0].GetProperty("current").GetBoolean());
-        Assert.Equal("FuncAuthTest/1.0", sessions[0].GetProperty("userAgent").GetString());
+        Assert.Equal(ChromeOnWindows, sessions[0].GetProperty("userAgent").GetString());
+        Assert.Equal("Chrome on Windows", sessions[0].GetProperty("device").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, sessions[0].GetProperty("lastRefreshedAt").ValueKind);
+        // Never refreshed: last used when the login opened it.
+        Assert.Equal(sessions[0].GetProperty("createdAt").GetDateTimeOffset(), sessions[0].GetProperty("lastUsedAt").GetDateTimeOffset());
         Assert.False(sessions[1].GetProperty("current").GetBoolean());
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, sessions[1].GetProperty("lastRefreshedAt").ValueKind);
+        Assert.Equal(sessions[1].GetProperty("lastRefreshedAt").GetDateTimeOffset(), sessions[1].GetProperty("lastUsedAt").GetDateTimeOffset());
         Assert.True(sessions[0].GetProperty("createdAt").GetDateTimeOffset() >= sessions[1].GetProperty("createdAt").GetDateTimeOffset());
     }
 

@@ -89,6 +89,9 @@ public sealed class SpaAccountBrowserTests(SpaFixture spa, ITestOutputHelper out
         await page.ClickAsync("nav a[href='/sessions']");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#sessions-list tbody tr').length === 2");
         Assert.Equal(1, await page.Locator("#sessions-list tbody tr.current").CountAsync());
+        // The server's labels: headless Chromium on this machine, and the test's HttpClient, which sends no User-Agent.
+        Assert.StartsWith("Chrome on Linux", await page.Locator("#sessions-list tbody tr.current td").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("Unknown device", await page.Locator("#sessions-list tbody tr:not(.current) td").First.TextContentAsync(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "sessions-two-devices");
 
         await page.ClickAsync("#sign-out-others");

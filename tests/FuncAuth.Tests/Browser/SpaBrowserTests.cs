@@ -151,6 +151,22 @@ public sealed class SpaBrowserTests(SpaFixture spa, ITestOutputHelper output) : 
         await ScreenshotAsync(other, "origin-not-allowed");
     }
 
+    [Fact]
+    public async Task ABreachedPasswordIsRefusedInWordsAPersonCanActOn()
+    {
+        var page = await _context.NewPageAsync();
+        await page.GotoAsync(spa.SpaUrl + "/sign-up");
+        await page.FillAsync("#sign-up-form input[name=email]", Api.NewEmail("spa"));
+        await page.FillAsync("#sign-up-form input[name=password]", SpaFixture.BreachedPassword);
+        await page.FillAsync("#sign-up-form input[name=passwordConfirmation]", SpaFixture.BreachedPassword);
+        await page.ClickAsync("#sign-up-form button[type=submit]");
+
+        // Beside the password field, where the server's field errors go.
+        var message = await page.WaitForSelectorAsync("#sign-up-form .field-error[data-for=password]:not(:empty)");
+        Assert.StartsWith("This password has appeared in a data breach", await message!.TextContentAsync(), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "sign-up-breached-password");
+    }
+
     private async Task<string> SignUpAsync(IPage page)
     {
         var email = Api.NewEmail("spa");

@@ -45,6 +45,11 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public RefreshCounter Refreshes { get; } = new();
 
+    /// <summary>A password the range server reports as breached.</summary>
+    public const string BreachedPassword = "monkey-business-1987";
+
+    public RangeServer Range { get; private set; } = null!;
+
     public static string ScreenshotFolder { get; } = RepoPaths.Combine("artifacts", "screenshots");
 
     public async Task InitializeAsync()
@@ -79,6 +84,11 @@ public sealed class SpaFixture : IAsyncLifetime
         settings["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
         settings["Cors:AllowedOrigins"] = SpaUrl;
         settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
+        // No internet from the tests: the breached-password check asks a local range server.
+        Range = await RangeServer.StartAsync();
+        Range.Add(BreachedPassword);
+        settings["Passwords:BreachCheck"] = "true";
+        settings["Passwords:BreachApiBaseUrl"] = Range.BaseUrl.ToString();
         _app = new KestrelApp(apiPort, Refreshes, settings);
         _app.StartServer();
 
@@ -118,6 +128,11 @@ public sealed class SpaFixture : IAsyncLifetime
         }
 
         await _azurite.DisposeAsync();
+        if (Range is not null)
+        {
+            await Range.DisposeAsync();
+        }
+
         if (Smtp is not null)
         {
             await Smtp.DisposeAsync();

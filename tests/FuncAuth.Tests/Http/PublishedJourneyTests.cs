@@ -18,21 +18,42 @@ namespace FuncAuth.Tests.Http;
 public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyncLifetime
 {
     private const string NewPassword = "a different horse battery staple";
+    private const string BreachedPassword = "monkey-business-1987";
     private readonly string _adminEmail = Api.NewEmail("admin");
     private PublishedProcess _app = null!;
     private HttpClient _client = null!;
+    private RangeServer _range = null!;
 
     public async Task InitializeAsync()
     {
+        // Every new password of the journey goes through the breached-password check, against a local range server.
+        _range = await RangeServer.StartAsync();
+        _range.Add(BreachedPassword);
         _app = await PublishedProcess.StartAsync(published, new Dictionary<string, string>
         {
             ["Auth__AdminEmails"] = _adminEmail,
             ["Auth__RefreshReuseInterval"] = "00:00:00",
+            ["Passwords__BreachCheck"] = "true",
+            ["Passwords__BreachApiBaseUrl"] = _range.BaseUrl.ToString(),
         });
         _client = _app.Client;
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _range.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ABreachedPasswordIsRefusedThroughTheRangeApi()
+    {
+        using var response = await _client.PostJsonAsync("/api/auth/signup", new { email = Api.NewEmail(), password = BreachedPassword, passwordConfirmation = BreachedPassword });
+
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.UnprocessableEntity, "validation_failed");
+        Assert.Contains("has appeared in a data breach", problem.GetProperty("errors").GetProperty("password")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(_range.Requests, r => r.PathAndQuery == "/range/" + RangeServer.Sha1Hex(BreachedPassword)[..5] && r.Headers["Add-Padding"] == "true");
+    }
 
     [Fact]
     public async Task AnAccountLivesItsWholeLifeThroughTheExecutable()
@@ -60,6 +81,9 @@ public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyn
             var list = (await sessions.ReadJsonAsync()).EnumerateArray().ToList();
             Assert.Equal(2, list.Count);
             Assert.Single(list, s => s.GetProperty("current").GetBoolean());
+            Assert.All(list, s => Assert.Equal(s.GetProperty("createdAt").GetDateTimeOffset(), s.GetProperty("lastUsedAt").GetDateTimeOffset()));
+            // HttpClient sends no User-Agent of its own.
+            Assert.All(list, s => Assert.Equal("Unknown device", s.GetProperty("device").GetString()));
         }
 
         // Rotation, then the spent token again: with no reuse interval that is reuse, and the session ends.

@@ -25,19 +25,43 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
     {
         var calls = await CountAsync(() => _client.SignupAsync());
 
-        // The cleanup index entry, the user reference with the first session (one transaction), then the account.
+        // The cleanup index entry, the user reference with the first session (one transaction), then the account. No
+        // query for the cap on sessions: the first session is always under it.
         Assert.Equal(["PUT SessionExpiry", "POST $batch", "POST Users"], calls);
     }
 
     [Fact]
-    public async Task LoginMakesThreeStorageCalls()
+    public async Task LoginMakesFourStorageCalls()
     {
         var email = Api.NewEmail();
         await _client.SignupAsync(email);
 
         var calls = await CountAsync(() => _client.LoginAsync(email));
 
-        Assert.Equal(["GET Users", "PUT SessionExpiry", "POST UserSessions"], calls);
+        // The account, then the cleanup index entry and the cap's query of the live sessions side by side (so in either
+        // order), then the session.
+        Assert.Equal("GET Users", calls[0]);
+        Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], calls.Skip(1).Take(2).Order(StringComparer.Ordinal));
+        Assert.Equal(["POST UserSessions"], calls.Skip(3));
+    }
+
+    [Fact]
+    public async Task LoginAtTheSessionCapMakesOneMoreStorageCallToEndTheOldest()
+    {
+        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Auth__MaxSessionsPerUser"] = "2" });
+        using var client = app.CreateClient();
+        var email = Api.NewEmail();
+        await client.SignupAsync(email);
+        await client.LoginAsync(email);
+
+        app.StorageRequests.Reset();
+        await client.LoginAsync(email);
+        var calls = app.StorageRequests.Requests.Select(StorageRequestCounter.Shape).ToList();
+
+        Assert.Equal("GET Users", calls[0]);
+        Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], calls.Skip(1).Take(2).Order(StringComparer.Ordinal));
+        // The new session, then one conditional merge ending the least recently used.
+        Assert.Equal(["POST UserSessions", "PATCH UserSessions"], calls.Skip(3));
     }
 
     [Fact]

@@ -50,13 +50,13 @@ public static class Api
     }
 
     /// <summary>Signs up a fresh user and returns the token response.</summary>
-    public static async Task<Tokens> SignupAsync(this HttpClient client, string? email = null, string? name = null)
+    public static async Task<Tokens> SignupAsync(this HttpClient client, string? email = null, string? name = null, string password = Password)
     {
         using var response = await client.PostJsonAsync("/api/auth/signup", new
         {
             email = email ?? NewEmail(),
-            password = Password,
-            passwordConfirmation = Password,
+            password,
+            passwordConfirmation = password,
             name,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

@@ -95,6 +95,8 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
             // Tests check behaviour, not the deadline (RequestDeadlineTests does): on a busy machine a sign-up's slow
             // password hash alone can take longer than the production default of 2 s.
             ["Storage:RequestDeadline"] = "00:00:30",
+            // Nothing here may reach the internet: the breached-password tests turn the check on against a RangeServer.
+            ["Passwords:BreachCheck"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -170,9 +172,21 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
                 services.AddSingleton<TokenCredential>(_keyVault.Credential);
             }
 
+            // Any outgoing call made through IHttpClientFactory to anything but loopback fails the request loudly,
+            // instead of failing open unseen (the breached-password check would) or reaching the internet.
+            services.ConfigureHttpClientDefaults(client => client.AddHttpMessageHandler(() => new LoopbackOnly()));
+
             // TestServer has no socket, so no remote address; requests here stand for loopback callers.
             services.AddSingleton<IStartupFilter>(new LoopbackCaller());
         });
+    }
+
+    private sealed class LoopbackOnly : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.RequestUri is { IsLoopback: true }
+                ? base.SendAsync(request, cancellationToken)
+                : throw new InvalidOperationException($"A test app tried to call {request.RequestUri?.Host}: tests must not reach the internet.");
     }
 
     private sealed class LoopbackCaller : IStartupFilter

@@ -34,6 +34,8 @@ public sealed class PublishedProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Storage__ConnectionString"] = published.Azurite.ConnectionString;
         start.Environment["Storage__TablePrefix"] = "p" + Guid.NewGuid().ToString("N")[..10];
+        // No internet from the tests; the breached-password test of the executable points it at a RangeServer.
+        start.Environment["Passwords__BreachCheck"] = "false";
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

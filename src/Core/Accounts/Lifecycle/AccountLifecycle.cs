@@ -21,6 +21,9 @@ public sealed partial class AccountLifecycle
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
+    /// <summary>The breached-password check; null where none is registered.</summary>
+    internal BreachedPasswords? Breaches { get; init; }
+
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
     private readonly SigningKeyRing _keys;
@@ -57,6 +60,11 @@ public sealed partial class AccountLifecycle
         if (errors.Count > 0)
         {
             return errors;
+        }
+
+        if (await Breaches.RefuseAsync(password!, cancellationToken) is { } breached)
+        {
+            return breached;
         }
 
         var address = email!.Trim();
@@ -187,6 +195,12 @@ public sealed partial class AccountLifecycle
                 return new ResetPasswordResult.Invalid(errors);
             }
 
+            // Once, after the token proved the caller may set this password: a retry after a lost race checked it already.
+            if (attempt == 0 && await Breaches.RefuseAsync(password!, cancellationToken) is { } breached)
+            {
+                return new ResetPasswordResult.Invalid(breached);
+            }
+
             var ended = await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken);
             SetPassword(user, password!);
             user.EmailVerified = true;
@@ -240,6 +254,11 @@ public sealed partial class AccountLifecycle
                 return new PasswordCheckedResult.Invalid(errors);
             }
 
+            if (attempt == 0 && await Breaches.RefuseAsync(password!, cancellationToken) is { } breached)
+            {
+                return new PasswordCheckedResult.Invalid(breached);
+            }
+
             var ended = await EndSessionsAsync(user.UserId, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken);
             SetPassword(user, password!);
             if (await _users.TryReplaceAsync(user, cancellationToken))
@@ -284,7 +303,8 @@ public sealed partial class AccountLifecycle
         return (await _rows.SessionsAsync(caller.UserId, cancellationToken))
             .Where(s => !s.Revoked && s.ExpiresAt > now)
             .OrderByDescending(s => s.CreatedAt)
-            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent))
+            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent,
+                DeviceLabel.Of(s.UserAgent), s.RotatedAt))
             .ToList();
     }
 

@@ -23,6 +23,7 @@ public static class LifecycleServices
             sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountLifecycle>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Breaches = sp.GetRequiredService<BreachedPasswords>(),
         });
         services.AddSingleton(sp => new UserAdministration(
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),

@@ -56,8 +56,13 @@ public abstract record UpdateProfileResult
     public sealed record NoAccount : UpdateProfileResult;
 }
 
-/// <summary>One live session as its owner sees it.</summary>
-public sealed record SessionInfo(string Id, bool Current, DateTimeOffset CreatedAt, DateTimeOffset? LastRefreshedAt, DateTimeOffset ExpiresAt, string? UserAgent);
+/// <summary>
+/// One live session as its owner sees it. <see cref="LastUsedAt"/> is when it last received tokens (the login that opened
+/// it or its last refresh); <see cref="Device"/> is <see cref="FuncAuth.Core.Sessions.DeviceLabel"/> of its User-Agent.
+/// </summary>
+public sealed record SessionInfo(
+    string Id, bool Current, DateTimeOffset CreatedAt, DateTimeOffset? LastRefreshedAt, DateTimeOffset ExpiresAt, string? UserAgent,
+    string Device, DateTimeOffset LastUsedAt);
 
 /// <summary>The outcome of an admin's disable or enable. Closed: these are all its cases.</summary>
 public abstract record AdminChangeResult
