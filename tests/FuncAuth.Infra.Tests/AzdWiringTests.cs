@@ -79,6 +79,7 @@ public sealed class AzdWiringTests(CompiledTemplate template)
     [InlineData("package.sh")]
     [InlineData("create-signing-key.sh")]
     [InlineData("rotate-signing-key.sh")]
+    [InlineData("grant-deploy-identity.sh")]
     public void HookScriptsAreExecutable(string script)
     {
         // azd runs a posix hook file directly, so it needs its execute bit.
