@@ -242,6 +242,8 @@ output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output AZURE_HOST_KEYS_VAULT_NAME string = hostKeysVaultName
 output AZURE_PRIVATE_NETWORKING bool = privateNetworking
 output AZURE_SIGNING_KEY_NAME string = signingKeySecretName
+// Who got Key Vault Secrets Officer for creating the key (empty: nobody); the postprovision hook removes that role again.
+output AZURE_SIGNING_KEY_OFFICER_ID string = keyVaultOfficerId
 output AZURE_STORAGE_ACCOUNT_NAME string = storageAccountName
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint

@@ -39,8 +39,9 @@ resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Key Vault Secrets Officer on the vault, for the deploying user: the post-provision hook creates the signing key
-// and the rotation runbook adds and disables its versions.
+// Key Vault Secrets Officer on the vault, for the deploying user, for one step: the post-provision hook creates the
+// signing key, then removes this assignment (there is no expiry on a plain role assignment). Each provision grants it
+// again and the hook removes it again, so it never stands. Rotation is a deliberate grant or the signing-key workflow.
 resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
   name: guid(vault.id, deployerPrincipalId, keyVaultSecretsOfficer)
   scope: vault

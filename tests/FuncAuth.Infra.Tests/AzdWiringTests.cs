@@ -13,6 +13,8 @@ public sealed class AzdWiringTests(CompiledTemplate template)
     [InlineData("AZURE_KEY_VAULT_NAME")]
     [InlineData("AZURE_KEY_VAULT_URI")]
     [InlineData("AZURE_SIGNING_KEY_NAME")]
+    [InlineData("AZURE_SIGNING_KEY_OFFICER_ID")]
+    [InlineData("AZURE_PRIVATE_NETWORKING")]
     public void TemplateOutputsWhatAzdAndTheHooksRead(string name) =>
         Assert.True(template.Main.Template.GetProperty("outputs").TryGetProperty(name, out _), name);
 

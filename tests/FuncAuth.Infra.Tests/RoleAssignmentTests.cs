@@ -105,6 +105,8 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
         Assert.True(template.Main.Template.GetProperty("parameters").GetProperty("deployerKeyVaultAccess").GetProperty("defaultValue").GetBoolean());
         Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", assignment.Get("condition").GetString());
         Assert.Equal("", template.Main.ResolveParameter("principalId").GetString());
+        // The postprovision hook learns whom to take the role from again (SigningKeyScriptTests).
+        Assert.Equal("[variables('keyVaultOfficerId')]", template.Main.Template.GetProperty("outputs").GetProperty("AZURE_SIGNING_KEY_OFFICER_ID").GetProperty("value").GetString());
     }
 
     [Fact]

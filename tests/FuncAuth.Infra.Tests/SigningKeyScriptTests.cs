@@ -23,6 +23,9 @@ public sealed class SigningKeyScriptTests : IDisposable
           "keyvault secret list-versions")
             printf '%s\n' https://kv.example/secrets/jwt-signing-key/old1 https://kv.example/secrets/jwt-signing-key/new0 ;;
           "keyvault secret set-attributes") exit 0 ;;
+          "keyvault show --name") echo "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/$4" ;;
+          "role assignment list") echo "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/officer" ;;
+          "role assignment delete") exit 0 ;;
           *) echo "unexpected az $*" >&2; exit 9 ;;
         esac
         """;
@@ -49,6 +52,44 @@ public sealed class SigningKeyScriptTests : IDisposable
         AssertP256Pkcs8(pem);
         AssertKeyNeverInArguments(pem);
         Assert.Contains("--file /dev/stdin", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateRemovesTheDeployersSecretsOfficerRoleOnceTheKeyExists()
+    {
+        var (exit, output) = Run("create-signing-key.sh", [], new() { ["AZURE_SIGNING_KEY_OFFICER_ID"] = "11111111-2222-3333-4444-555555555555" });
+
+        Assert.True(exit == 0, output);
+        var args = File.ReadAllLines(Path.Combine(_dir, "args"));
+        var create = Array.FindIndex(args, a => a.StartsWith("keyvault secret set ", StringComparison.Ordinal));
+        var list = Array.FindIndex(args, a => a.StartsWith("role assignment list ", StringComparison.Ordinal));
+        Assert.True(create >= 0 && list > create, string.Join('\n', args));
+        Assert.Equal(
+            "role assignment list --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test --role b86a8fe4-44ce-4948-aee5-eccb2c155cd7 --query [?principalId=='11111111-2222-3333-4444-555555555555'].id --output tsv",
+            args[list]);
+        Assert.Equal("role assignment delete --ids /subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/officer --output none", args[^1]);
+    }
+
+    [Fact]
+    public void CreateLeavesEveryRoleAloneWhenNobodyWasMadeOfficerForIt()
+    {
+        // The signing-key workflow runs the same script: its identity keeps its role for later rotations.
+        var (exit, output) = Run("create-signing-key.sh");
+
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("role assignment", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateWithPrivateNetworkingCallsNoVaultFromOutsideButStillRemovesTheRole()
+    {
+        var (exit, output) = Run("create-signing-key.sh", [], new() { ["AZURE_SIGNING_KEY_OFFICER_ID"] = "11111111-2222-3333-4444-555555555555", ["AZURE_PRIVATE_NETWORKING"] = "true" });
+
+        Assert.True(exit == 0, output);
+        var args = File.ReadAllText(Path.Combine(_dir, "args"));
+        Assert.DoesNotContain("keyvault secret", args, StringComparison.Ordinal);
+        Assert.Contains("role assignment delete --ids", args, StringComparison.Ordinal);
+        Assert.Contains("reachable only from its virtual network", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +140,9 @@ public sealed class SigningKeyScriptTests : IDisposable
         Assert.DoesNotContain(body, args, StringComparison.Ordinal);
     }
 
-    private (int Exit, string Output) Run(string script, params string[] arguments)
+    private (int Exit, string Output) Run(string script, params string[] arguments) => Run(script, arguments, []);
+
+    private (int Exit, string Output) Run(string script, string[] arguments, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(RepoRoot.File("infra", "scripts", script));
@@ -111,6 +154,13 @@ public sealed class SigningKeyScriptTests : IDisposable
         start.Environment["PATH"] = Path.Combine(_dir, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
         start.Environment["AZ_LOG"] = _dir;
         start.Environment["AZURE_KEY_VAULT_NAME"] = "kv-test";
+        start.Environment.Remove("AZURE_SIGNING_KEY_OFFICER_ID");
+        start.Environment.Remove("AZURE_PRIVATE_NETWORKING");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
