@@ -18,7 +18,9 @@ mkdir -p "$(dirname "$zip_file")"
 
 if [ -z "${FUNCAUTH_PUBLISH_OUTPUT:-}" ]; then
   rm -rf "$publish_dir"
-  dotnet publish src/Functions/FuncAuth.Functions.csproj -c Release -r linux-x64 --self-contained -p:PublishAot=true -o "$publish_dir"
+  # RestoreLockedMode: the packages of src/Functions/packages.lock.json and nothing else go into the package.
+  dotnet publish src/Functions/FuncAuth.Functions.csproj -c Release -r linux-x64 --self-contained -p:PublishAot=true \
+    -p:RestoreLockedMode=true -o "$publish_dir"
 fi
 
 # The host starts nothing without these; fail here rather than after the upload.
