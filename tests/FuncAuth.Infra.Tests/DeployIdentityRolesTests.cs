@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace FuncAuth.Infra.Tests;
@@ -12,7 +11,7 @@ namespace FuncAuth.Infra.Tests;
 [Collection(SharedCompiledTemplate.Name)]
 public sealed partial class DeployIdentityRolesTests(CompiledTemplate template) : IDisposable
 {
-    private const string StandInAz = """
+    private const string StandInAzScript = """
         #!/usr/bin/env bash
         printf '%s\0' "$@" >> "$AZ_LOG/args"
         printf '\n' >> "$AZ_LOG/args"
@@ -24,9 +23,9 @@ public sealed partial class DeployIdentityRolesTests(CompiledTemplate template) 
         esac
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("funcauth-deploy-az-").FullName;
+    private readonly StandInAz _az = new(StandInAzScript);
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _az.Dispose();
 
     [Fact]
     public void TheScriptNamesEveryRoleTheTemplateAssignsAndNoOther()
@@ -50,7 +49,7 @@ public sealed partial class DeployIdentityRolesTests(CompiledTemplate template) 
         var (exit, output) = RunScript();
         Assert.True(exit == 0, output);
 
-        var calls = File.ReadAllLines(Path.Combine(_dir, "args")).Select(l => l.Split('\0', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var calls = File.ReadAllLines(Path.Combine(_az.Folder, "args")).Select(l => l.Split('\0', StringSplitOptions.RemoveEmptyEntries)).ToList();
         var administrator = Assert.Single(calls, c => c.Contains("Role Based Access Control Administrator") && c[2] == "create");
         var condition = administrator[Array.IndexOf(administrator, "--condition") + 1];
         var allowed = GuidSet().Matches(condition).Select(m => m.Groups[1].Value).ToList();
@@ -80,33 +79,18 @@ public sealed partial class DeployIdentityRolesTests(CompiledTemplate template) 
 
     private static Dictionary<string, string> ScriptRoles()
     {
-        var script = File.ReadAllText(Script);
+        var script = File.ReadAllText(RepoRoot.File("infra", "scripts", "grant-deploy-identity.sh"));
         var list = RoleList().Match(script);
         Assert.True(list.Success, "grant-deploy-identity.sh has no template_roles=( ... ) list");
         return RoleLine().Matches(list.Groups[1].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim(), StringComparer.Ordinal);
     }
 
-    private static string Script => RepoRoot.File("infra", "scripts", "grant-deploy-identity.sh");
-
-    private (int Exit, string Output) RunScript()
-    {
-        var az = Path.Combine(_dir, "bin", "az");
-        Directory.CreateDirectory(Path.GetDirectoryName(az)!);
-        File.WriteAllText(az, StandInAz.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(az, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Script);
-        start.Environment["PATH"] = Path.Combine(_dir, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["AZ_LOG"] = _dir;
-        start.Environment["DEPLOY_PRINCIPAL_ID"] = "11111111-2222-3333-4444-555555555555";
-        start.Environment["RESOURCE_GROUP_ID"] = "/subscriptions/s/resourceGroups/rg";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "grant-deploy-identity.sh did not finish");
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private (int Exit, string Output) RunScript() =>
+        _az.Run("grant-deploy-identity.sh", [], new Dictionary<string, string?>
+        {
+            ["DEPLOY_PRINCIPAL_ID"] = "11111111-2222-3333-4444-555555555555",
+            ["RESOURCE_GROUP_ID"] = "/subscriptions/s/resourceGroups/rg",
+        });
 
     [GeneratedRegex(@"^template_roles=\((.*?)^\)", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex RoleList();
