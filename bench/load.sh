@@ -19,7 +19,10 @@ if [ ! -x "$aot/FuncAuth.Functions" ]; then
   dotnet publish src/Functions -c Release -o "$aot" -nologo -v quiet
 fi
 if [ ! -x "$r2r/FuncAuth.Functions" ] && [ "$mode" != gc ]; then
-  dotnet publish src/Functions -c Release -p:PublishAot=false -p:PublishReadyToRun=true -p:SelfContained=true -o "$r2r" -nologo -v quiet
+  # The comparison build's package graph (no ILCompiler, a crossgen pack) is not the one src/Functions/packages.lock.json
+  # pins: its lock file goes beside the build instead of rewriting the committed one.
+  dotnet publish src/Functions -c Release -p:PublishAot=false -p:PublishReadyToRun=true -p:SelfContained=true \
+    -p:NuGetLockFilePath="$PWD/$r2r.packages.lock.json" -o "$r2r" -nologo -v quiet
 fi
 dotnet build bench/FuncAuth.Benchmarks -c Release --nologo -v quiet
 bench=(dotnet bench/FuncAuth.Benchmarks/bin/Release/net10.0/FuncAuth.Benchmarks.dll)

@@ -30,6 +30,9 @@ param appSettings AppSettingsInput = {}
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 
+@description('Storage and both vaults reachable only through private endpoints in a virtual network the app is integrated with; public network access off on all three. Off by default: the signing-key scripts then need a machine inside the network (docs/deploy.md).')
+param privateNetworking bool = false
+
 // The defaults, with what the deployment chose on top.
 var settings = union(appSettingDefaults, appSettings)
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
@@ -42,9 +45,16 @@ var smtpPasswordSecretName = 'smtp-password'
 var signingKeySecretName = 'jwt-signing-key'
 // Names are computed here, not taken from module outputs, so What-If can predict every resource and role assignment.
 var identityName = 'id-${resourceToken}'
+var packageIdentityName = 'id-package-${resourceToken}'
+var logAnalyticsName = 'log-${resourceToken}'
 var applicationInsightsName = 'appi-${resourceToken}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
+var hostKeysVaultName = 'kvh-${resourceToken}'
+var deploymentContainerName = 'app-package'
+// The container the Functions host uses when its keys are not kept in blobs (host id, timers, locks).
+var hostContainerName = 'azure-webjobs-hosts'
+var logAnalyticsWorkspaceId = resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
 var functionAppName = 'func-${resourceToken}'
 // Who may create and rotate the signing key: the deploying user, never the deployment pipeline.
 var keyVaultOfficerId = deployerKeyVaultAccess ? principalId : ''
@@ -58,10 +68,20 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// The identity Flex Consumption writes and reads the deployment package with, apart from the app's own (storage-roles).
+module packageIdentity 'modules/identity.bicep' = {
+  name: 'package-identity'
+  params: {
+    name: packageIdentityName
+    location: location
+    tags: tags
+  }
+}
+
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
-    logAnalyticsName: 'log-${resourceToken}'
+    logAnalyticsName: logAnalyticsName
     applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
@@ -74,19 +94,62 @@ module storage 'modules/storage.bicep' = {
     name: storageAccountName
     tableNames: tableNames
     queueNames: queueNames
-    deploymentContainerName: 'app-package'
+    deploymentContainerName: deploymentContainerName
+    hostContainerName: hostContainerName
+    privateNetworking: privateNetworking
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
     location: location
     tags: tags
   }
+  dependsOn: [
+    monitoring
+  ]
 }
 
+// The signing key and the SMTP password.
 module keyVault 'modules/keyvault.bicep' = {
   name: 'key-vault'
   params: {
     name: keyVaultName
+    privateNetworking: privateNetworking
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
     location: location
     tags: tags
   }
+  dependsOn: [
+    monitoring
+  ]
+}
+
+// The Functions host's keys, apart from the signing key: the host must write here, and must not be able to write there.
+module hostKeysVault 'modules/keyvault.bicep' = {
+  name: 'host-keys-vault'
+  params: {
+    name: hostKeysVaultName
+    privateNetworking: privateNetworking
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    name: 'vnet-${resourceToken}'
+    storageAccountName: storageAccountName
+    keyVaultNames: [keyVaultName, hostKeysVaultName]
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    storage
+    keyVault
+    hostKeysVault
+  ]
 }
 
 module storageRoles 'modules/storage-roles.bicep' = {
@@ -96,9 +159,13 @@ module storageRoles 'modules/storage-roles.bicep' = {
     tableNames: tableNames
     queueNames: queueNames
     identityName: identityName
+    hostContainerName: hostContainerName
+    deploymentContainerName: deploymentContainerName
+    packageIdentityName: packageIdentityName
   }
   dependsOn: [
     identity
+    packageIdentity
     storage
   ]
 }
@@ -107,12 +174,14 @@ module keyVaultRoles 'modules/keyvault-roles.bicep' = {
   name: 'key-vault-roles'
   params: {
     keyVaultName: keyVaultName
+    hostKeysVaultName: hostKeysVaultName
     identityName: identityName
     deployerPrincipalId: keyVaultOfficerId
   }
   dependsOn: [
     identity
     keyVault
+    hostKeysVault
   ]
 }
 
@@ -137,6 +206,10 @@ module functionApp 'modules/function-app.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    packageIdentityId: packageIdentity.outputs.id
+    hostKeysVaultUri: hostKeysVault.outputs.uri
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
     storageAccountName: storageAccountName
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsName: applicationInsightsName
@@ -166,7 +239,11 @@ output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri
 output AZURE_KEY_VAULT_NAME string = keyVaultName
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_HOST_KEYS_VAULT_NAME string = hostKeysVaultName
+output AZURE_PRIVATE_NETWORKING bool = privateNetworking
 output AZURE_SIGNING_KEY_NAME string = signingKeySecretName
+// Who got Key Vault Secrets Officer for creating the key (empty: nobody); the postprovision hook removes that role again.
+output AZURE_SIGNING_KEY_OFFICER_ID string = keyVaultOfficerId
 output AZURE_STORAGE_ACCOUNT_NAME string = storageAccountName
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint

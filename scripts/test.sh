@@ -15,7 +15,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ];
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-browser
 fi
 
-dotnet restore FuncAuth.sln
+# --locked-mode: restore exactly the packages (and hashes) of the committed packages.lock.json files, or fail.
+dotnet restore FuncAuth.sln --locked-mode
 # smtp4dev, the SMTP server with an HTTP API that the email tests send to (pinned in .config/dotnet-tools.json).
 dotnet tool restore
 dotnet build FuncAuth.sln --no-restore -c Release

@@ -15,6 +15,18 @@ param identityId string
 @description('Client id of that identity: DefaultAzureCredential and the Functions host pick the identity by it.')
 param identityClientId string
 
+@description('Resource id of the identity the platform reads and writes the deployment package with, and nothing else.')
+param packageIdentityId string
+
+@description('Vault where the Functions host keeps its keys.')
+param hostKeysVaultUri string
+
+@description('Subnet (delegated to Microsoft.App/environments) the app\'s outbound traffic goes through; empty = no virtual network.')
+param virtualNetworkSubnetId string
+
+@description('Resource id of the Log Analytics workspace that receives the app\'s logs.')
+param logAnalyticsWorkspaceId string
+
 param storageAccountName string
 
 @description('Blob container URL of the deployment package.')
@@ -77,11 +89,15 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${packageIdentityId}': {}
     }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Private networking: outbound traffic (storage, both vaults) leaves through the integration subnet and resolves
+    // the private endpoints' names in the private DNS zones linked to it.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     // Key Vault references (the SMTP password) are resolved with the app's user-assigned identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
@@ -101,7 +117,8 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           value: deploymentContainerUrl
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            // Not the app's identity: that one has no role on the package's container (storage-roles.bicep).
+            userAssignedIdentityResourceId: packageIdentityId
           }
         }
       }
@@ -126,6 +143,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identityClientId
       AZURE_CLIENT_ID: identityClientId
+      // Host keys (master, host, function keys) in a vault of their own rather than in a blob container: every read is
+      // audited, and the app needs no blob access beyond the host's one container.
+      AzureWebJobsSecretStorageType: 'keyvault'
+      AzureWebJobsSecretStorageKeyVaultUri: hostKeysVaultUri
+      AzureWebJobsSecretStorageKeyVaultClientId: identityClientId
       // Not a secret (local auth is off): telemetry needs the token that the authentication string asks for.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
@@ -157,6 +179,8 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       Email__SmtpSecurity: settings.smtpSecurity
       Email__SmtpUsername: settings.smtpUsername
       // A Key Vault reference, resolved by the platform with the app's identity: the password is never in the template.
+      // Flex Consumption cannot resolve references to a vault with public access off (privateNetworking): see
+      // docs/deploy.md for what that means for email.
       Email__SmtpPassword: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${smtpPasswordSecretName}/)'
       Email__From: settings.emailFrom
       Email__LinkBaseUrl: settings.emailLinkBaseUrl
@@ -178,6 +202,22 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     properties: {
       allow: false
     }
+  }
+}
+
+// The Functions host's own log (FunctionAppLogs) in the workspace, beside the audit of storage and the vaults; the app's
+// telemetry goes to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING).
+resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

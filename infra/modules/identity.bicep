@@ -1,4 +1,4 @@
-@description('Name of the user-assigned identity the function app runs as.')
+@description('Name of the user-assigned identity (the app\'s own, or the one the platform handles the deployment package with).')
 param name string
 
 param location string

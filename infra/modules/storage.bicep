@@ -10,8 +10,21 @@ param queueNames string[] = []
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
+@description('Blob container of the Functions host (host id, the timer trigger\'s schedule and its singleton locks).')
+param hostContainerName string
+
+@description('Reachable only through private endpoints: public network access off.')
+param privateNetworking bool
+
+@description('Resource id of the Log Analytics workspace that receives the blob, queue and table logs.')
+param logAnalyticsWorkspaceId string
+
 param location string
 param tags object
+
+// Every request the services log: reads, writes and deletes, failed or not (a diagnostic setting cannot filter on the
+// result; the workspace query does, docs/deploy.md).
+var storageLogCategories = ['StorageRead', 'StorageWrite', 'StorageDelete']
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -30,9 +43,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    // Without private networking the app reaches storage from Flex Consumption's shared outbound addresses, which no
+    // firewall rule can name; every request still needs an Entra token and a role (docs/deploy.md).
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -42,6 +57,15 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
 
     resource deploymentContainer 'containers' = {
       name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
+    // Made here so that the host's role can be scoped to it: with a role on this container only, the host could not
+    // create it itself.
+    resource hostContainer 'containers' = {
+      name: hostContainerName
       properties: {
         publicAccess: 'None'
       }
@@ -66,6 +90,33 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
         name: tableName
       }
     ]
+  }
+}
+
+resource blobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::blobService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [for category in storageLogCategories: { category: category, enabled: true }]
+  }
+}
+
+resource queueLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::queueService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [for category in storageLogCategories: { category: category, enabled: true }]
+  }
+}
+
+resource tableLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage::tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [for category in storageLogCategories: { category: category, enabled: true }]
   }
 }
 

@@ -11,9 +11,36 @@ if ($env:FUNCAUTH_DEPLOYER_KEY_VAULT_ACCESS -eq 'false') {
 $vault = $env:AZURE_KEY_VAULT_NAME
 if (-not $vault) { throw 'set AZURE_KEY_VAULT_NAME to the vault the deployment created' }
 $name = if ($env:AZURE_SIGNING_KEY_NAME) { $env:AZURE_SIGNING_KEY_NAME } else { 'jwt-signing-key' }
+# The principal the template made Key Vault Secrets Officer for this one step (empty under the signing-key workflow).
+$officer = $env:AZURE_SIGNING_KEY_OFFICER_ID
+
+# Once the key exists the deploying user's Secrets Officer role has done its job and is removed (create-signing-key.sh).
+function Remove-OfficerRole {
+    if (-not $officer) { return }
+    $vaultId = az keyvault show --name $vault --query id --output tsv
+    if ($LASTEXITCODE -eq 0) {
+        $ids = @(az role assignment list --scope $vaultId --role b86a8fe4-44ce-4948-aee5-eccb2c155cd7 --query "[?principalId=='$officer'].id" --output tsv)
+        if ($LASTEXITCODE -eq 0) {
+            if (-not $ids) { return }
+            az role assignment delete --ids @ids --output none
+            if ($LASTEXITCODE -eq 0) {
+                Write-Host "signing key: removed Key Vault Secrets Officer on $vault from $officer; it is granted again only while a provision runs"
+                return
+            }
+        }
+    }
+    Write-Warning "signing key: could not remove Key Vault Secrets Officer on $vault from $officer; remove it yourself (docs/deploy.md)"
+}
 if (-not (Get-Command az -ErrorAction SilentlyContinue)) { throw 'the Azure CLI (az) is required' }
 az account show --output none
 if ($LASTEXITCODE -ne 0) { throw 'sign in first (az login)' }
+
+# With private networking the vault takes no call from outside its virtual network, this machine's included.
+if ($env:AZURE_PRIVATE_NETWORKING -eq 'true') {
+    Write-Host "signing key: $vault is reachable only from its virtual network; create the key from a machine inside it (docs/deploy.md)"
+    Remove-OfficerRole
+    exit 0
+}
 
 # The Secrets Officer role was granted moments ago, and Key Vault can take a few minutes to honour a new assignment.
 $existing = $null
@@ -27,6 +54,7 @@ for ($attempt = 1; ; $attempt++) {
 
 if ($existing) {
     Write-Host "signing key: $name exists in $vault; left as it is"
+    Remove-OfficerRole
     exit 0
 }
 
@@ -43,3 +71,4 @@ finally {
     Remove-Item $file.FullName -Force -ErrorAction SilentlyContinue
 }
 Write-Host "signing key: created $name in $vault"
+Remove-OfficerRole

@@ -13,11 +13,43 @@ fi
 
 vault="${AZURE_KEY_VAULT_NAME:?set AZURE_KEY_VAULT_NAME to the vault the deployment created}"
 name="${AZURE_SIGNING_KEY_NAME:-jwt-signing-key}"
+# The principal the template made Key Vault Secrets Officer for this one step (a template output, so azd hands it to
+# the hook); empty when run by the signing-key workflow, whose identity keeps its role for rotations.
+officer="${AZURE_SIGNING_KEY_OFFICER_ID:-}"
+secrets_officer_role=b86a8fe4-44ce-4948-aee5-eccb2c155cd7
+
+# Once the key exists the deploying user's Secrets Officer role has done its job: it is removed rather than left
+# standing (rotating later is a deliberate grant, or the signing-key workflow: docs/deploy.md). The next provision
+# grants it again for the length of this hook. A failure to remove it only warns: the key is there either way.
+remove_officer_role() {
+  [ -n "$officer" ] || return 0
+  local vault_id ids
+  if vault_id="$(az keyvault show --name "$vault" --query id --output tsv)" &&
+    ids="$(az role assignment list --scope "$vault_id" --role "$secrets_officer_role" \
+      --query "[?principalId=='$officer'].id" --output tsv)"; then
+    if [ -z "$ids" ]; then
+      return 0
+    fi
+    # shellcheck disable=SC2086 # one id per line, none contains a space
+    if az role assignment delete --ids $ids --output none; then
+      echo "signing key: removed Key Vault Secrets Officer on $vault from $officer; it is granted again only while a provision runs"
+      return 0
+    fi
+  fi
+  echo "signing key: could not remove Key Vault Secrets Officer on $vault from $officer; remove it yourself (docs/deploy.md)" >&2
+}
 
 for tool in az openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$(basename "$0"): $tool is required" >&2; exit 1; }
 done
 az account show --output none || { echo "$(basename "$0"): sign in first (az login)" >&2; exit 1; }
+
+# With private networking the vault takes no call from outside its virtual network, this machine's included.
+if [ "${AZURE_PRIVATE_NETWORKING:-false}" = "true" ]; then
+  echo "signing key: $vault is reachable only from its virtual network; create the key from a machine inside it (docs/deploy.md)"
+  remove_officer_role
+  exit 0
+fi
 
 # The Secrets Officer role was granted moments ago, and Key Vault can take a few minutes to honour a new assignment.
 attempt=1
@@ -33,6 +65,7 @@ done
 
 if [ -n "$existing" ]; then
   echo "signing key: $name exists in $vault; left as it is"
+  remove_officer_role
   exit 0
 fi
 
@@ -53,3 +86,4 @@ if ! printf '%s\n' "$key" | az keyvault secret set --vault-name "$vault" --name 
 fi
 unset key
 echo "signing key: created $name in $vault"
+remove_officer_role

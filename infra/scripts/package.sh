@@ -18,7 +18,10 @@ mkdir -p "$(dirname "$zip_file")"
 
 if [ -z "${FUNCAUTH_PUBLISH_OUTPUT:-}" ]; then
   rm -rf "$publish_dir"
-  dotnet publish src/Functions/FuncAuth.Functions.csproj -c Release -r linux-x64 --self-contained -p:PublishAot=true -o "$publish_dir"
+  # PublishAot is the project's own setting (not a global property here: that would reach src/Core too and change its
+  # package graph). RestoreLockedMode: the packages the committed packages.lock.json files pin, and nothing else.
+  dotnet publish src/Functions/FuncAuth.Functions.csproj -c Release -r linux-x64 --self-contained \
+    -p:RestoreLockedMode=true -o "$publish_dir"
 fi
 
 # The host starts nothing without these; fail here rather than after the upload.

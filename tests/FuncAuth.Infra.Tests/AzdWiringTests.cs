@@ -13,6 +13,8 @@ public sealed class AzdWiringTests(CompiledTemplate template)
     [InlineData("AZURE_KEY_VAULT_NAME")]
     [InlineData("AZURE_KEY_VAULT_URI")]
     [InlineData("AZURE_SIGNING_KEY_NAME")]
+    [InlineData("AZURE_SIGNING_KEY_OFFICER_ID")]
+    [InlineData("AZURE_PRIVATE_NETWORKING")]
     public void TemplateOutputsWhatAzdAndTheHooksRead(string name) =>
         Assert.True(template.Main.Template.GetProperty("outputs").TryGetProperty(name, out _), name);
 
@@ -79,6 +81,7 @@ public sealed class AzdWiringTests(CompiledTemplate template)
     [InlineData("package.sh")]
     [InlineData("create-signing-key.sh")]
     [InlineData("rotate-signing-key.sh")]
+    [InlineData("grant-deploy-identity.sh")]
     public void HookScriptsAreExecutable(string script)
     {
         // azd runs a posix hook file directly, so it needs its execute bit.

@@ -43,25 +43,44 @@ public sealed class FunctionAppTests(CompiledTemplate template)
     }
 
     [Fact]
-    public void FunctionAppRunsAsTheUserAssignedIdentity()
+    public void FunctionAppRunsAsTheUserAssignedIdentityAndHoldsThePackageIdentityForThePlatform()
     {
         Assert.Equal("UserAssigned", Site.Get("identity.type").GetString());
-        var identities = Site.Get("identity.userAssignedIdentities").EnumerateObject().ToList();
-        Assert.Single(identities);
-        Assert.Contains("parameters('identityId')", identities[0].Name);
+        var identities = Site.Get("identity.userAssignedIdentities").EnumerateObject().Select(i => i.Name).ToList();
+        Assert.Equal(2, identities.Count);
+        Assert.Contains(identities, i => i.Contains("parameters('identityId')", StringComparison.Ordinal));
+        Assert.Contains(identities, i => i.Contains("parameters('packageIdentityId')", StringComparison.Ordinal));
+
+        // Everything the app and the host do themselves picks the app's identity by its client id.
+        var settings = AppSettings.Of(template);
+        foreach (var name in new[] { "AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId", "EmailQueue__clientId", "AzureWebJobsSecretStorageKeyVaultClientId" })
+        {
+            Assert.Equal("[parameters('identityClientId')]", settings[name]);
+        }
     }
 
     [Fact]
-    public void FunctionAppReadsItsDeploymentPackageWithItsIdentity()
+    public void FunctionAppReadsItsDeploymentPackageWithThePackageIdentity()
     {
         var storage = Site.Get("properties.functionAppConfig.deployment.storage");
 
         Assert.Equal("blobContainer", storage.GetProperty("type").GetString());
         Assert.Equal("UserAssignedIdentity", storage.GetProperty("authentication").GetProperty("type").GetString());
-        Assert.Equal("[parameters('identityId')]", storage.GetProperty("authentication").GetProperty("userAssignedIdentityResourceId").GetString());
+        Assert.Equal("[parameters('packageIdentityId')]", storage.GetProperty("authentication").GetProperty("userAssignedIdentityResourceId").GetString());
         Assert.Equal(
             "[format('{0}{1}', reference('storage').primaryEndpoints.blob, parameters('deploymentContainerName'))]",
             template.Main.Single("Microsoft.Storage/storageAccounts").Module.Template.GetProperty("outputs").GetProperty("deploymentContainerUrl").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void TheHostKeepsItsKeysInTheHostKeysVault()
+    {
+        var settings = AppSettings.Of(template);
+
+        Assert.Equal("keyvault", settings["AzureWebJobsSecretStorageType"]);
+        Assert.Equal("[parameters('hostKeysVaultUri')]", settings["AzureWebJobsSecretStorageKeyVaultUri"]);
+        Assert.Equal("[reference('hostKeysVault').outputs.uri.value]", Site.Module.Argument("hostKeysVaultUri").GetString());
+        Assert.Equal("[parameters('keyVaultUri')]", settings["KeyVault__Uri"]);
     }
 
     [Fact]

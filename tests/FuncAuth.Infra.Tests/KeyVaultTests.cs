@@ -3,7 +3,19 @@ namespace FuncAuth.Infra.Tests;
 [Collection(SharedCompiledTemplate.Name)]
 public sealed class KeyVaultTests(CompiledTemplate template)
 {
-    private ArmResource Vault => template.Main.Single("Microsoft.KeyVault/vaults");
+    // One module, deployed twice (the signing key's vault and the host keys' vault): what holds for one holds for both.
+    private ArmResource Vault => template.Main.Module("keyVault").Resources.Single(r => r.Type == "Microsoft.KeyVault/vaults");
+
+    [Fact]
+    public void TheSigningKeyAndTheHostKeysLiveInTwoVaultsOfTheSameModule()
+    {
+        var modules = template.Main.Modules.Where(m => m.Resources.Any(r => r.Type == "Microsoft.KeyVault/vaults" && !r.IsExisting)).ToList();
+
+        Assert.Equal(["hostKeysVault", "keyVault"], modules.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("[variables('keyVaultName')]", template.Main.Module("keyVault").Argument("name").GetString());
+        Assert.Equal("[variables('hostKeysVaultName')]", template.Main.Module("hostKeysVault").Argument("name").GetString());
+        Assert.Equal(modules[0].Template.GetRawText(), modules[1].Template.GetRawText());
+    }
 
     [Fact]
     public void KeyVaultAuthorizesThroughAzureRbac()

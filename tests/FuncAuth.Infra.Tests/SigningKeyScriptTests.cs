@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 
 namespace FuncAuth.Infra.Tests;
@@ -10,7 +9,7 @@ namespace FuncAuth.Infra.Tests;
 /// </summary>
 public sealed class SigningKeyScriptTests : IDisposable
 {
-    private const string StandInAz = """
+    private const string StandInAzScript = """
         #!/usr/bin/env bash
         printf '%s\n' "$*" >> "$AZ_LOG/args"
         case "$1 $2 $3" in
@@ -23,21 +22,18 @@ public sealed class SigningKeyScriptTests : IDisposable
           "keyvault secret list-versions")
             printf '%s\n' https://kv.example/secrets/jwt-signing-key/old1 https://kv.example/secrets/jwt-signing-key/new0 ;;
           "keyvault secret set-attributes") exit 0 ;;
+          "keyvault show --name") echo "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/$4" ;;
+          "role assignment list") echo "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/officer" ;;
+          "role assignment delete") exit 0 ;;
           *) echo "unexpected az $*" >&2; exit 9 ;;
         esac
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("funcauth-az-").FullName;
+    private readonly StandInAz _az = new(StandInAzScript);
 
-    public SigningKeyScriptTests()
-    {
-        var az = Path.Combine(_dir, "bin", "az");
-        Directory.CreateDirectory(Path.GetDirectoryName(az)!);
-        File.WriteAllText(az, StandInAz.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(az, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    private string Folder => _az.Folder;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _az.Dispose();
 
     [Fact]
     public void CreateSendsAPkcs8P256KeyOnStdinOnly()
@@ -45,10 +41,48 @@ public sealed class SigningKeyScriptTests : IDisposable
         var (exit, output) = Run("create-signing-key.sh");
 
         Assert.True(exit == 0, output);
-        var pem = File.ReadAllText(Path.Combine(_dir, "secret-0"));
+        var pem = File.ReadAllText(Path.Combine(Folder, "secret-0"));
         AssertP256Pkcs8(pem);
         AssertKeyNeverInArguments(pem);
-        Assert.Contains("--file /dev/stdin", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+        Assert.Contains("--file /dev/stdin", File.ReadAllText(Path.Combine(Folder, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateRemovesTheDeployersSecretsOfficerRoleOnceTheKeyExists()
+    {
+        var (exit, output) = Run("create-signing-key.sh", [], new() { ["AZURE_SIGNING_KEY_OFFICER_ID"] = "11111111-2222-3333-4444-555555555555" });
+
+        Assert.True(exit == 0, output);
+        var args = File.ReadAllLines(Path.Combine(Folder, "args"));
+        var create = Array.FindIndex(args, a => a.StartsWith("keyvault secret set ", StringComparison.Ordinal));
+        var list = Array.FindIndex(args, a => a.StartsWith("role assignment list ", StringComparison.Ordinal));
+        Assert.True(create >= 0 && list > create, string.Join('\n', args));
+        Assert.Equal(
+            "role assignment list --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-test --role b86a8fe4-44ce-4948-aee5-eccb2c155cd7 --query [?principalId=='11111111-2222-3333-4444-555555555555'].id --output tsv",
+            args[list]);
+        Assert.Equal("role assignment delete --ids /subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/officer --output none", args[^1]);
+    }
+
+    [Fact]
+    public void CreateLeavesEveryRoleAloneWhenNobodyWasMadeOfficerForIt()
+    {
+        // The signing-key workflow runs the same script: its identity keeps its role for later rotations.
+        var (exit, output) = Run("create-signing-key.sh");
+
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("role assignment", File.ReadAllText(Path.Combine(Folder, "args")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateWithPrivateNetworkingCallsNoVaultFromOutsideButStillRemovesTheRole()
+    {
+        var (exit, output) = Run("create-signing-key.sh", [], new() { ["AZURE_SIGNING_KEY_OFFICER_ID"] = "11111111-2222-3333-4444-555555555555", ["AZURE_PRIVATE_NETWORKING"] = "true" });
+
+        Assert.True(exit == 0, output);
+        var args = File.ReadAllText(Path.Combine(Folder, "args"));
+        Assert.DoesNotContain("keyvault secret", args, StringComparison.Ordinal);
+        Assert.Contains("role assignment delete --ids", args, StringComparison.Ordinal);
+        Assert.Contains("reachable only from its virtual network", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -57,9 +91,9 @@ public sealed class SigningKeyScriptTests : IDisposable
         var (exit, output) = Run("rotate-signing-key.sh");
 
         Assert.True(exit == 0, output);
-        AssertP256Pkcs8(File.ReadAllText(Path.Combine(_dir, "secret-0")));
+        AssertP256Pkcs8(File.ReadAllText(Path.Combine(Folder, "secret-0")));
         Assert.Contains("rotate: added https://kv.example/secrets/jwt-signing-key/new0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("set-attributes", File.ReadAllText(Path.Combine(_dir, "args")), StringComparison.Ordinal);
+        Assert.DoesNotContain("set-attributes", File.ReadAllText(Path.Combine(Folder, "args")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +102,7 @@ public sealed class SigningKeyScriptTests : IDisposable
         var (exit, output) = Run("rotate-signing-key.sh", "--disable-older");
 
         Assert.True(exit == 0, output);
-        var disabled = File.ReadAllLines(Path.Combine(_dir, "args")).Where(a => a.Contains("set-attributes", StringComparison.Ordinal)).ToList();
+        var disabled = File.ReadAllLines(Path.Combine(Folder, "args")).Where(a => a.Contains("set-attributes", StringComparison.Ordinal)).ToList();
         Assert.Equal(["keyvault secret set-attributes --id https://kv.example/secrets/jwt-signing-key/old1 --enabled false --output none"], disabled);
     }
 
@@ -78,7 +112,7 @@ public sealed class SigningKeyScriptTests : IDisposable
         Assert.Equal(0, Run("rotate-signing-key.sh").Exit);
         Assert.Equal(0, Run("rotate-signing-key.sh").Exit);
 
-        Assert.NotEqual(File.ReadAllText(Path.Combine(_dir, "secret-0")), File.ReadAllText(Path.Combine(_dir, "secret-1")));
+        Assert.NotEqual(File.ReadAllText(Path.Combine(Folder, "secret-0")), File.ReadAllText(Path.Combine(Folder, "secret-1")));
     }
 
     private static void AssertP256Pkcs8(string pem)
@@ -94,27 +128,22 @@ public sealed class SigningKeyScriptTests : IDisposable
     private void AssertKeyNeverInArguments(string pem)
     {
         var body = pem.Split('\n')[1];
-        var args = File.ReadAllText(Path.Combine(_dir, "args"));
+        var args = File.ReadAllText(Path.Combine(Folder, "args"));
         Assert.DoesNotContain("PRIVATE KEY", args, StringComparison.Ordinal);
         Assert.DoesNotContain(body, args, StringComparison.Ordinal);
     }
 
-    private (int Exit, string Output) Run(string script, params string[] arguments)
+    private (int Exit, string Output) Run(string script, params string[] arguments) => Run(script, arguments, []);
+
+    private (int Exit, string Output) Run(string script, string[] arguments, Dictionary<string, string?> environment)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepoRoot.File("infra", "scripts", script));
-        foreach (var argument in arguments)
+        // The key script's own inputs: a vault name always, and none of the hook's outputs unless a test sets them.
+        var values = new Dictionary<string, string?> { ["AZURE_KEY_VAULT_NAME"] = "kv-test", ["AZURE_SIGNING_KEY_OFFICER_ID"] = null, ["AZURE_PRIVATE_NETWORKING"] = null };
+        foreach (var (name, value) in environment)
         {
-            start.ArgumentList.Add(argument);
+            values[name] = value;
         }
 
-        start.Environment["PATH"] = Path.Combine(_dir, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["AZ_LOG"] = _dir;
-        start.Environment["AZURE_KEY_VAULT_NAME"] = "kv-test";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), $"{script} did not finish");
-        return (process.ExitCode, output.Result + error.Result);
+        return _az.Run(script, arguments, values);
     }
 }

@@ -23,8 +23,24 @@ public sealed class StorageTests(CompiledTemplate template)
     public void StorageAccountAllowsNoPublicBlobAccess()
     {
         Assert.False(Account.Get("properties.allowBlobPublicAccess").GetBoolean());
-        var container = template.Main.Single("Microsoft.Storage/storageAccounts/blobServices/containers");
-        Assert.Equal("None", container.Get("properties.publicAccess").GetString());
+        var containers = template.Main.Deployed("Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Equal(2, containers.Count);
+        Assert.All(containers, c => Assert.Equal("None", c.Get("properties.publicAccess").GetString()));
+    }
+
+    [Fact]
+    public void StorageCreatesThePackageContainerAndTheHostContainerUpFront()
+    {
+        // With roles scoped to these containers, neither the platform nor the host could create them itself.
+        var names = template.Main.Deployed("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Select(c => c.Module.Resolve(c.Get("name")).ToString())
+            .ToList();
+
+        Assert.Contains(names, n => n.Contains("parameters('deploymentContainerName')", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains("parameters('hostContainerName')", StringComparison.Ordinal));
+        var storage = template.Main.Module("storage");
+        Assert.Equal("app-package", storage.ResolveParameter("deploymentContainerName").GetString());
+        Assert.Equal("azure-webjobs-hosts", storage.ResolveParameter("hostContainerName").GetString());
     }
 
     [Fact]
