@@ -228,15 +228,23 @@ public sealed class OAuthTokenTests(AzuriteFixture azurite)
         var signup = await client.SignupAsync();
 
         app.StorageRequests.Reset();
+        var login = await client.LoginAsync(signup.Email);
+        var loginCalls = app.StorageRequests.Count;
+        app.StorageRequests.Reset();
         using var password = await client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "password"), ("username", signup.Email), ("password", Api.Password));
         var passwordCalls = app.StorageRequests.Count;
         app.StorageRequests.Reset();
-        using var refresh = await client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "refresh_token"), ("refresh_token", signup.RefreshToken));
+        using var refreshed = await client.RefreshAsync(login.RefreshToken);
         var refreshCalls = app.StorageRequests.Count;
+        app.StorageRequests.Reset();
+        using var refresh = await client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "refresh_token"), ("refresh_token", signup.RefreshToken));
+        var refreshGrantCalls = app.StorageRequests.Count;
 
         Assert.Equal(HttpStatusCode.OK, password.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
-        Assert.InRange(passwordCalls, 1, 3);
-        Assert.InRange(refreshCalls, 1, 3);
+        Assert.Equal(loginCalls, passwordCalls);
+        Assert.Equal(refreshCalls, refreshGrantCalls);
+        Assert.InRange(refreshGrantCalls, 1, 3);
     }
 }
