@@ -23,6 +23,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _apiKeyAuthentications;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _adminActions;
+    private readonly Counter<long> _clientAddressUnknown;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ public sealed class AuthMetrics
         _apiKeyAuthentications = meter.CreateCounter<long>("funcauth.api_key_authentications", "{key}", "API keys presented, by outcome (ok, refused).");
         _rateLimited = meter.CreateCounter<long>("funcauth.rate_limited", "{request}", "Requests refused by a rate limit, by limit.");
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
+        _clientAddressUnknown = meter.CreateCounter<long>("funcauth.client_address.unknown", "{request}", "Requests whose client address was absent, loopback, private, link-local or CGNAT and not a trusted proxy: per-address limits skipped.");
     }
 
     internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
@@ -89,6 +91,9 @@ public sealed class AuthMetrics
         RateLimitName.EmailsPerRecipient => "emails_per_recipient",
         _ => "other",
     }));
+
+    /// <summary>A request whose client address is not a client's (the HTTP edge resolves it): per-address limits skipped.</summary>
+    public void ClientAddressUnknown() => _clientAddressUnknown.Add(1);
 
     internal void AdminAction(string action) => _adminActions.Add(1, new KeyValuePair<string, object?>("action", action));
 
