@@ -101,6 +101,7 @@ public static class ServiceSetup
         app.UseStatusCodePages();
         app.UseBodyLimit();
         app.UseCors();
+        app.UseCrossSiteRefusal();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
