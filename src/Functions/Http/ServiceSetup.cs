@@ -96,6 +96,7 @@ public static class ServiceSetup
 
     public static WebApplication UseFuncAuth(this WebApplication app)
     {
+        app.UseNoStoreByDefault();
         app.UseExceptionHandler();
         app.UseRequestDeadline();
         app.UseStatusCodePages();
