@@ -4,12 +4,17 @@ namespace FuncAuth.Core.Accounts;
 
 internal static class TextRules
 {
-    /// <summary>Valid UTF-16 (no lone surrogates) and no control characters.</summary>
+    /// <summary>
+    /// Valid UTF-16 (no lone surrogates), no control characters and no invisible formatting characters (Unicode
+    /// category Cf: zero-width space, joiner and non-joiner, word joiner, byte-order mark, soft hyphen, and the bidi
+    /// controls such as U+202E RIGHT-TO-LEFT OVERRIDE and U+2066..U+2069 isolates). Those make a name or an address
+    /// show as something it is not: an admin reading a list, or a user reading an email, would be misled (API-v3 §0).
+    /// </summary>
     public static bool IsWellFormed(string value)
     {
         foreach (var rune in EnumerateRunesStrict(value))
         {
-            if (rune is null || Rune.IsControl(rune.Value))
+            if (rune is null || Rune.IsControl(rune.Value) || Rune.GetUnicodeCategory(rune.Value) == System.Globalization.UnicodeCategory.Format)
             {
                 return false;
             }
