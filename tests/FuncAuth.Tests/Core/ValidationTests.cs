@@ -67,6 +67,11 @@ public sealed class ValidationTests
     public void NamesInOtherScriptsAndEmojiStayWelcome()
     {
         Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "Zoë Ньютон 李小龍 محمد 🙂"));
+        // A zero-width joiner inside an emoji sequence (woman, skin tone, joiner, laptop; heart, VS16, joiner, fire) is
+        // the emoji's own spelling; next to a letter it is an invisible character again.
+        Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "Ann \U0001F469\U0001F3FD\u200D\U0001F4BB \u2764\uFE0F\u200D\U0001F525"));
+        Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "An\u200Dn \U0001F469").Keys);
+        Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "\u200D\U0001F469").Keys);
     }
 
     [Fact]

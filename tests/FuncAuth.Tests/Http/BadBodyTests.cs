@@ -284,9 +284,9 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_credentials");
     }
 
+    // Zero-width and bidi control characters are refused since API-v3 §0 (InvisibleCharacterTests); a zero-width joiner
+    // inside an emoji sequence is not one of them.
     [Theory]
-    [InlineData("Ann\u200Bette")] // zero-width space
-    [InlineData("\u202Eenna")] // right-to-left override
     [InlineData("Ann 👩🏽‍💻🔐")] // emoji with a skin tone and a zero-width joiner
     [InlineData("Zoe\u0308")] // combining diaeresis
     public async Task NamesInAnyScriptAreKeptExactly(string name)
