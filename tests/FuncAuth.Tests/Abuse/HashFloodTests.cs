@@ -12,12 +12,7 @@ public sealed class HashFloodTests(AzuriteFixture azurite, ITestOutputHelper out
     [Fact]
     public async Task SixtyFourConcurrentLoginsGetAnswersOr503WithRetryAfterWhileRefreshAndMeKeepWorking()
     {
-        // Two hash slots (this machine's cores) and the default queue (about one second of hashing: 2 × 10).
-        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?>
-        {
-            ["Auth__MaxConcurrentHashes"] = "2",
-            ["Auth__MaxQueuedHashes"] = null,
-        });
+        await using var app = await StartWithTwoSlotsAsync();
         var flood = app.CreateClient();
         var other = app.CreateClient();
         var victim = await flood.SignupAsync();
@@ -52,11 +47,7 @@ public sealed class HashFloodTests(AzuriteFixture azurite, ITestOutputHelper out
     public async Task SixteenConcurrentLoginsOnTwoSlotsAllWaitTheirTurn()
     {
         // Flex Consumption sends an instance 16 requests at once by default; on two cores none of them may get a 503.
-        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?>
-        {
-            ["Auth__MaxConcurrentHashes"] = "2",
-            ["Auth__MaxQueuedHashes"] = null,
-        });
+        await using var app = await StartWithTwoSlotsAsync();
         var client = app.CreateClient();
         var user = await client.SignupAsync();
 
@@ -69,6 +60,13 @@ public sealed class HashFloodTests(AzuriteFixture azurite, ITestOutputHelper out
         Assert.Equal(8, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(8, responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
     }
+
+    /// <summary>Two hash slots (this machine's cores) and the default queue (about one second of hashing: 2 × 10).</summary>
+    private Task<FuncAuthApp> StartWithTwoSlotsAsync() => FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?>
+    {
+        ["Auth__MaxConcurrentHashes"] = "2",
+        ["Auth__MaxQueuedHashes"] = null,
+    });
 
     private static async Task<(double P50, double P99, int Count, List<HttpStatusCode> Statuses)> RefreshAndMeAsync(
         HttpClient client, string[] refreshToken, TimeSpan duration, Task? until = null)
