@@ -28,6 +28,12 @@ if (args is ["load", .. var loadArgs])
     return await FuncAuth.Benchmarks.Load.LoadBench.RunLoadAsync(loadArgs);
 }
 
+// The hash bulkhead under waves of concurrent logins, refresh and me measured beside them: ... -- flood --app DIR
+if (args is ["flood", .. var floodArgs])
+{
+    return await FuncAuth.Benchmarks.Load.FloodBench.RunAsync(floodArgs);
+}
+
 if (args is ["coldstart", .. var coldArgs])
 {
     return await FuncAuth.Benchmarks.Load.ColdStartBench.RunAsync(coldArgs);

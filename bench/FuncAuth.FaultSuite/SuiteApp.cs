@@ -53,6 +53,9 @@ public sealed class SuiteApp : WebApplicationFactory<Program>
             // (about 60 token requests per second). The failed-login limits keep their defaults: the traffic never
             // sends a wrong password. A 429 would still be an expected answer.
             ["RateLimit:TokenRequestsPerAddress:Limit"] = "1000000",
+            // Loopback named a trusted proxy, so the per-address counters count the suite's one address (an address that
+            // is not public is otherwise skipped by the per-address limits) and meet the faults too.
+            ["Network:TrustedProxies"] = "127.0.0.1,::1",
             // Email through the outbox to smtp4dev; this instance drains the queue itself (no Functions host). A failed send
             // is tried again after 2 s, and only after 50 tries (well beyond the 30 s outage) does it go to the poison
             // queue. The email limits are raised for the same reason as the token limit: one address, many users, and

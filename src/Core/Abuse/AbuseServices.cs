@@ -17,6 +17,7 @@ public static class AbuseServices
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateWith(new RateLimitOptionsValidator());
         services.AddOptions<HashingOptions>().Bind(configuration.GetSection(Options.AuthOptions.Section))
             .Validate(o => o.MaxConcurrentHashes >= 1, "Auth__MaxConcurrentHashes must be at least 1")
+            .Validate(o => o.HashesPerSecondPerSlot >= 1, "Auth__HashesPerSecondPerSlot must be at least 1")
             .Validate(o => o.QueueLimit >= 0, "Auth__MaxQueuedHashes must not be negative")
             .ValidateOnStart();
         services.AddSingleton<HashBulkhead>();

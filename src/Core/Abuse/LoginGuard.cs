@@ -47,8 +47,11 @@ public sealed class LoginGuard
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
-    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it.</param>
-    public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string clientAddress, CancellationToken cancellationToken)
+    /// <param name="clientAddress">
+    /// The caller's address key, as the HTTP edge resolved it; null when the edge could not tell the client's address,
+    /// and then only the per-account limit applies.
+    /// </param>
+    public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string? clientAddress, CancellationToken cancellationToken)
     {
         if (Validation.Login(email, password).Count > 0)
         {
@@ -59,15 +62,19 @@ public sealed class LoginGuard
         // One after the other, the narrower limit first: a guesser stopped by it (the common case under attack) costs no
         // call on the per-account counter.
         var account = AccountKey(email!);
-        var pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
-        if (!pair.Allowed)
+        RateLimitDecision? pair = null;
+        if (clientAddress is not null)
         {
-            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
-            return new GuardedLoginResult.RateLimited(pair.RetryAfterSeconds);
+            pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
+            if (!pair.Allowed)
+            {
+                Metrics?.Login(Diagnostics.LoginOutcome.Locked);
+                return new GuardedLoginResult.RateLimited(pair.RetryAfterSeconds);
+            }
         }
 
         var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
-        RateLimitDecision[] leases = [pair, any];
+        RateLimitDecision[] leases = pair is null ? [any] : [pair, any];
         if (!any.Allowed)
         {
             // A refused attempt does not count: give back the count the narrower limit took.

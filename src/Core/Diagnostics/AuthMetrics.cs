@@ -25,6 +25,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _adminActions;
     private readonly Counter<long> _dependencyFailures;
     private readonly Counter<long> _breachCheckUnavailable;
+    private readonly Counter<long> _clientAddressUnknown;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +41,7 @@ public sealed class AuthMetrics
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
         _dependencyFailures = meter.CreateCounter<long>("funcauth.dependency.failures", "{failure}", "Failed calls to a dependency, by dependency (tables, queue, key_vault, smtp, unknown), class (connection_refused, connection_lost, timeout, throttled, authorization, other) and route (the endpoint's route pattern, or outbox).");
         _breachCheckUnavailable = meter.CreateCounter<long>("funcauth.breach_check.unavailable", "{check}", "New passwords accepted unchecked because the breached-password API failed or did not answer in time.");
+        _clientAddressUnknown = meter.CreateCounter<long>("funcauth.client_address.unknown", "{request}", "Requests whose client address was absent, loopback, private, link-local or CGNAT and not a trusted proxy: per-address limits skipped.");
     }
 
     internal void SignedUp() => _signups.Add(1, new KeyValuePair<string, object?>("outcome", "created"));
@@ -95,6 +97,9 @@ public sealed class AuthMetrics
         RateLimitName.EmailsPerRecipient => "emails_per_recipient",
         _ => "other",
     }));
+
+    /// <summary>A request whose client address is not a client's (the HTTP edge resolves it): per-address limits skipped.</summary>
+    public void ClientAddressUnknown() => _clientAddressUnknown.Add(1);
 
     internal void AdminAction(string action) => _adminActions.Add(1, new KeyValuePair<string, object?>("action", action));
 

@@ -9,16 +9,27 @@ public sealed class HashingOptions
     /// <summary>Hashes computed at once; the default is the number of cores, so hashing can never take all of them twice over.</summary>
     public int MaxConcurrentHashes { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Requests that may wait for a hash slot; beyond them the answer is 503. Null: twice <see cref="MaxConcurrentHashes"/>.</summary>
+    /// <summary>
+    /// Hashes one slot completes per second: one PBKDF2-HMAC-SHA512 at 210,000 iterations takes about 100 ms of a core.
+    /// With it, the default queue holds about one second of hashing (API-v3 §0).
+    /// </summary>
+    public int HashesPerSecondPerSlot { get; set; } = 10;
+
+    /// <summary>
+    /// Requests that may wait for a hash slot; beyond them the answer is 503. Null: about one second of hashing,
+    /// <see cref="MaxConcurrentHashes"/> × <see cref="HashesPerSecondPerSlot"/> (20 on two cores, so the 16 concurrent
+    /// requests Flex Consumption sends an instance by default all wait their turn).
+    /// </summary>
     public int? MaxQueuedHashes { get; set; }
 
-    public int QueueLimit => MaxQueuedHashes ?? 2 * MaxConcurrentHashes;
+    public int QueueLimit => MaxQueuedHashes ?? MaxConcurrentHashes * HashesPerSecondPerSlot;
 }
 
 /// <summary>
 /// Bounds the password hashing of this instance (API-v2 §4): at most <see cref="HashingOptions.MaxConcurrentHashes"/>
-/// at once and a short queue; a request beyond that is refused at once instead of waiting, so a login flood leaves CPU
-/// for refresh and me. Hashing itself (~100 ms of CPU) runs on the thread pool while a slot is held.
+/// at once and a queue of about one second of hashing (API-v3 §0); a request beyond that is refused at once instead of
+/// waiting, so a login flood leaves CPU for refresh and me and no request waits long for its turn. Hashing itself
+/// (~100 ms of CPU) runs on the thread pool while a slot is held.
 /// </summary>
 public sealed class HashBulkhead : IDisposable
 {

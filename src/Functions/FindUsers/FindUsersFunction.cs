@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts.Admin;
+using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +9,9 @@ public static class FindUsersFunction
 {
     public static IEndpointRouteBuilder MapFindUsers(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/users", HandleAsync).WithName("FindUsers").RequireAuthorization(AccessTokenAuthentication.AdminPolicy).NoStore();
+        // An admin read: an admin-scoped key's access token may call it, as GetUser (API-v3 §0).
+        app.MapGet("/api/users", HandleAsync).WithName("FindUsers").RequireAuthorization(AccessTokenAuthentication.AdminPolicy).NoStore()
+            .AcceptApiKeys(header: false);
         return app;
     }
 

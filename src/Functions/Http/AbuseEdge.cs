@@ -9,10 +9,12 @@ public static class AbuseEdge
     {
         services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
             .Validate(o => NetworkOptions.Parse(o.TrustedProxies) is not null, "Network__TrustedProxies must be comma-separated IP addresses or CIDR ranges")
+            .Validate(o => NetworkOptions.IsHeaderName(o.ClientAddressHeader), "Network__ClientAddressHeader must be a header name")
             // Checked here so that a build or host without ICU stops the program with one line instead of comparing
             // passwords unnormalised.
             .Validate(_ => UnicodeNormalization.Works(), "Unicode normalisation is unavailable (ICU missing or invariant globalization on); passwords cannot be compared as API-v2 requires")
             .ValidateOnStart();
+        services.AddSingleton<UnknownClientAddresses>();
         return services;
     }
 }

@@ -13,7 +13,20 @@ public sealed class NetworkOptions
     /// <summary>Comma-separated addresses or CIDR ranges of proxies in front of the app. Default: none.</summary>
     public string? TrustedProxies { get; set; }
 
+    /// <summary>
+    /// The header that carries the client address as the platform's front end wrote it (for example
+    /// <c>X-Azure-ClientIP</c> behind Azure Front Door), read instead of <c>X-Forwarded-For</c>. Default: none.
+    /// </summary>
+    public string? ClientAddressHeader { get; set; }
+
     public IReadOnlyList<IPNetwork> TrustedNetworks() => Parse(TrustedProxies) ?? [];
+
+    /// <summary>The header the client address is read from behind a trusted proxy.</summary>
+    public string ForwardingHeader => string.IsNullOrWhiteSpace(ClientAddressHeader) ? "X-Forwarded-For" : ClientAddressHeader.Trim();
+
+    /// <summary>Whether <see cref="ClientAddressHeader"/> is empty or a header name (an RFC 9110 token).</summary>
+    public static bool IsHeaderName(string? value) =>
+        string.IsNullOrWhiteSpace(value) || value.Trim().All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal));
 
     /// <summary>The ranges, or null when an entry is neither an address nor a CIDR range.</summary>
     public static IReadOnlyList<IPNetwork>? Parse(string? value)
@@ -44,32 +57,100 @@ public sealed class NetworkOptions
 
 /// <summary>
 /// The client address of API-v2 §4: the address the platform's front end saw. Starting from the connection's peer, as
-/// long as the hop is a trusted proxy, step one entry left in <c>X-Forwarded-For</c>; the first address that is not a
-/// trusted proxy is the client. Entries left of it were written by the client or by hops nobody vouches for, so a
-/// client that adds its own values changes nothing: the rightmost untrusted entry is the one the trusted front end
-/// appended. With no trusted proxies the header is ignored.
+/// long as the hop is a trusted proxy, step one entry left in <c>X-Forwarded-For</c> (or in the header
+/// <c>Network__ClientAddressHeader</c> names); the first address that is not a trusted proxy is the client. Entries
+/// left of it were written by the client or by hops nobody vouches for, so a client that adds its own values changes
+/// nothing: the rightmost untrusted entry is the one the trusted front end appended. With no trusted proxies the header
+/// is ignored.
+/// <para>
+/// The address fails safe (API-v3 §0): when it is absent, loopback, private (RFC 1918, RFC 4193), link-local or CGNAT
+/// and not itself named a trusted proxy, it is not a client's address but a hop of the platform, which every client
+/// would share. Nor is a trusted proxy that the forwarding header named (the Functions host's proxy writes its own peer
+/// there, which may be loopback): a named proxy counts as a client only when it is the connection's peer and nothing
+/// was forwarded. Such a request has no address key, and the per-address limits are skipped for it; the per-account
+/// limits and the hash bulkhead still apply.
+/// </para>
 /// </summary>
 public static class ClientAddress
 {
     private const string ItemKey = "FuncAuth.ClientAddress";
 
-    /// <summary>The client's address for this request (resolved once per request).</summary>
-    public static IPAddress Of(HttpContext context)
+    // Addresses that are never a client's own on the internet: a hop of the platform when they reach the limits.
+    private static readonly IPNetwork[] NotPublic =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),
+        IPNetwork.Parse("10.0.0.0/8"),
+        IPNetwork.Parse("100.64.0.0/10"),
+        IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("169.254.0.0/16"),
+        IPNetwork.Parse("172.16.0.0/12"),
+        IPNetwork.Parse("192.168.0.0/16"),
+        IPNetwork.Parse("::/128"),
+        IPNetwork.Parse("::1/128"),
+        IPNetwork.Parse("fc00::/7"),
+        IPNetwork.Parse("fe80::/10"),
+    ];
+
+    /// <summary>
+    /// The key the per-address limits count this request under (resolved once per request), or null when the
+    /// address is not a client's (see the class summary), or when the limits are off: then the per-address limits do
+    /// not apply to the request.
+    /// </summary>
+    public static string? KeyOf(HttpContext context)
     {
-        if (context.Items[ItemKey] is IPAddress cached)
+        if (context.Items[ItemKey] is Resolved resolved)
         {
-            return cached;
+            return resolved.Key;
         }
 
-        var trusted = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkOptions>>().Value.TrustedNetworks();
-        var address = Resolve(context.Connection.RemoteIpAddress, context.Request.Headers["X-Forwarded-For"], trusted);
-        context.Items[ItemKey] = address;
-        return address;
+        if (!context.RequestServices.GetRequiredService<FuncAuth.Core.Abuse.RateLimiter>().Enabled)
+        {
+            return null;
+        }
+
+        var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkOptions>>().Value;
+        var peer = context.Connection.RemoteIpAddress;
+        var forwarded = context.Request.Headers[options.ForwardingHeader];
+        var trusted = options.TrustedNetworks();
+        var proxied = forwarded.Count > 0 || context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded");
+        string? key = null;
+        if (Client(peer, forwarded, trusted, proxied) is { } client)
+        {
+            key = Key(client);
+        }
+        else
+        {
+            context.RequestServices.GetRequiredService<UnknownClientAddresses>().Seen(peer is null ? null : Resolve(peer, forwarded, trusted));
+        }
+
+        context.Items[ItemKey] = new Resolved(key);
+        return key;
+    }
+
+    /// <summary>
+    /// The client's address (<see cref="Resolve"/>) when it can stand for one client, else null: the peer is absent,
+    /// or the address is loopback, private, link-local or CGNAT and not a trusted proxy, or it is a trusted proxy that
+    /// <paramref name="forwardedFor"/> named (a trusted proxy counts only as the peer of a request that forwards nothing,
+    /// as the operator chose by naming it). <paramref name="proxied"/>: the request carries a forwarding header of any
+    /// kind (one other than the header read, too), so a trusted peer is a proxy and not the client.
+    /// </summary>
+    public static IPAddress? Client(IPAddress? peer, StringValues forwardedFor, IReadOnlyList<IPNetwork> trusted, bool proxied = false)
+    {
+        if (peer is null)
+        {
+            return null;
+        }
+
+        var address = Resolve(peer, forwardedFor, trusted);
+        if (IsTrusted(address, trusted))
+        {
+            return !proxied && forwardedFor.All(string.IsNullOrWhiteSpace) ? address : null;
+        }
+
+        return NotPublic.Any(n => n.Contains(address)) ? null : address;
     }
 
     /// <summary>The key the limits count the address under: IPv4 as is, IPv6 by its /64 (what one subscriber is given).</summary>
-    public static string KeyOf(HttpContext context) => Key(Of(context));
-
     public static string Key(IPAddress address)
     {
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
@@ -162,4 +243,29 @@ public static class ClientAddress
 
         return false;
     }
+
+    private sealed record Resolved(string? Key);
+}
+
+/// <summary>
+/// Requests whose client address is not a client's (<see cref="ClientAddress"/>): counted by
+/// <c>funcauth.client_address.unknown</c>, and a warning once per instance, because it usually means the proxies in
+/// front of the app are not named in <c>Network__TrustedProxies</c> or the front end's header is not configured.
+/// </summary>
+public sealed partial class UnknownClientAddresses(ILogger<UnknownClientAddresses> logger, FuncAuth.Core.Diagnostics.AuthMetrics metrics)
+{
+    private int _warned;
+
+    /// <param name="address">What the address resolved to; null when the connection had no peer address.</param>
+    public void Seen(IPAddress? address)
+    {
+        metrics.ClientAddressUnknown();
+        if (Interlocked.Exchange(ref _warned, 1) == 0)
+        {
+            Warn(logger, address?.ToString() ?? "(none)");
+        }
+    }
+
+    [LoggerMessage(2300, LogLevel.Warning, "A request's client address resolved to {Address}, which is not public and not a trusted proxy: per-address limits are skipped for such requests (logged once per instance; counted by funcauth.client_address.unknown). Name the proxies in Network__TrustedProxies or set Network__ClientAddressHeader.")]
+    private static partial void Warn(ILogger logger, string address);
 }

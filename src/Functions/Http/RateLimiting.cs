@@ -10,6 +10,7 @@ public static class RateLimiting
 {
     /// <summary>
     /// Counts each request against <paramref name="name"/> for the client address; over the limit, 429 and not counted.
+    /// A request without a client's address (<see cref="ClientAddress.KeyOf"/>) is not counted: it fails safe.
     /// <paramref name="refuse"/> shapes the 429 for endpoints whose errors are not Problem Details (OAuth).
     /// </summary>
     public static TBuilder RequireAddressLimit<TBuilder>(this TBuilder builder, RateLimitName name, Func<HttpContext, int, IResult>? refuse = null)
@@ -17,8 +18,13 @@ public static class RateLimiting
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
+            if (ClientAddress.KeyOf(http) is not { } address)
+            {
+                return await next(context);
+            }
+
             var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
-            var decision = await limiter.TryAcquireAsync(name, ClientAddress.KeyOf(http), http.RequestAborted);
+            var decision = await limiter.TryAcquireAsync(name, address, http.RequestAborted);
             return decision.Allowed ? await next(context) : (refuse ?? TooManyRequests)(http, decision.RetryAfterSeconds);
         });
 

@@ -96,11 +96,13 @@ public static class ServiceSetup
 
     public static WebApplication UseFuncAuth(this WebApplication app)
     {
+        app.UseNoStoreByDefault();
         app.UseExceptionHandler();
         app.UseRequestDeadline();
         app.UseStatusCodePages();
         app.UseBodyLimit();
         app.UseCors();
+        app.UseCrossSiteRefusal();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -34,7 +34,7 @@ public static class TokenGrants
             _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
         };
 
-    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string clientAddress, CancellationToken cancellationToken)
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string? clientAddress, CancellationToken cancellationToken)
     {
         var username = fields["username"];
         var email = fields["email"];

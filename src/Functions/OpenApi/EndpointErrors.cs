@@ -52,9 +52,11 @@ internal static class EndpointErrors
         [
             (StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest, OAuthErrorCodes.UnsupportedGrantType, OAuthErrorCodes.InvalidGrant, OAuthErrorCodes.InvalidScope]),
             (StatusCodes.Status401Unauthorized, [OAuthErrorCodes.InvalidClient]),
+            // A cross-site form post (CrossSiteRequests).
+            (StatusCodes.Status403Forbidden, [OAuthErrorCodes.InvalidRequest]),
             (StatusCodes.Status429TooManyRequests, [OAuthErrorCodes.RateLimited]),
             (StatusCodes.Status503ServiceUnavailable, [OAuthErrorCodes.TemporarilyUnavailable]),
         ],
-        ["OAuthRevoke"] = [(StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest])],
+        ["OAuthRevoke"] = [(StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest]), (StatusCodes.Status403Forbidden, [OAuthErrorCodes.InvalidRequest])],
     };
 }

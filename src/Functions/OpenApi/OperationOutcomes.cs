@@ -95,6 +95,13 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
         }
 
         errors.AddRange(specific);
+        if (string.Equals(context.Description.HttpMethod, HttpMethods.Post, StringComparison.OrdinalIgnoreCase)
+            && (context.Description.RelativePath ?? "").StartsWith("api/auth/", StringComparison.OrdinalIgnoreCase))
+        {
+            // A cross-site form post is refused before anything else (CrossSiteRequests).
+            errors.Add(ErrorCodes.Forbidden);
+        }
+
         errors.Add(ErrorCodes.ServiceUnavailable);
 
         if (name == "Health")

@@ -195,6 +195,45 @@ public sealed class ClientCredentialsTests(AzuriteFixture azurite) : IAsyncLifet
     }
 
     [Fact]
+    public async Task AnAdminScopedKeysTokenReachesEveryAdminReadRouteAndNoAdminWriteRoute()
+    {
+        var someone = await _client.SignupAsync();
+        var theirKey = await _client.CreateKeyAsync(someone.AccessToken, "theirs");
+        var adminToken = await TokenAsync(await _client.CreateKeyAsync(_admin.AccessToken, "admin reads", scope: "user admin"));
+        var userToken = await TokenAsync(await _client.CreateKeyAsync(_admin.AccessToken, "user only", scope: "user"));
+
+        // API-v3 §0: GetUser, FindUsers and ListUserApiKeys take an admin-scoped key's token (FindUsers refused it).
+        string[] reads = ["/api/users/" + someone.UserId, "/api/users?email=" + Uri.EscapeDataString(someone.Email), $"/api/users/{someone.UserId}/api-keys"];
+        foreach (var read in reads)
+        {
+            using var response = await _client.GetAsync(read, adminToken);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{read} answered {(int)response.StatusCode}");
+            Assert.Contains(someone.UserId, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+
+            using var withUserScope = await _client.GetAsync(read, userToken);
+            await Problem.AssertAsync(withUserScope, HttpStatusCode.Forbidden, "forbidden");
+        }
+
+        // Routes that change anything still need a signed-in session.
+        HttpRequestMessage[] writes =
+        [
+            Api.Json(HttpMethod.Put, $"/api/users/{someone.UserId}/roles", new { roles = new[] { "user", "admin" } }, adminToken),
+            Api.Json(HttpMethod.Post, $"/api/users/{someone.UserId}/force-logout", new { }, adminToken),
+            Api.Json(HttpMethod.Post, $"/api/users/{someone.UserId}/disable", new { }, adminToken),
+            Api.Authorized(HttpMethod.Delete, $"/api/users/{someone.UserId}/api-keys/{theirKey.Id}", adminToken),
+        ];
+        foreach (var write in writes)
+        {
+            using var response = await _client.SendAsync(write);
+            await Problem.AssertAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        }
+
+        using var me = await _client.MeWithKeyAsync(theirKey.Key);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+    }
+
+    [Fact]
     public async Task DemotingTheOwnerNarrowsEveryTokenIssuedAfterwards()
     {
         var operatorUser = await _client.SignupAsync();

@@ -38,6 +38,42 @@ public sealed class ValidationTests
         Assert.Equal([field], errors.Keys);
     }
 
+    // Zero-width and bidi control characters, built here for the same reason as above (and so they stay visible).
+    [Theory]
+    [InlineData(0x200B)] // zero-width space
+    [InlineData(0x200C)] // zero-width non-joiner
+    [InlineData(0x200D)] // zero-width joiner
+    [InlineData(0x2060)] // word joiner
+    [InlineData(0xFEFF)] // zero-width no-break space (byte-order mark)
+    [InlineData(0x00AD)] // soft hyphen
+    [InlineData(0x200E)] // left-to-right mark
+    [InlineData(0x200F)] // right-to-left mark
+    [InlineData(0x061C)] // Arabic letter mark
+    [InlineData(0x202A)] // left-to-right embedding
+    [InlineData(0x202E)] // right-to-left override
+    [InlineData(0x2066)] // left-to-right isolate
+    [InlineData(0x2069)] // pop directional isolate
+    public void NamesAndEmailsWithZeroWidthOrBidiControlCharactersAreRefused(int codePoint)
+    {
+        var invisible = char.ConvertFromUtf32(codePoint);
+
+        var errors = Validation.Signup("ann" + invisible + "@example.com", Password, Password, "Ann" + invisible + "e");
+
+        Assert.Equal(["email", "name"], errors.Keys.Order());
+        Assert.False(EmailAddress.IsValid("ann@exam" + invisible + "ple.com"));
+    }
+
+    [Fact]
+    public void NamesInOtherScriptsAndEmojiStayWelcome()
+    {
+        Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "Zoë Ньютон 李小龍 محمد 🙂"));
+        // A zero-width joiner inside an emoji sequence (woman, skin tone, joiner, laptop; heart, VS16, joiner, fire) is
+        // the emoji's own spelling; next to a letter it is an invisible character again.
+        Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "Ann \U0001F469\U0001F3FD\u200D\U0001F4BB \u2764\uFE0F\u200D\U0001F525"));
+        Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "An\u200Dn \U0001F469").Keys);
+        Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "\u200D\U0001F469").Keys);
+    }
+
     [Fact]
     public void LoginReportsAnEmailThatIsNotValidUtf16()
     {

@@ -284,9 +284,9 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_credentials");
     }
 
+    // Zero-width and bidi control characters are refused since API-v3 §0 (InvisibleCharacterTests); a zero-width joiner
+    // inside an emoji sequence is not one of them.
     [Theory]
-    [InlineData("Ann\u200Bette")] // zero-width space
-    [InlineData("\u202Eenna")] // right-to-left override
     [InlineData("Ann 👩🏽‍💻🔐")] // emoji with a skin tone and a zero-width joiner
     [InlineData("Zoe\u0308")] // combining diaeresis
     public async Task NamesInAnyScriptAreKeptExactly(string name)
@@ -599,8 +599,14 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         {
             var azurite = await AzuriteServer.GetAsync();
             // The limits on, so the login checks see the failed-login counters (a bad body must not count as an attempt);
-            // the per-address token limit out of reach of the many sign-ups these tests send from one address.
-            var limits = new Dictionary<string, string?> { ["RateLimit:Enabled"] = "true", ["RateLimit:TokenRequestsPerAddress:Limit"] = "1000000" };
+            // the per-address token limit out of reach of the many sign-ups these tests send from one address. Loopback is
+            // named a trusted proxy, so the per-address counters count it (otherwise it fails safe and they are skipped).
+            var limits = new Dictionary<string, string?>
+            {
+                ["RateLimit:Enabled"] = "true",
+                ["RateLimit:TokenRequestsPerAddress:Limit"] = "1000000",
+                ["Network:TrustedProxies"] = "127.0.0.1,::1",
+            };
             var inProcess = await FuncAuthApp.StartAsync(azurite, limits);
             InProcess = await Target.SignInAsync(inProcess, inProcess.CreateClient());
 
