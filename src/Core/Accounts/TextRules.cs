@@ -4,6 +4,7 @@ namespace FuncAuth.Core.Accounts;
 
 internal static class TextRules
 {
+    private const int ZeroWidthNonJoiner = 0x200C;
     private const int ZeroWidthJoiner = 0x200D;
 
     /// <summary>
@@ -11,8 +12,10 @@ internal static class TextRules
     /// category Cf: zero-width space, joiner and non-joiner, word joiner, byte-order mark, soft hyphen, and the bidi
     /// controls such as U+202E RIGHT-TO-LEFT OVERRIDE and U+2066..U+2069 isolates). Those make a name or an address
     /// show as something it is not: an admin reading a list, or a user reading an email, would be misled (API-v3 §0).
-    /// The one exception is a zero-width joiner between two emoji, which is how emoji sequences such as 👩🏽‍💻 are
-    /// written (Unicode TS #51) and shows as one picture.
+    /// Two exceptions: a zero-width joiner between two emoji, which is how emoji sequences such as 👩🏽‍💻 are
+    /// written (Unicode TS #51) and shows as one picture; and a joiner or non-joiner between letters of a script that
+    /// spells words with them (Persian "می‌خواهم", Devanagari conjuncts after a virama), which is ordinary writing
+    /// there. Between Latin, Greek or Cyrillic letters, where nobody writes them, they stay refused.
     /// </summary>
     public static bool IsWellFormed(string value)
     {
@@ -25,7 +28,7 @@ internal static class TextRules
             }
 
             if (Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format
-                && !(rune.Value == ZeroWidthJoiner && i > 0 && i + 1 < runes.Length && IsEmoji(runes[i - 1]) && IsEmoji(runes[i + 1])))
+                && !(i > 0 && i + 1 < runes.Length && IsJoinerInWord(rune, runes[i - 1], runes[i + 1])))
             {
                 return false;
             }
@@ -33,6 +36,18 @@ internal static class TextRules
 
         return true;
     }
+
+    private static bool IsJoinerInWord(Rune joiner, Rune? before, Rune? after) => joiner.Value switch
+    {
+        ZeroWidthJoiner when IsEmoji(before) && IsEmoji(after) => true,
+        ZeroWidthJoiner or ZeroWidthNonJoiner => IsJoiningScriptLetter(before, allowMark: true) && IsJoiningScriptLetter(after, allowMark: false),
+        _ => false,
+    };
+
+    // A letter (or, before the joiner, a combining mark such as a virama) beyond the Latin, Greek and Cyrillic blocks.
+    private static bool IsJoiningScriptLetter(Rune? rune, bool allowMark) =>
+        rune is { Value: >= 0x0530 } r
+        && (Rune.IsLetter(r) || (allowMark && Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark));
 
     // The blocks emoji sequences are made of (pictographs, dingbats and miscellaneous symbols, skin-tone modifiers) and
     // the emoji presentation selector that may end an emoji before a joiner.

@@ -71,6 +71,11 @@ public sealed class ValidationTests
         // the emoji's own spelling; next to a letter it is an invisible character again.
         Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "Ann \U0001F469\U0001F3FD\u200D\U0001F4BB \u2764\uFE0F\u200D\U0001F525"));
         Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "An\u200Dn \U0001F469").Keys);
+        // Between letters of a script that is written with them, joiners are spelling: Persian with a non-joiner, a
+        // Devanagari half form with a joiner after the virama. Between Latin letters the non-joiner is a disguise.
+        Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645"));
+        Assert.Empty(Validation.Signup("ann@example.com", Password, Password, "\u0915\u094D\u200D\u0937"));
+        Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "ad\u200Cmin").Keys);
         Assert.Contains("name", Validation.Signup("ann@example.com", Password, Password, "\u200D\U0001F469").Keys);
     }
 
