@@ -132,6 +132,12 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
 
         await foreach (var row in userSessions.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
+            if (row.PartitionKey == FuncAuth.Core.Accounts.Admin.AdminIndex.Partition)
+            {
+                // The index of enabled admins (the last-admin rule), not a user's row.
+                continue;
+            }
+
             if (row.RowKey == UserRefEntity.Row)
             {
                 snapshot.UserReferences.Add(UserRefEntity.Read(row));

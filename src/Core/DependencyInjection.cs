@@ -75,6 +75,7 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionIssuer>();
+        services.AddSingleton<Accounts.Admin.AdminIndex>();
         // The services' constructors are internal (they take internal stores), so they are built here explicitly.
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
@@ -83,6 +84,7 @@ public static class DependencyInjection
             grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
             Recovery = sp.GetRequiredService<SignupRecovery>(),
+            Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new SessionService(
