@@ -173,24 +173,8 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
             _known.Forget(partitionKey, counter.RowKey);
         }
 
-        foreach (var chunk in rowKeys.Chunk(100))
-        {
-            try
-            {
-                await tables.RateLimits.SubmitTransactionAsync(
-                    chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, rowKey), ETag.All)),
-                    cancellationToken);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // One fell to zero and was removed meanwhile: delete the rest one by one.
-                foreach (var rowKey in chunk)
-                {
-                    await tables.RateLimits.DeleteIfExistsAsync(partitionKey, rowKey, cancellationToken);
-                }
-            }
-        }
-
+        // A counter given back to zero meanwhile is gone already: the helper then deletes the rest one by one.
+        await tables.RateLimits.DeleteRowsAsync(partitionKey, rowKeys, cancellationToken);
         return rowKeys.Count;
     }
 

@@ -17,26 +17,13 @@ internal sealed class ApiKeyStore(AuthTables tables)
     /// <summary>
     /// The key's row (null: no such key, or revoked) and its owner's row with the profile copy (null: no such user), in
     /// one partition query: what checking a key against the account's state needs, in one call. A malformed key reads
-    /// the decoy partition the same way. The filter is built by the SDK, which escapes the ids.
+    /// the decoy partition the same way.
     /// </summary>
     public async Task<(ApiKeyEntity? Key, UserRefEntity? Owner)> GetWithOwnerAsync(string? keyId, CancellationToken cancellationToken)
     {
         var (partition, row) = keyId is null ? (DecoyPartition, DecoyRow) : (ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId));
-        (ApiKeyEntity? Key, UserRefEntity? Owner) found = default;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (RowKey eq {row} or RowKey eq {UserRefEntity.Row})");
-        await foreach (var entity in tables.UserSessions.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            if (entity.RowKey == row)
-            {
-                found.Key = ApiKeyEntity.Read(entity);
-            }
-            else
-            {
-                found.Owner = UserRefEntity.Read(entity);
-            }
-        }
-
-        return found;
+        var (key, owner) = await tables.UserSessions.GetWithUserRowAsync(partition, row, cancellationToken);
+        return (key is null ? null : ApiKeyEntity.Read(key), owner);
     }
 
     /// <summary>Every key row of the user, expired ones included: one range query over the user's partition.</summary>

@@ -47,22 +47,8 @@ internal sealed class SessionStore(AuthTables tables)
     /// </summary>
     public async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
-        (SessionEntity? Session, UserRefEntity? User) found = default;
-        var sessionRow = SessionEntity.RowKeyFor(sessionId);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {userId} and (RowKey eq {sessionRow} or RowKey eq {UserRefEntity.Row})");
-        await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            if (row.RowKey == sessionRow)
-            {
-                found.Session = SessionEntity.Read(row);
-            }
-            else
-            {
-                found.User = UserRefEntity.Read(row);
-            }
-        }
-
-        return found;
+        var (row, user) = await tables.UserSessions.GetWithUserRowAsync(userId, SessionEntity.RowKeyFor(sessionId), cancellationToken);
+        return (row is null ? null : SessionEntity.Read(row), user);
     }
 
     public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>

@@ -36,8 +36,9 @@ public sealed partial class QueryFilterTests
     [Fact]
     public void EveryQueryCallTakesAFilterBuiltAsAbove()
     {
-        // Each query call's filter comes from CreateQueryFilter (checked above): as many calls as filters, per file.
-        foreach (var file in Sources())
+        // Each query call's filter comes from CreateQueryFilter (checked above): as many calls as filters, per file. The
+        // typed wrapper QueryRowsAsync passes on the filter its callers built.
+        foreach (var file in Sources().Where(f => !f.EndsWith("TableRows.cs", StringComparison.Ordinal)))
         {
             var text = File.ReadAllText(file);
             var calls = QueryCallPattern().Count(text);
@@ -48,8 +49,7 @@ public sealed partial class QueryFilterTests
 
     private static IEnumerable<string> Sources() =>
         Directory.EnumerateFiles(RepoPaths.Combine("src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                && !f.EndsWith("TableRows.cs", StringComparison.Ordinal));
+            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
 
     private static string EnclosingMethod(string text, int index) =>
         MethodPattern().Matches(text[..index]).LastOrDefault()?.Groups["name"].Value ?? "";

@@ -8,8 +8,6 @@ namespace FuncAuth.Core.Accounts.Lifecycle;
 /// <summary>The lifecycle's own storage access: a user's sessions and the removal of every row of a user.</summary>
 internal sealed class AccountRows(AuthTables tables)
 {
-    private const int MaxBatch = 100;
-
     public Task InsertUserRefAsync(UserRefEntity userRef, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(userRef, cancellationToken);
 
@@ -73,23 +71,8 @@ internal sealed class AccountRows(AuthTables tables)
             }
         }
 
-        foreach (var chunk in rows.Select(r => r.RowKey).Chunk(MaxBatch))
-        {
-            try
-            {
-                await tables.UserSessions.SubmitTransactionAsync(
-                    chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(userId, rowKey), ETag.All)),
-                    cancellationToken);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // Cleanup removed one meanwhile: delete the rest one by one.
-                foreach (var rowKey in chunk)
-                {
-                    await tables.UserSessions.DeleteIfExistsAsync(userId, rowKey, cancellationToken);
-                }
-            }
-        }
+        // Cleanup may remove a session meanwhile: the helper then deletes the rest one by one.
+        await tables.UserSessions.DeleteRowsAsync(userId, rows.Select(r => r.RowKey), cancellationToken);
     }
 
     /// <summary>Deletes the account row if it is still the one read; false when it changed meanwhile.</summary>
