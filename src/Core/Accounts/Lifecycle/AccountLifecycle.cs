@@ -207,8 +207,6 @@ public sealed partial class AccountLifecycle
                     await Admins.ListIfAdminAsync(user, cancellationToken);
                 }
 
-                var keys = await _apiKeys.RevokeAllForUserAsync(user.UserId, cancellationToken);
-                Diagnostics.CredentialLog.ApiKeysRevoked(_logger, user.UserId, "password_reset", keys);
                 LifecycleLog.PasswordReset(_logger, user.UserId, ended, user.Roles);
                 return new ResetPasswordResult.Reset(user.Email);
             }
@@ -450,9 +448,10 @@ public sealed partial class AccountLifecycle
     /// <summary>
     /// Stores a credential change (the account with its new security stamp, then its profile copy), then ends the
     /// sessions proved under the old stamp: every session, or all but <paramref name="exceptSessionId"/>, which is moved
-    /// to the new stamp. Null when the account changed since it was read (read it again). The stamp is stored first so a
-    /// login racing the change cannot keep a session; if storing fails halfway (the account written, its copy not), the
-    /// sessions are still ended, as far as storage lets, before the failure is passed on.
+    /// to the new stamp; a reset also revokes every API key. Null when the account changed since it was read (read it
+    /// again). The stamp is stored first so a login racing the change cannot keep a session; if storing fails halfway
+    /// (the account written, its copy not, so the stamp does not refuse anything yet), the sweep still runs, as far as
+    /// storage lets, before the failure is passed on.
     /// </summary>
     private async Task<int?> StoreCredentialChangeAsync(UserEntity user, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
     {
@@ -465,7 +464,7 @@ public sealed partial class AccountLifecycle
         {
             try
             {
-                await EndSessionsAsync(user.UserId, exceptSessionId, reason, CancellationToken.None);
+                await SweepAsync(user.UserId, exceptSessionId, reason, CancellationToken.None);
             }
             catch (Exception sweep) when (sweep is Azure.RequestFailedException or StorageContentionException)
             {
@@ -485,7 +484,20 @@ public sealed partial class AccountLifecycle
             await _sessions.SetSecurityStampAsync(user.UserId, exceptSessionId, user.SecurityStamp, cancellationToken);
         }
 
-        return await EndSessionsAsync(user.UserId, exceptSessionId, reason, cancellationToken);
+        return await SweepAsync(user.UserId, exceptSessionId, reason, cancellationToken);
+    }
+
+    /// <summary>Ends the sessions (all but <paramref name="exceptSessionId"/>); after a reset, revokes every API key too.</summary>
+    private async Task<int> SweepAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
+    {
+        var ended = await EndSessionsAsync(userId, exceptSessionId, reason, cancellationToken);
+        if (reason == RevocationReason.PasswordReset)
+        {
+            var keys = await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
+            Diagnostics.CredentialLog.ApiKeysRevoked(_logger, userId, "password_reset", keys);
+        }
+
+        return ended;
     }
 
     private async Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
