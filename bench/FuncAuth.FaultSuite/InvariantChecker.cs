@@ -132,6 +132,12 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
 
         await foreach (var row in userSessions.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
+            if (row.PartitionKey == FuncAuth.Core.Accounts.Admin.AdminIndex.Partition)
+            {
+                // The index of enabled admins (the last-admin rule), not a user's row.
+                continue;
+            }
+
             if (row.RowKey == UserRefEntity.Row)
             {
                 snapshot.UserReferences.Add(UserRefEntity.Read(row));
@@ -190,8 +196,8 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
     private static bool SameProfile(UserRefEntity copy, UserEntity account)
     {
         var expected = UserRefEntity.Of(account);
-        return (copy.Email, copy.Name, copy.Roles, copy.CreatedAt, copy.EmailVerified, copy.Disabled)
-            == (expected.Email, expected.Name, expected.Roles, expected.CreatedAt, expected.EmailVerified, expected.Disabled);
+        return (copy.Email, copy.Name, copy.Roles, copy.CreatedAt, copy.EmailVerified, copy.Disabled, copy.SecurityStamp)
+            == (expected.Email, expected.Name, expected.Roles, expected.CreatedAt, expected.EmailVerified, expected.Disabled, expected.SecurityStamp);
     }
 
     private static List<Violation> Check(TableSnapshot s)

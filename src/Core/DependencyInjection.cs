@@ -87,6 +87,7 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionIssuer>();
+        services.AddSingleton<Accounts.Admin.AdminIndex>();
         // The services' constructors are internal (they take internal stores), so they are built here explicitly.
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
@@ -96,6 +97,7 @@ public static class DependencyInjection
         {
             Recovery = sp.GetRequiredService<SignupRecovery>(),
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
+            Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new SessionService(

@@ -265,7 +265,7 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
         email ??= $"user-{Guid.NewGuid():N}@example.com";
         var userId = Ids.New();
         var emailKey = EmailAddress.StorageKey(EmailAddress.Normalize(email));
-        var account = new UserEntity { PartitionKey = emailKey, UserId = userId, Email = email, Roles = Roles.User, CreatedAt = DateTimeOffset.UtcNow, Revision = 3 };
+        var account = new UserEntity { PartitionKey = emailKey, UserId = userId, Email = email, Roles = Roles.User, CreatedAt = DateTimeOffset.UtcNow, SecurityStamp = Ids.New(), Revision = 3 };
         await Users.AddEntityAsync(account.Write());
         await UserSessions.AddEntityAsync(UserRefEntity.Of(account).Write());
         await PlantSessionAsync(userId, emailKey);

@@ -48,8 +48,9 @@ public sealed class LoginGuard
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
     /// <param name="clientAddress">
-    /// The caller's address key, as the HTTP edge resolved it; null when the edge could not tell the client's address,
-    /// and then only the per-account limit applies.
+    /// The caller's address key, as the HTTP edge resolved it; null when the address is unknown: the per-address limit is
+    /// skipped then (one bucket for every unknown caller would let one of them lock the others out), the per-account one
+    /// still applies.
     /// </param>
     public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string? clientAddress, CancellationToken cancellationToken)
     {
@@ -59,28 +60,10 @@ public sealed class LoginGuard
             return new GuardedLoginResult.Checked(await _accounts.LoginAsync(email, password, cancellationToken));
         }
 
-        // One after the other, the narrower limit first: a guesser stopped by it (the common case under attack) costs no
-        // call on the per-account counter.
-        var account = AccountKey(email!);
-        RateLimitDecision? pair = null;
-        if (clientAddress is not null)
+        var (leases, retryAfter) = await AcquireAsync(AccountKey(email!), clientAddress, cancellationToken);
+        if (leases is null)
         {
-            pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
-            if (!pair.Allowed)
-            {
-                Metrics?.Login(Diagnostics.LoginOutcome.Locked);
-                return new GuardedLoginResult.RateLimited(pair.RetryAfterSeconds);
-            }
-        }
-
-        var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
-        RateLimitDecision[] leases = pair is null ? [any] : [pair, any];
-        if (!any.Allowed)
-        {
-            // A refused attempt does not count: give back the count the narrower limit took.
-            await ReleaseAsync(leases, cancellationToken);
-            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
-            return new GuardedLoginResult.RateLimited(any.RetryAfterSeconds);
+            return new GuardedLoginResult.RateLimited(retryAfter);
         }
 
         using var slot = await _bulkhead.TryEnterAsync(cancellationToken);
@@ -102,20 +85,78 @@ public sealed class LoginGuard
     }
 
     /// <summary>
-    /// Clears the failed-login counters of the account: the per-account one, and the one of the account at
-    /// <paramref name="clientAddress"/> when given. A completed password reset calls this (API-v2 §4).
+    /// Any other check of an account's password (password change, account deletion): it counts against the same
+    /// failed-login limits as login (API-v3 §0), so a token holder cannot guess the password faster than a login could.
+    /// <paramref name="check"/> runs only under both limits; a result for which <paramref name="failed"/> is false gives
+    /// its counts back. The route holds a hash slot already. Null result: a limit is reached (429 after
+    /// <c>RetryAfterSeconds</c>).
     /// </summary>
-    public async Task ClearLoginFailuresAsync(string email, string? clientAddress, CancellationToken cancellationToken)
+    /// <param name="caller">The signed-in caller whose account's password is checked (counted under its email key, as login counts it).</param>
+    /// <param name="clientAddress">As for <see cref="LoginAsync"/>: null skips the per-address limit.</param>
+    public async Task<(T? Result, int RetryAfterSeconds)> CheckPasswordAsync<T>(
+        AuthenticatedSession caller, string? clientAddress, Func<CancellationToken, Task<T>> check, Func<T, bool> failed, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (leases, retryAfter) = await AcquireAsync(caller.EmailKey, clientAddress, cancellationToken);
+        if (leases is null)
+        {
+            return (null, retryAfter);
+        }
+
+        var result = await check(cancellationToken);
+        if (!failed(result))
+        {
+            await ReleaseAsync(leases, cancellationToken);
+        }
+
+        return (result, 0);
+    }
+
+    /// <summary>
+    /// Takes one count from each failure limit, the narrower first: a guesser stopped by it (the common case under
+    /// attack) costs no call on the per-account counter. Null leases: refused, after the given seconds.
+    /// </summary>
+    private async Task<(RateLimitDecision[]? Leases, int RetryAfterSeconds)> AcquireAsync(string account, string? clientAddress, CancellationToken cancellationToken)
+    {
+        RateLimitDecision? pair = null;
+        if (clientAddress is not null)
+        {
+            pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, PairKey(account, clientAddress), cancellationToken);
+            if (!pair.Allowed)
+            {
+                Metrics?.Login(Diagnostics.LoginOutcome.Locked);
+                return (null, pair.RetryAfterSeconds);
+            }
+        }
+
+        var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
+        RateLimitDecision[] leases = pair is null ? [any] : [pair, any];
+        if (!any.Allowed)
+        {
+            // A refused attempt does not count: give back the count the narrower limit took.
+            await ReleaseAsync(leases, cancellationToken);
+            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
+            return (null, any.RetryAfterSeconds);
+        }
+
+        return (leases, 0);
+    }
+
+    /// <summary>
+    /// Clears the failed-login counters of the account: the per-account one and the per-account-and-address ones of every
+    /// address (they share a partition: one query and one batch). A completed password reset calls this (API-v3 §0).
+    /// </summary>
+    public async Task ClearLoginFailuresAsync(string email, CancellationToken cancellationToken)
     {
         var account = AccountKey(email);
         await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
-        if (clientAddress is not null)
-        {
-            await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account + "|" + clientAddress, cancellationToken);
-        }
-
+        var cleared = await _limits.ClearAllOfAccountAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account, cancellationToken);
         AbuseLog.LoginFailuresCleared(_logger);
+        Diagnostics.CredentialLog.LoginFailuresCleared(_logger, cleared);
     }
+
+    /// <summary>The per-account-and-address key: the account part first, which <see cref="RateLimitStore"/> groups by.</summary>
+    private static string PairKey(string account, string clientAddress) => account + RateLimitStore.AccountSeparator + clientAddress;
 
     private static string AccountKey(string email) => EmailAddress.StorageKey(EmailAddress.Normalize(email));
 

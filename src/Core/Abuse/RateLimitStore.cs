@@ -23,14 +23,35 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     private readonly KeyedGate _gate = new();
     private readonly KnownCounters _known = new();
 
+    /// <summary>Parts an account from an address in the keys of <see cref="RateLimitName.LoginFailuresPerAccountAndAddress"/>.</summary>
+    public const char AccountSeparator = '|';
+
+    /// <summary>
+    /// Where a counter lives: partition = shard and window end, row = the limit's name and a digest of the key. The
+    /// per-account-and-address counters of one account share their shard and a row prefix (the account's digest), so
+    /// every address's counter of an account is one partition range query away (<see cref="ClearAllOfAccountAsync"/>).
+    /// </summary>
     public static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + key));
-        var shard = hash[0] % Shards;
-        return (
-            string.Create(CultureInfo.InvariantCulture, $"{shard:x2}-{windowEnd.ToUnixTimeSeconds():D12}"),
-            name + "-" + Convert.ToHexStringLower(hash, 0, 16));
+        if (name == RateLimitName.LoginFailuresPerAccountAndAddress && key.LastIndexOf(AccountSeparator) is var at and >= 0)
+        {
+            var (partitionKey, prefix) = AccountRange(name, key[..at], windowEnd);
+            return (partitionKey, prefix + Convert.ToHexStringLower(hash, 0, 16));
+        }
+
+        return (Partition(hash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(hash, 0, 16));
     }
+
+    /// <summary>The partition and row-key prefix of every per-address counter of <paramref name="account"/> in one window.</summary>
+    private static (string PartitionKey, string RowPrefix) AccountRange(RateLimitName name, string account, DateTimeOffset windowEnd)
+    {
+        var accountHash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + account));
+        return (Partition(accountHash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(accountHash, 0, 16) + "-");
+    }
+
+    private static string Partition(int shard, DateTimeOffset windowEnd) =>
+        string.Create(CultureInfo.InvariantCulture, $"{shard:x2}-{windowEnd.ToUnixTimeSeconds():D12}");
 
     /// <summary>Adds one to the counter unless it has reached <paramref name="limit"/>; the lease can take the one back.</summary>
     public async Task<RateLimitLease?> TryIncrementAsync(RateLimitName name, string key, int limit, DateTimeOffset windowEnd, CancellationToken cancellationToken)
@@ -134,6 +155,27 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
         _known.Forget(partitionKey, rowKey);
         await tables.RateLimits.DeleteIfExistsAsync(partitionKey, rowKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes every per-address counter of <paramref name="account"/> in the window, whatever they hold: one range query
+    /// of one partition, then one transaction per 100 counters. Returns how many there were.
+    /// </summary>
+    public async Task<int> ClearAllOfAccountAsync(RateLimitName name, string account, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    {
+        var (partitionKey, prefix) = AccountRange(name, account, windowEnd);
+        var rowKeys = new List<string>();
+        // '-' + 1 = '.': the first key after every key with the prefix.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + "."}");
+        await foreach (var counter in tables.RateLimits.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            rowKeys.Add(counter.RowKey);
+            _known.Forget(partitionKey, counter.RowKey);
+        }
+
+        // A counter given back to zero meanwhile is gone already: the helper then deletes the rest one by one.
+        await tables.RateLimits.DeleteRowsAsync(partitionKey, rowKeys, cancellationToken);
+        return rowKeys.Count;
     }
 
     /// <summary>Removes counters whose window ended before <paramref name="now"/>: one range query per shard, then a delete each.</summary>

@@ -83,6 +83,18 @@ public sealed class RateLimiter
         return _store.ClearAsync(name, key, WindowEnd(rule, _time.GetUtcNow()), cancellationToken);
     }
 
+    /// <summary>Forgets what every address did under a per-account-and-address limit for <paramref name="account"/> in the current window.</summary>
+    public Task<int> ClearAllOfAccountAsync(RateLimitName name, string account, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return Task.FromResult(0);
+        }
+
+        var rule = _options.Value.Rule(name);
+        return _store.ClearAllOfAccountAsync(name, account, WindowEnd(rule, _time.GetUtcNow()), cancellationToken);
+    }
+
     /// <summary>Removes the counters of windows that have ended (the cleanup timer calls this).</summary>
     public Task<int> RemoveExpiredAsync(int max, CancellationToken cancellationToken) =>
         _store.RemoveExpiredAsync(_time.GetUtcNow(), max, cancellationToken);

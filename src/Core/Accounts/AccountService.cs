@@ -49,6 +49,9 @@ public sealed class AccountService
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal AuthMetrics? Metrics { get; init; }
 
+    /// <summary>The enabled admins, for the last-admin rule; null where none is registered.</summary>
+    internal Accounts.Admin.AdminIndex? Admins { get; init; }
+
     /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
     internal SignupRecovery? Recovery { get; init; }
 
@@ -77,18 +80,20 @@ public sealed class AccountService
         var normalized = EmailAddress.Normalize(address);
         var emailKey = EmailAddress.StorageKey(normalized);
         var keys = await _keys.GetAsync(cancellationToken);
+        var grantAdmin = _grantAdminAtSignup && _options.Value.AdminEmailSet.Contains(normalized);
         var user = new UserEntity
         {
             PartitionKey = emailKey,
             UserId = Ids.New(),
             Email = address,
             Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
-            Roles = string.Join(',', _grantAdminAtSignup && _options.Value.AdminEmailSet.Contains(normalized) ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
+            Roles = string.Join(',', grantAdmin ? [Roles.User, Roles.Admin] : new[] { Roles.User }),
+            AdminEmailGranted = grantAdmin,
             PasswordHash = _passwords.Hash(password!),
             CreatedAt = _time.GetUtcNow(),
             SecurityStamp = Ids.New(),
         };
-        var session = _issuer.Open(user.UserId, emailKey, keys.Current);
+        var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, keys.Current);
 
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
         bool created;
@@ -118,6 +123,11 @@ public sealed class AccountService
             AuthLog.SignupRejectedEmailTaken(_logger);
             Metrics?.SignupEmailTaken();
             return new SignupResult.EmailTaken();
+        }
+
+        if (grantAdmin && Admins is not null)
+        {
+            await Admins.ListIfAdminAsync(user, cancellationToken);
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
@@ -167,7 +177,7 @@ public sealed class AccountService
             _ = await _users.TryReplaceAsync(user, cancellationToken);
         }
 
-        var session = _issuer.Open(user.UserId, emailKey, keys.Current);
+        var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, keys.Current);
         // The cap's query runs beside the index write, so it adds a storage call but no round trip to the login's time.
         var live = _sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
         await Task.WhenAll(live, _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
@@ -212,6 +222,12 @@ public sealed class AccountService
             user.Roles = canonical;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
+                if (Admins is not null)
+                {
+                    // A removal of admin was taken from the index before (UserAdministration.ReleaseAdminUnlessLastAsync).
+                    await Admins.ListIfAdminAsync(user, cancellationToken);
+                }
+
                 var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
                 AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
                 Metrics?.AdminAction("set_roles");

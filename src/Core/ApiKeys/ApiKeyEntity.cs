@@ -35,6 +35,11 @@ internal sealed class ApiKeyEntity : ITableRow<ApiKeyEntity>
     public byte[] Digest { get; set; } = [];
     /// <summary>The owner's account key in <c>Users</c>, so the owner is one more point read away.</summary>
     public string EmailKey { get; set; } = "";
+    /// <summary>
+    /// The security stamp of the session that created the key: once the account's stamp moves on (reset, password
+    /// change, disable) the key is refused, even one created in the moment before. Empty for keys stored before.
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     /// <summary>Written at most once per <see cref="ApiKeyUsage.Interval"/>.</summary>
@@ -50,6 +55,7 @@ internal sealed class ApiKeyEntity : ITableRow<ApiKeyEntity>
         Scope = entity.GetString(nameof(Scope)) ?? "",
         Digest = entity.GetBinary(nameof(Digest)) ?? [],
         EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
+        SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
         LastUsedAt = entity.GetDateTimeOffset(nameof(LastUsedAt)),
@@ -60,6 +66,7 @@ internal sealed class ApiKeyEntity : ITableRow<ApiKeyEntity>
         .With(nameof(Scope), Scope)
         .With(nameof(Digest), Digest)
         .With(nameof(EmailKey), EmailKey)
+        .With(nameof(SecurityStamp), SecurityStamp)
         .With(nameof(CreatedAt), CreatedAt)
         .With(nameof(ExpiresAt), ExpiresAt)
         .With(nameof(LastUsedAt), LastUsedAt);

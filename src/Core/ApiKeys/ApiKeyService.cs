@@ -87,6 +87,7 @@ public sealed class ApiKeyService
             Scope = ApiKeyValidation.FormatScope(roles),
             Digest = ApiKeyFormat.Digest(key),
             EmailKey = caller.EmailKey,
+            SecurityStamp = caller.SecurityStamp,
             CreatedAt = now,
             ExpiresAt = now.AddDays(expiresInDays ?? _options.Value.DefaultLifetimeDays),
         };
@@ -152,8 +153,7 @@ public sealed class ApiKeyService
     /// </summary>
     public async Task<AuthenticatedApiKey?> VerifyAsync(string? presented, CancellationToken cancellationToken)
     {
-        var key = await VerifyEntityAsync(presented, cancellationToken);
-        if (key is null)
+        if (await VerifyEntityAsync(presented, cancellationToken) is not var (key, _))
         {
             return null;
         }
@@ -190,8 +190,8 @@ public sealed class ApiKeyService
             return new(KeyTokenStatus.Invalid);
         }
 
-        var key = await _store.GetAsync(claims.ClientId, cancellationToken);
-        if (key is null || _time.GetUtcNow() >= key.ExpiresAt)
+        var (key, owner) = await _store.GetWithOwnerAsync(claims.ClientId, cancellationToken);
+        if (key is null || _time.GetUtcNow() >= key.ExpiresAt || await StandingOwnerAsync(key, owner, cancellationToken) is null)
         {
             return new(KeyTokenStatus.Revoked);
         }
@@ -209,8 +209,7 @@ public sealed class ApiKeyService
     /// </summary>
     public async Task<ClientCredentialsResult> IssueClientTokenAsync(string? clientId, string? clientSecret, string? scope, CancellationToken cancellationToken)
     {
-        var key = await VerifyEntityAsync(clientSecret, cancellationToken);
-        if (key is null || !string.Equals(clientId, key.KeyId, StringComparison.Ordinal))
+        if (await VerifyEntityAsync(clientSecret, cancellationToken) is not var (key, owner) || !string.Equals(clientId, key.KeyId, StringComparison.Ordinal))
         {
             return new(ClientCredentialsStatus.InvalidClient, Description: "Client authentication failed.");
         }
@@ -222,12 +221,7 @@ public sealed class ApiKeyService
             return new(ClientCredentialsStatus.InvalidScope, Description: "The requested scope exceeds the key's scope.");
         }
 
-        var owner = await _users.FindByEmailKeyAsync(key.EmailKey, cancellationToken);
-        if (owner is null)
-        {
-            return new(ClientCredentialsStatus.InvalidClient, Description: "Client authentication failed.");
-        }
-
+        // The owner's roles as they are now: the profile copy read with the key.
         var account = owner.ToAccount();
         var granted = Roles.Canonical(requested.Intersect(account.Roles, StringComparer.Ordinal));
         if (granted.Count == 0)
@@ -250,16 +244,18 @@ public sealed class ApiKeyService
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
-    private async Task<ApiKeyEntity?> VerifyEntityAsync(string? presented, CancellationToken cancellationToken)
+    /// <summary>The key and its owner's profile when the key is right, live and its owner's account stands (API-v3 §0).</summary>
+    private async Task<(ApiKeyEntity Key, UserRefEntity Owner)?> VerifyEntityAsync(string? presented, CancellationToken cancellationToken)
     {
         var keyId = ApiKeyFormat.TryParseId(presented);
-        var key = await _store.GetAsync(keyId, cancellationToken);
+        var (key, ownerRow) = await _store.GetWithOwnerAsync(keyId, cancellationToken);
         // The same work whichever way this ends: hash a key of the issued length and compare with a digest of the same
         // length. Only the result differs.
         var digest = ApiKeyFormat.Digest(presented is { Length: ApiKeyFormat.KeyLength } ? presented : DecoyKey);
         var matches = CryptographicOperations.FixedTimeEquals(digest, key?.Digest is { Length: 32 } stored ? stored : DecoyDigest);
         var live = key is not null && _time.GetUtcNow() < key.ExpiresAt;
-        if (keyId is null || !matches || !live)
+        var owner = keyId is null || !matches || !live ? null : await StandingOwnerAsync(key!, ownerRow, cancellationToken);
+        if (owner is null)
         {
             ApiKeyLog.Refused(_logger);
             Metrics?.ApiKeyAuthenticated(accepted: false);
@@ -267,7 +263,25 @@ public sealed class ApiKeyService
         }
 
         Metrics?.ApiKeyAuthenticated(accepted: true);
-        return key;
+        return (key!, owner);
+    }
+
+    /// <summary>
+    /// The owner's profile when the account is enabled and its security stamp is still the one the key was created
+    /// under; null otherwise. The owner's row came with the key; only a row stored before the profile copy (or its stamp)
+    /// existed costs one point read of the account.
+    /// </summary>
+    private async Task<UserRefEntity?> StandingOwnerAsync(ApiKeyEntity key, UserRefEntity? ownerRow, CancellationToken cancellationToken)
+    {
+        var owner = ownerRow is null || ownerRow.HasProfile ? ownerRow
+            : await _users.FindAndFillCopyAsync(ownerRow, cancellationToken) is { } user && user.UserId == ownerRow.PartitionKey ? UserRefEntity.Of(user) : null;
+        if (owner is not null && owner.Admits(key.SecurityStamp))
+        {
+            return owner;
+        }
+
+        Diagnostics.CredentialLog.ApiKeyStale(_logger, key.PartitionKey, key.KeyId);
+        return null;
     }
 
     private static int LiveCount(IEnumerable<ApiKeyEntity> keys, DateTimeOffset now) => keys.Count(k => k.ExpiresAt > now);

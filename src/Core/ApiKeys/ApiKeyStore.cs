@@ -14,11 +14,16 @@ internal sealed class ApiKeyStore(AuthTables tables)
     private const string DecoyPartition = "00000000000000000000000000000000";
     private const string DecoyRow = "k:-";
 
-    /// <summary>One point read: the key's row, or null (no such key, or revoked).</summary>
-    public async Task<ApiKeyEntity?> GetAsync(string? keyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key's row (null: no such key, or revoked) and its owner's row with the profile copy (null: no such user), in
+    /// one partition query: what checking a key against the account's state needs, in one call. A malformed key reads
+    /// the decoy partition the same way.
+    /// </summary>
+    public async Task<(ApiKeyEntity? Key, UserRefEntity? Owner)> GetWithOwnerAsync(string? keyId, CancellationToken cancellationToken)
     {
         var (partition, row) = keyId is null ? (DecoyPartition, DecoyRow) : (ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId));
-        return await tables.UserSessions.GetRowAsync<ApiKeyEntity>(partition, row, cancellationToken);
+        var (key, owner) = await tables.UserSessions.GetWithUserRowAsync(partition, row, cancellationToken);
+        return (key is null ? null : ApiKeyEntity.Read(key), owner);
     }
 
     /// <summary>Every key row of the user, expired ones included: one range query over the user's partition.</summary>

@@ -47,6 +47,7 @@ public sealed class SessionCleanup
                 {
                     // Renewed since it was filed; its new hour is always later than this due one.
                     await _sessions.IndexAsync(userId, sessionId, dueAt, ct);
+                    await _sessions.RecordIndexedDueAtAsync(userId, sessionId, dueAt, ct);
                     Interlocked.Increment(ref refiled);
                 }
                 else if (await _sessions.TryDeleteAsync(session, ct))

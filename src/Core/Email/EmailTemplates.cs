@@ -15,7 +15,7 @@ internal static class EmailTemplates
 
     public static MimeMessage ResetPassword(Uri link) => Build(
         "Reset your password",
-        "Someone (hopefully you) asked to reset the password of the account with this address. Open the link below to choose a new one. It works once and expires in an hour.",
+        "Someone (hopefully you) asked to reset the password of the account with this address. Open the link below to choose a new one. It works once and expires in an hour. Choosing a new password signs the account out everywhere and revokes all of its API keys.",
         link,
         "Choose a new password",
         "If you did not ask for this, ignore this email: your password stays as it is.");

@@ -3,8 +3,9 @@ namespace FuncAuth.Core.Sessions;
 /// <summary>The caller behind a valid access token whose session is live and whose jti is the session's current one.</summary>
 public sealed class AuthenticatedSession
 {
-    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version, Storage.UserRefEntity? userRow)
+    internal AuthenticatedSession(string userId, string sessionId, IReadOnlyList<string> roles, string emailKey, Azure.ETag version, Storage.UserRefEntity? userRow, string securityStamp = "")
     {
+        SecurityStamp = securityStamp;
         UserRow = userRow;
         UserId = userId;
         SessionId = sessionId;
@@ -23,6 +24,9 @@ public sealed class AuthenticatedSession
     internal string EmailKey { get; }
 
     internal Azure.ETag Version { get; }
+
+    /// <summary>The security stamp the session was proved under (the account's, for a session stored before stamps were recorded).</summary>
+    internal string SecurityStamp { get; }
 
     /// <summary>The user's row read with the session (reference and profile copy).</summary>
     internal Storage.UserRefEntity? UserRow { get; }

@@ -11,7 +11,8 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
 {
     private AuthOptions Settings => options.Value;
 
-    public SessionEntity Open(string userId, string emailKey, SigningKey key)
+    /// <summary>A new session of the user, recording <paramref name="securityStamp"/>: the account's stamp when its password was checked.</summary>
+    public SessionEntity Open(string userId, string emailKey, string securityStamp, SigningKey key)
     {
         var now = time.GetUtcNow();
         var session = new SessionEntity
@@ -21,9 +22,11 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
             EmailKey = emailKey,
             CreatedAt = now,
             UserAgent = client?.UserAgent is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 256)] : null,
+            SecurityStamp = securityStamp,
             Counter = 0,
         };
         Advance(session, key, now);
+        session.IndexedDueAt = session.ExpiresAt;
         return session;
     }
 

@@ -129,12 +129,14 @@ public sealed class SessionService
     /// </summary>
     private async Task<RefreshResult?> TryIssueAsync(SessionEntity session, UserRefEntity userRow, SigningKeySet keys, bool rotate, CancellationToken cancellationToken)
     {
-        var user = await AccountOfAsync(userRow, cancellationToken);
-        if (user is null)
+        var profile = await ProfileOfAsync(userRow, cancellationToken);
+        if (profile is null || !Admits(profile, session))
         {
             Metrics?.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
+
+        var user = profile.ToAccount();
 
         if (rotate)
         {
@@ -171,9 +173,28 @@ public sealed class SessionService
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
-    /// <summary>The account from the profile copy; for a user row stored before the copy existed, from the account itself (filling the copy in).</summary>
-    private async Task<UserAccount?> AccountOfAsync(UserRefEntity userRow, CancellationToken cancellationToken) =>
-        userRow.HasProfile ? userRow.ToAccount() : (await _users.FindAndFillCopyAsync(userRow, cancellationToken))?.ToAccount();
+    /// <summary>
+    /// The profile copy; for a user row stored before the copy (or its stamp) existed, the account itself as a copy (one
+    /// point read, filling the stored copy in for the next reader). Null when the account is gone.
+    /// </summary>
+    private async Task<UserRefEntity?> ProfileOfAsync(UserRefEntity userRow, CancellationToken cancellationToken) =>
+        userRow.HasProfile ? userRow
+        : await _users.FindAndFillCopyAsync(userRow, cancellationToken) is { } user && user.UserId == userRow.PartitionKey ? UserRefEntity.Of(user) : null;
+
+    /// <summary>
+    /// API-v3 §0: a session stands only while the account is enabled and its security stamp is the one the session was
+    /// proved under. Read from the row that came with the session, so the check costs no storage call of its own.
+    /// </summary>
+    private bool Admits(UserRefEntity profile, SessionEntity session)
+    {
+        if (profile.Admits(session.SecurityStamp))
+        {
+            return true;
+        }
+
+        CredentialLog.SessionStale(_logger, session.PartitionKey, session.SessionId);
+        return false;
+    }
 
     /// <summary>
     /// A rotation stored later than this after the app made it was applied after its request had given up (the request
@@ -208,7 +229,14 @@ public sealed class SessionService
             return new AuthenticationResult.Revoked();
         }
 
-        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, user));
+        var profile = await ProfileOfAsync(user, cancellationToken);
+        if (profile is null || !Admits(profile, session))
+        {
+            return new AuthenticationResult.Revoked();
+        }
+
+        var stamp = session.SecurityStamp.Length > 0 ? session.SecurityStamp : profile.SecurityStamp;
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, profile, stamp));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>

@@ -25,6 +25,16 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The User-Agent of the login that opened the session (shortened), for the sessions list.</summary>
     public string? UserAgent { get; set; }
+    /// <summary>
+    /// The account's security stamp when the login (or sign-up) that opened the session proved the password; empty for
+    /// a session stored before stamps were recorded. Refused once the account's stamp moves on (<see cref="UserRefEntity.Admits"/>).
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
+    /// <summary>
+    /// The due time the session's cleanup-index entry is filed under, so removing the user reaches the entry by a point
+    /// delete; null for a session filed before this was recorded.
+    /// </summary>
+    public DateTimeOffset? IndexedDueAt { get; set; }
     /// <summary>When the current refresh token expires; renewed by each rotation.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
@@ -94,6 +104,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         EmailKey = entity.GetString(nameof(EmailKey)) ?? "",
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         UserAgent = entity.GetString(nameof(UserAgent)),
+        SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        IndexedDueAt = entity.GetDateTimeOffset(nameof(IndexedDueAt)),
         ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
         Counter = entity.GetInt64(nameof(Counter)) ?? 0,
         RefreshKeyId = entity.GetString(nameof(RefreshKeyId)) ?? "",
@@ -110,6 +122,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         .With(nameof(EmailKey), EmailKey)
         .With(nameof(CreatedAt), CreatedAt)
         .With(nameof(UserAgent), UserAgent)
+        .With(nameof(SecurityStamp), SecurityStamp)
+        .With(nameof(IndexedDueAt), IndexedDueAt)
         .With(nameof(ExpiresAt), ExpiresAt)
         .With(nameof(Counter), Counter)
         .With(nameof(RefreshKeyId), RefreshKeyId)

@@ -47,22 +47,8 @@ internal sealed class SessionStore(AuthTables tables)
     /// </summary>
     public async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
-        (SessionEntity? Session, UserRefEntity? User) found = default;
-        var sessionRow = SessionEntity.RowKeyFor(sessionId);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {userId} and (RowKey eq {sessionRow} or RowKey eq {UserRefEntity.Row})");
-        await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            if (row.RowKey == sessionRow)
-            {
-                found.Session = SessionEntity.Read(row);
-            }
-            else
-            {
-                found.User = UserRefEntity.Read(row);
-            }
-        }
-
-        return found;
+        var (row, user) = await tables.UserSessions.GetWithUserRowAsync(userId, SessionEntity.RowKeyFor(sessionId), cancellationToken);
+        return (row is null ? null : SessionEntity.Read(row), user);
     }
 
     /// <summary>
@@ -125,6 +111,33 @@ internal sealed class SessionStore(AuthTables tables)
             return false;
         }
     }
+
+    /// <summary>
+    /// Records a new security stamp in one session (the caller's, after a password change): one merge, whatever its
+    /// ETag, touching no other column (a session ended meanwhile stays ended). Gone already is fine.
+    /// </summary>
+    public Task SetSecurityStampAsync(string userId, string sessionId, string securityStamp, CancellationToken cancellationToken) =>
+        MergeColumnAsync(userId, sessionId, nameof(SessionEntity.SecurityStamp), securityStamp, cancellationToken);
+
+    private async Task MergeColumnAsync(string userId, string sessionId, string column, object value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.UserSessions.UpdateEntityAsync(
+                Columns(userId, SessionEntity.RowKeyFor(sessionId), new Dictionary<string, object?> { [column] = value }),
+                ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Records the due time a refiled session's index entry is filed under now, so removing the user finds the entry by
+    /// a point delete. One merge whatever the ETag, touching no other column; gone already is fine.
+    /// </summary>
+    public Task RecordIndexedDueAtAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        MergeColumnAsync(userId, sessionId, nameof(SessionEntity.IndexedDueAt), dueAt, cancellationToken);
 
     /// <summary>Ends every live session of the user except <paramref name="exceptSessionId"/>. Returns how many ended.</summary>
     public Task<int> RevokeLiveSessionsAsync(

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Azure;
 using Azure.Data.Tables;
 
 namespace FuncAuth.Core.Storage;
@@ -35,6 +36,54 @@ internal static class TableRows
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage, select, cancellationToken))
         {
             yield return T.Read(entity);
+        }
+    }
+
+    /// <summary>
+    /// One row of a user's partition of <c>UserSessions</c> together with the user's row (reference and profile copy), in
+    /// one partition query; either is null when missing. The filter is built by the SDK, which escapes the keys.
+    /// </summary>
+    public static async Task<(TableEntity? Row, UserRefEntity? User)> GetWithUserRowAsync(
+        this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        (TableEntity? Row, UserRefEntity? User) found = default;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and (RowKey eq {rowKey} or RowKey eq {UserRefEntity.Row})");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey == rowKey)
+            {
+                found.Row = entity;
+            }
+            else
+            {
+                found.User = UserRefEntity.Read(entity);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Deletes the rows of one partition whatever their ETags: one transaction per 100; when one was removed meanwhile
+    /// (404), the rest of that transaction one by one. Idempotent.
+    /// </summary>
+    public static async Task DeleteRowsAsync(this TableClient table, string partitionKey, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rowKeys.Chunk(100))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(
+                    chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, rowKey), ETag.All)),
+                    cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                foreach (var rowKey in chunk)
+                {
+                    await table.DeleteIfExistsAsync(partitionKey, rowKey, cancellationToken);
+                }
+            }
         }
     }
 

@@ -27,6 +27,8 @@ internal sealed class UserEntity : ITableRow<UserEntity>
     public bool Disabled { get; set; }
     /// <summary>Random; replaced whenever the password is set, so verification and reset tokens bound to it die.</summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>True once <c>Auth__AdminEmails</c> has granted (or found) admin on this account: it grants it only once.</summary>
+    public bool AdminEmailGranted { get; set; }
     /// <summary>Counts the writes of the account, so the profile copy beside the sessions is only ever moved forward.</summary>
     public long Revision { get; set; }
 
@@ -45,6 +47,7 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        AdminEmailGranted = entity.GetBoolean(nameof(AdminEmailGranted)) ?? false,
         Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
@@ -58,5 +61,6 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         .With(nameof(EmailVerified), EmailVerified)
         .With(nameof(Disabled), Disabled)
         .With(nameof(SecurityStamp), SecurityStamp)
+        .With(nameof(AdminEmailGranted), AdminEmailGranted)
         .With(nameof(Revision), Revision);
 }

@@ -1,4 +1,6 @@
 using System.Runtime.Serialization;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using FuncAuth.Core.Accounts;
@@ -32,12 +34,28 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
     public DateTimeOffset CreatedAt { get; set; }
     public bool EmailVerified { get; set; }
     public bool Disabled { get; set; }
+    /// <summary>
+    /// The account's <see cref="UserEntity.SecurityStamp"/>: a session or API key recorded under another stamp was
+    /// proved before the credentials last changed, and is refused.
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
     /// <summary>The <see cref="UserEntity.Revision"/> of the account this copy was made from.</summary>
     public long Revision { get; set; }
 
-    /// <summary>False for a row stored before the profile was copied here: read the account instead.</summary>
+    /// <summary>
+    /// False for a row stored before the profile (or its security stamp) was copied here: read the account instead.
+    /// </summary>
     [IgnoreDataMember]
-    public bool HasProfile => Email.Length > 0;
+    public bool HasProfile => Email.Length > 0 && SecurityStamp.Length > 0;
+
+    /// <summary>
+    /// Whether a session or API key proved under <paramref name="provedUnder"/> still stands: the account is enabled and
+    /// its stamp has not changed since. An empty stamp is a session or key stored before stamps were recorded: only
+    /// <see cref="Disabled"/> applies to it (every credential change since also ended it, by the sweep that follows).
+    /// </summary>
+    public bool Admits(string provedUnder) =>
+        !Disabled && (provedUnder.Length == 0 || CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(provedUnder), Encoding.UTF8.GetBytes(SecurityStamp)));
 
     /// <summary>The row for <paramref name="user"/>: its reference and a copy of its profile.</summary>
     public static UserRefEntity Of(UserEntity user) => new()
@@ -50,6 +68,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         CreatedAt = user.CreatedAt,
         EmailVerified = user.EmailVerified,
         Disabled = user.Disabled,
+        SecurityStamp = user.SecurityStamp,
         Revision = user.Revision,
     };
 
@@ -69,6 +88,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
+        SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
         Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
@@ -82,6 +102,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
                 .With(nameof(CreatedAt), CreatedAt)
                 .With(nameof(EmailVerified), EmailVerified)
                 .With(nameof(Disabled), Disabled)
+                .With(nameof(SecurityStamp), SecurityStamp)
                 .With(nameof(Revision), Revision)
             : entity;
     }

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,10 +14,8 @@ public static class ChangePasswordFunction
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        ChangePasswordRequest body, Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken)
-    {
-        var result = await lifecycle.ChangePasswordAsync(caller.Session, body.CurrentPassword, body.Password, body.PasswordConfirmation, cancellationToken);
-        return LifecycleAnswers.PasswordChecked(result);
-    }
+    public static Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        ChangePasswordRequest body, HttpContext context, Caller caller, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken) =>
+        LifecycleAnswers.PasswordCheckedAsync(context, caller, logins,
+            ct => lifecycle.ChangePasswordAsync(caller.Session, body.CurrentPassword, body.Password, body.PasswordConfirmation, ct), cancellationToken);
 }

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ public static class DeleteAccountFunction
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        [FromBody] PasswordRequest body, Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken) =>
-        LifecycleAnswers.PasswordChecked(await lifecycle.DeleteAccountAsync(caller.Session, body.Password, cancellationToken));
+    public static Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        [FromBody] PasswordRequest body, HttpContext context, Caller caller, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken) =>
+        LifecycleAnswers.PasswordCheckedAsync(context, caller, logins, ct => lifecycle.DeleteAccountAsync(caller.Session, body.Password, ct), cancellationToken);
 }

@@ -1,6 +1,9 @@
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace FuncAuth.Functions;
 
@@ -12,8 +15,21 @@ public static class ForceLogoutFunction
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(string userId, Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
-        await sessions.ForceLogoutAsync(caller.Session.UserId, userId, cancellationToken)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("No user has this id.");
+    /// <summary>Ends every session of the user; with <c>{ "apiKeys": true }</c> also revokes every API key (the body is optional).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        string userId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ForceLogoutRequest? body, Caller caller, SessionService sessions, ApiKeyService apiKeys,
+        CancellationToken cancellationToken)
+    {
+        if (!await sessions.ForceLogoutAsync(caller.Session.UserId, userId, cancellationToken))
+        {
+            return Problems.NotFound("No user has this id.");
+        }
+
+        if (body?.ApiKeys == true)
+        {
+            await apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
+        }
+
+        return TypedResults.NoContent();
+    }
 }

@@ -12,6 +12,7 @@ public static class AdminChangeAnswers
         AdminChangeResult.Updated updated => TypedResults.Ok(UserResponse.ForAdmin(updated.User)),
         AdminChangeResult.CannotDisableSelf => Problems.Create(ErrorCodes.CannotDisableSelf, "An admin cannot disable their own account."),
         AdminChangeResult.NotFound => Problems.NotFound("No user has this id."),
+        AdminChangeResult.LastAdmin => Problems.Create(ErrorCodes.LastAdmin, "This is the last admin: make another user admin first."),
         _ => throw new UnreachableException(),
     };
 }

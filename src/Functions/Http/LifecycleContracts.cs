@@ -15,6 +15,9 @@ public sealed record UpdateMeRequest(string? Name);
 
 public sealed record PasswordRequest(string? Password);
 
+/// <summary>Force-logout's optional body: <c>apiKeys</c> also revokes every API key of the user.</summary>
+public sealed record ForceLogoutRequest(bool? ApiKeys);
+
 /// <summary>The answer of requests whose outcome must not be told (resend, forgot, sign-up with verification).</summary>
 public sealed record StatusResponse(string Status);
 
@@ -34,6 +37,7 @@ public sealed record SessionResponse(
 [JsonSerializable(typeof(ChangePasswordRequest))]
 [JsonSerializable(typeof(UpdateMeRequest))]
 [JsonSerializable(typeof(PasswordRequest))]
+[JsonSerializable(typeof(ForceLogoutRequest))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(IReadOnlyList<SessionResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<UserResponse>))]

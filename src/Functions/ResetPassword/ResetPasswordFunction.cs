@@ -17,13 +17,14 @@ public static class ResetPasswordFunction
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        ResetPasswordRequest body, HttpContext context, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken)
+        ResetPasswordRequest body, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken)
     {
         switch (await lifecycle.ResetPasswordAsync(body.Token, body.Password, body.PasswordConfirmation, cancellationToken))
         {
             case ResetPasswordResult.Reset reset:
-                // The owner proved the address and chose a new password: the account's failed-login counters start over.
-                await logins.ClearLoginFailuresAsync(reset.Email, ClientAddress.KeyOf(context), cancellationToken);
+                // The owner proved the address and chose a new password: the account's failed-login counters start over,
+                // at every address.
+                await logins.ClearLoginFailuresAsync(reset.Email, cancellationToken);
                 return TypedResults.NoContent();
             case ResetPasswordResult.ExpiredToken:
                 return Problems.Create(ErrorCodes.ResetTokenExpired, "The reset link has expired; ask for a new one.");

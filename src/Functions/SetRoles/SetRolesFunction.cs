@@ -18,7 +18,7 @@ public static class SetRolesFunction
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
         string userId, SetRolesRequest body, Caller caller, AccountService accounts, UserAdministration admin, CancellationToken cancellationToken)
     {
-        if (Validation.RoleList(body.Roles).Count == 0 && await admin.WouldRemoveLastAdminAsync(userId, body.Roles!.OfType<string>(), cancellationToken))
+        if (Validation.RoleList(body.Roles).Count == 0 && await admin.ReleaseAdminUnlessLastAsync(userId, body.Roles!.OfType<string>(), cancellationToken))
         {
             return Problems.Create(ErrorCodes.LastAdmin, "This is the last admin: make another user admin first.");
         }

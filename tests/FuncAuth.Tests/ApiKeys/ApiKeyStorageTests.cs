@@ -31,7 +31,7 @@ public sealed class ApiKeyStorageTests(AzuriteFixture azurite) : IAsyncLifetime
     private ApiKeyService Service => _app.Services.GetRequiredService<ApiKeyService>();
 
     [Fact]
-    public async Task VerifyingAKeyIsOnePointReadPlusAtMostOneWriteAMinute()
+    public async Task VerifyingAKeyIsOneReadPlusAtMostOneWriteAMinute()
     {
         var created = await _client.CreateKeyAsync((await _client.SignupAsync()).AccessToken);
 
@@ -42,10 +42,10 @@ public sealed class ApiKeyStorageTests(AzuriteFixture azurite) : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(1));
         var aMinuteLater = await CountAsync(() => Service.VerifyAsync(created.Key, CancellationToken.None));
 
-        Assert.Equal([Read(created.Id), Write(created.Id)], first);
-        Assert.Equal([Read(created.Id)], second);
-        Assert.Equal([Read(created.Id)], withinTheMinute);
-        Assert.Equal([Read(created.Id), Write(created.Id)], aMinuteLater);
+        Assert.Equal([PartitionRead, Write(created.Id)], first);
+        Assert.Equal([PartitionRead], second);
+        Assert.Equal([PartitionRead], withinTheMinute);
+        Assert.Equal([PartitionRead, Write(created.Id)], aMinuteLater);
     }
 
     [Fact]
@@ -193,7 +193,8 @@ public sealed class ApiKeyStorageTests(AzuriteFixture azurite) : IAsyncLifetime
         return _app.StorageRequests.Requests;
     }
 
-    private string Read(string keyId) => $"GET {Row(keyId)}";
+    // The key and its owner's profile copy (to check the account's state and stamp): one query of the owner's partition.
+    private string PartitionRead => $"GET devstoreaccount1/{_app.Table("UserSessions").Name}()";
 
     private string Write(string keyId) => $"PATCH {Row(keyId)}";
 

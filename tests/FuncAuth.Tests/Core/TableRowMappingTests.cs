@@ -33,26 +33,26 @@ public sealed class TableRowMappingTests(AzuriteFixture azurite) : IAsyncLifetim
         "user" => new UserEntity
         {
             PartitionKey = "e-" + name, RowKey = "", UserId = "u1", Email = "a@example.com", Name = "Ada", Roles = "admin,user",
-            PasswordHash = "AQAAAA==", CreatedAt = At, EmailVerified = true, Disabled = true, SecurityStamp = "stamp", Revision = 7,
+            PasswordHash = "AQAAAA==", CreatedAt = At, EmailVerified = true, Disabled = true, SecurityStamp = "stamp", AdminEmailGranted = true, Revision = 7,
         },
         "userRef" => new UserRefEntity
         {
             PartitionKey = "u-" + name, EmailKey = "e1", Email = "a@example.com", Name = "Ada", Roles = "admin,user", CreatedAt = At,
-            EmailVerified = true, Disabled = true, Revision = 7,
+            EmailVerified = true, Disabled = true, SecurityStamp = "stamp", Revision = 7,
         },
         "legacyUserRef" => new UserRefEntity { PartitionKey = "u-" + name, EmailKey = "e1" },
         "session" => new SessionEntity
         {
             PartitionKey = "u-" + name, RowKey = SessionEntity.RowKeyFor("s1"), EmailKey = "e1", CreatedAt = At, UserAgent = "Firefox",
             ExpiresAt = At.AddDays(30), Counter = 5_000_000_000, RefreshKeyId = "k1", RotatedAt = At.AddMinutes(1),
-            AccessTokenId = "j1", AccessIssuedAt = At.AddMinutes(2), AccessKeyId = "k2",
+            AccessTokenId = "j1", AccessIssuedAt = At.AddMinutes(2), AccessKeyId = "k2", SecurityStamp = "stamp", IndexedDueAt = At.AddDays(30),
         },
         "revokedSession" => Revoked(),
         "expiry" => new SessionExpiryEntity { PartitionKey = "2026110314", RowKey = "u1_s1" },
         "apiKey" => new ApiKeyEntity
         {
             PartitionKey = "u-" + name, RowKey = ApiKeyEntity.RowKeyFor("k1"), Name = "ci", Scope = "user", Digest = [1, 2, 3, 255],
-            EmailKey = "e1", CreatedAt = At, ExpiresAt = At.AddDays(90), LastUsedAt = At.AddHours(1),
+            EmailKey = "e1", SecurityStamp = "stamp", CreatedAt = At, ExpiresAt = At.AddDays(90), LastUsedAt = At.AddHours(1),
         },
         "unusedApiKey" => new ApiKeyEntity
         {

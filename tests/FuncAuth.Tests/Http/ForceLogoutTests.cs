@@ -1,4 +1,5 @@
 using System.Net;
+using FuncAuth.Tests.ApiKeys;
 using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Http;
@@ -89,6 +90,36 @@ public sealed class ForceLogoutTests(AzuriteFixture azurite) : AdminAppTests(azu
         using var response = await ForceLogoutAsync(target.UserId, accessToken: null);
 
         await Problem.AssertUnauthorizedAsync(response, "token_missing");
+    }
+
+    [Fact]
+    public async Task ForceLogoutRevokesTheUsersApiKeysOnlyWhenAskedTo()
+    {
+        var user = await Client.SignupAsync();
+        var key = await Client.CreateKeyAsync(user.AccessToken);
+
+        using (var sessionsOnly = await ForceLogoutAsync(user.UserId, Admin.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, sessionsOnly.StatusCode);
+        }
+
+        using (var me = await Client.MeWithKeyAsync(key.Key))
+        {
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        }
+
+        using (var withKeys = await Client.SendAsync(Api.Json(HttpMethod.Post, $"/api/users/{user.UserId}/force-logout", new { apiKeys = true }, Admin.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, withKeys.StatusCode);
+        }
+
+        using (var me = await Client.MeWithKeyAsync(key.Key))
+        {
+            await Problem.AssertAsync(me, HttpStatusCode.Unauthorized, "invalid_api_key");
+        }
+
+        using var list = await Client.GetAsync($"/api/users/{user.UserId}/api-keys", Admin.AccessToken);
+        Assert.Equal(0, (await list.ReadJsonAsync()).GetArrayLength());
     }
 
     private Task<HttpResponseMessage> ForceLogoutAsync(string encodedId, string? accessToken) =>

@@ -15,11 +15,13 @@ public sealed class UserAdministration
     private readonly SessionStore _sessions;
     private readonly AccountRows _rows;
     private readonly ApiKeyService _apiKeys;
+    private readonly AdminIndex _admins;
     private readonly TimeProvider _time;
     private readonly ILogger<UserAdministration> _logger;
 
-    internal UserAdministration(UserStore users, SessionStore sessions, AccountRows rows, ApiKeyService apiKeys, TimeProvider time, ILogger<UserAdministration> logger)
+    internal UserAdministration(UserStore users, SessionStore sessions, AccountRows rows, ApiKeyService apiKeys, AdminIndex admins, TimeProvider time, ILogger<UserAdministration> logger)
     {
+        _admins = admins;
         _users = users;
         _sessions = sessions;
         _rows = rows;
@@ -42,7 +44,10 @@ public sealed class UserAdministration
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
-    /// <summary>Disables the account and ends every session. Idempotent: after a failure the admin repeats the call.</summary>
+    /// <summary>
+    /// Disables the account (with a new security stamp, stored before the sweep so a login racing it cannot keep a
+    /// session), then ends every session and revokes every API key. Idempotent: after a failure the admin repeats the call.
+    /// </summary>
     public async Task<AdminChangeResult> DisableAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
         if (adminId == userId)
@@ -67,8 +72,13 @@ public sealed class UserAdministration
     public async Task<AdminChangeResult> EnableAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
         var result = await SetDisabledAsync(userId, disabled: false, cancellationToken);
-        if (result is AdminChangeResult.Updated)
+        if (result is AdminChangeResult.Updated { User: var user })
         {
+            if (user.Roles.Contains(Roles.Admin, StringComparer.Ordinal))
+            {
+                await _admins.ListAsync(userId, cancellationToken);
+            }
+
             LifecycleLog.Enabled(_logger, adminId, userId);
             Metrics?.AdminAction("enable");
         }
@@ -76,22 +86,25 @@ public sealed class UserAdministration
         return result;
     }
 
-    /// <summary>True when taking <c>admin</c> away from this user would leave no enabled admin.</summary>
-    public async Task<bool> WouldRemoveLastAdminAsync(string userId, IEnumerable<string> newRoles, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before <c>admin</c> is taken away from this user: takes them out of the enabled admins, unless that would leave
+    /// none (then true, and nothing changes). Safe under concurrency: of two admins demoting each other at once, one
+    /// stays (<see cref="AdminIndex"/>).
+    /// </summary>
+    public async Task<bool> ReleaseAdminUnlessLastAsync(string userId, IEnumerable<string> newRoles, CancellationToken cancellationToken)
     {
-        if (newRoles.Contains(Roles.Admin, StringComparer.Ordinal))
+        if (newRoles.Contains(Roles.Admin, StringComparer.Ordinal) || !await IsEnabledAdminAsync(userId, cancellationToken))
         {
             return false;
         }
 
-        var user = await GetAsync(userId, cancellationToken);
-        if (user is null || user.Disabled || !user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal))
-        {
-            return false;
-        }
-
-        return await _rows.CountEnabledAdminsAsync(max: 2, cancellationToken) < 2;
+        return !await _admins.TryUnlistAsync(userId, cancellationToken);
     }
+
+    private async Task<bool> IsEnabledAdminAsync(string userId, CancellationToken cancellationToken) =>
+        await GetAsync(userId, cancellationToken) is { Disabled: false } user && IsAdmin(user);
+
+    private static bool IsAdmin(UserEntity user) => user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal);
 
     private async Task<AdminChangeResult> SetDisabledAsync(string userId, bool disabled, CancellationToken cancellationToken)
     {
@@ -110,7 +123,18 @@ public sealed class UserAdministration
                 return new AdminChangeResult.Updated(user.ToAccount());
             }
 
+            if (disabled && IsAdmin(user) && !await _admins.TryUnlistAsync(userId, cancellationToken))
+            {
+                // Only when two admins disable each other at once: one of them stays.
+                return new AdminChangeResult.LastAdmin();
+            }
+
             user.Disabled = disabled;
+            if (disabled)
+            {
+                user.SecurityStamp = Ids.New();
+            }
+
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
                 return new AdminChangeResult.Updated(user.ToAccount());

@@ -23,6 +23,8 @@ public sealed partial class AccountLifecycle
 
     /// <summary>The breached-password check; null where none is registered.</summary>
     internal BreachedPasswords? Breaches { get; init; }
+    /// <summary>The enabled admins, for the last-admin rule; set by the service registration.</summary>
+    internal Admin.AdminIndex? Admins { get; init; }
 
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
@@ -31,13 +33,15 @@ public sealed partial class AccountLifecycle
     private readonly SessionStore _sessions;
     private readonly AccountRows _rows;
     private readonly EmailOutbox _outbox;
+    private readonly ApiKeys.ApiKeyService _apiKeys;
     private readonly TimeProvider _time;
     private readonly ILogger<AccountLifecycle> _logger;
 
     internal AccountLifecycle(
         IOptions<AuthOptions> options, PasswordHashing passwords, SigningKeyRing keys, UserStore users, SessionStore sessions,
-        AccountRows rows, EmailOutbox outbox, TimeProvider time, ILogger<AccountLifecycle> logger)
+        AccountRows rows, EmailOutbox outbox, ApiKeys.ApiKeyService apiKeys, TimeProvider time, ILogger<AccountLifecycle> logger)
     {
+        _apiKeys = apiKeys;
         _options = options;
         _passwords = passwords;
         _keys = keys;
@@ -83,6 +87,8 @@ public sealed partial class AccountLifecycle
             SecurityStamp = Ids.New(),
         };
 
+        // Three table calls whatever the address (no scan, nothing told by the count): the user row, the account insert
+        // (the uniqueness arbiter), then the losing sign-up's user row removed, or its twin call for a new account.
         var userRef = UserRefEntity.Of(user);
         await _rows.InsertUserRefAsync(userRef, cancellationToken);
         bool created;
@@ -92,16 +98,17 @@ public sealed partial class AccountLifecycle
         }
         catch
         {
-            await _rows.DeleteAllButAccountAsync(user.UserId, CancellationToken.None);
+            await _rows.DeleteUserRefAsync(userRef, CancellationToken.None);
             throw;
         }
 
         if (!created)
         {
-            await _rows.DeleteAllButAccountAsync(user.UserId, cancellationToken);
+            await _rows.DeleteUserRefAsync(userRef, cancellationToken);
         }
         else
         {
+            await _rows.MatchUserRefDeleteAsync(userRef, cancellationToken);
             LifecycleLog.SignedUpUnverified(_logger, user.UserId);
         }
 
@@ -163,9 +170,11 @@ public sealed partial class AccountLifecycle
     }
 
     /// <summary>
-    /// Sets the password from a reset token: ends every session first (idempotent, so a failure later leaves the token
-    /// usable for a retry), then stores the new password, a new security stamp (every other reset token dies) and the
-    /// address as verified. An address in <c>Auth__AdminEmails</c> becomes admin here: its owner just proved it.
+    /// Sets the password from a reset token: stores the new password, a new security stamp (every other reset token
+    /// dies, and every session and API key proved under the old stamp is refused from then on) and the address as
+    /// verified, then ends every session and revokes every API key (the reset is how an owner takes an account back).
+    /// The stamp is stored before the sweep, so a login racing the reset cannot keep a session. An address in
+    /// <c>Auth__AdminEmails</c> becomes admin at its first completed reset: its owner just proved it.
     /// </summary>
     public async Task<ResetPasswordResult> ResetPasswordAsync(string? token, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
     {
@@ -201,22 +210,39 @@ public sealed partial class AccountLifecycle
                 return new ResetPasswordResult.Invalid(breached);
             }
 
-            var ended = await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken);
             SetPassword(user, password!);
             user.EmailVerified = true;
-            if (_options.Value.AdminEmailSet.Contains(EmailAddress.Normalize(user.Email)))
+            var granted = GrantListedAdminOnce(user);
+            if (await StoreCredentialChangeAsync(user, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken) is { } ended)
             {
-                user.Roles = string.Join(',', Roles.Canonical(user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Append(Roles.Admin)));
-            }
+                if (granted && Admins is not null)
+                {
+                    await Admins.ListIfAdminAsync(user, cancellationToken);
+                }
 
-            if (await _users.TryReplaceAsync(user, cancellationToken))
-            {
                 LifecycleLog.PasswordReset(_logger, user.UserId, ended, user.Roles);
                 return new ResetPasswordResult.Reset(user.Email);
             }
         }
 
         throw new StorageContentionException();
+    }
+
+    /// <summary>
+    /// <c>Auth__AdminEmails</c> grants admin once per account: at its first completed reset (or at sign-up where that
+    /// grants it). An account that held admin already counts as granted, so an admin who removes the role later is not
+    /// overruled by the next reset.
+    /// </summary>
+    private bool GrantListedAdminOnce(UserEntity user)
+    {
+        if (user.AdminEmailGranted || !_options.Value.AdminEmailSet.Contains(EmailAddress.Normalize(user.Email)))
+        {
+            return false;
+        }
+
+        user.AdminEmailGranted = true;
+        user.Roles = string.Join(',', Roles.Canonical(user.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Append(Roles.Admin)));
+        return true;
     }
 
     /// <summary>Changes the password after checking the current one; every other session ends, the caller's stays.</summary>
@@ -259,9 +285,8 @@ public sealed partial class AccountLifecycle
                 return new PasswordCheckedResult.Invalid(breached);
             }
 
-            var ended = await EndSessionsAsync(user.UserId, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken);
             SetPassword(user, password!);
-            if (await _users.TryReplaceAsync(user, cancellationToken))
+            if (await StoreCredentialChangeAsync(user, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken) is { } ended)
             {
                 LifecycleLog.PasswordChanged(_logger, user.UserId, ended);
                 return new PasswordCheckedResult.Done();
@@ -362,8 +387,36 @@ public sealed partial class AccountLifecycle
             return new PasswordCheckedResult.PasswordIncorrect();
         }
 
+        // A new stamp first: every session and API key is refused from here on, also one a racing login opens now.
+        for (var attempt = 0; ; attempt++)
+        {
+            user.SecurityStamp = Ids.New();
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                break;
+            }
+
+            var fresh = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+            if (fresh is null || fresh.UserId != user.UserId)
+            {
+                break; // Gone already: remove what is left.
+            }
+
+            if (attempt + 1 >= MaxAttempts)
+            {
+                throw new StorageContentionException();
+            }
+
+            user = fresh;
+        }
+
         await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.AccountDeleted, cancellationToken);
         await _rows.DeleteAllButAccountAsync(user.UserId, cancellationToken);
+        if (Admins is not null && user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal))
+        {
+            await Admins.UnlistDeletedAsync(user.UserId, cancellationToken);
+        }
+
         if (!await _rows.TryDeleteAccountAsync(user, cancellationToken))
         {
             // Changed since read (a concurrent reset, say): the rest is gone already; remove what is there now.
@@ -409,6 +462,61 @@ public sealed partial class AccountLifecycle
     {
         user.PasswordHash = _passwords.Hash(password);
         user.SecurityStamp = Ids.New();
+    }
+
+    /// <summary>
+    /// Stores a credential change (the account with its new security stamp, then its profile copy), then ends the
+    /// sessions proved under the old stamp: every session, or all but <paramref name="exceptSessionId"/>, which is moved
+    /// to the new stamp; a reset also revokes every API key. Null when the account changed since it was read (read it
+    /// again). The stamp is stored first so a login racing the change cannot keep a session; if storing fails halfway
+    /// (the account written, its copy not, so the stamp does not refuse anything yet), the sweep still runs, as far as
+    /// storage lets, before the failure is passed on.
+    /// </summary>
+    private async Task<int?> StoreCredentialChangeAsync(UserEntity user, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
+    {
+        bool stored;
+        try
+        {
+            stored = await _users.TryReplaceAsync(user, cancellationToken);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or StorageContentionException)
+        {
+            try
+            {
+                await SweepAsync(user.UserId, exceptSessionId, reason, CancellationToken.None);
+            }
+            catch (Exception sweep) when (sweep is Azure.RequestFailedException or StorageContentionException)
+            {
+                Diagnostics.CredentialLog.SweepAfterWriteFailed(_logger, (sweep as Azure.RequestFailedException)?.Status ?? 0);
+            }
+
+            throw;
+        }
+
+        if (!stored)
+        {
+            return null;
+        }
+
+        if (exceptSessionId is not null)
+        {
+            await _sessions.SetSecurityStampAsync(user.UserId, exceptSessionId, user.SecurityStamp, cancellationToken);
+        }
+
+        return await SweepAsync(user.UserId, exceptSessionId, reason, cancellationToken);
+    }
+
+    /// <summary>Ends the sessions (all but <paramref name="exceptSessionId"/>); after a reset, revokes every API key too.</summary>
+    private async Task<int> SweepAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)
+    {
+        var ended = await EndSessionsAsync(userId, exceptSessionId, reason, cancellationToken);
+        if (reason == RevocationReason.PasswordReset)
+        {
+            var keys = await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
+            Diagnostics.CredentialLog.ApiKeysRevoked(_logger, userId, "password_reset", keys);
+        }
+
+        return ended;
     }
 
     private async Task<int> EndSessionsAsync(string userId, string? exceptSessionId, RevocationReason reason, CancellationToken cancellationToken)

@@ -1,14 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
+using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Storage;
 
 namespace FuncAuth.Core.Accounts.Lifecycle;
 
-/// <summary>The lifecycle's own storage access: a user's sessions, the removal of every row of a user, the admins.</summary>
+/// <summary>The lifecycle's own storage access: a user's sessions and the removal of every row of a user.</summary>
 internal sealed class AccountRows(AuthTables tables)
 {
-    private const int MaxBatch = 100;
-
     public Task InsertUserRefAsync(UserRefEntity userRef, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(userRef, cancellationToken);
 
@@ -27,45 +26,53 @@ internal sealed class AccountRows(AuthTables tables)
     }
 
     /// <summary>
-    /// Removes every row of the user except the account itself: the whole <c>UserSessions</c> partition (sessions, the
-    /// user reference, and anything else filed under the user) and the user's cleanup-index entries. Idempotent.
+    /// Removes the user row <see cref="InsertUserRefAsync"/> wrote for a sign-up that lost (the address is registered):
+    /// the only row of a user id nobody else knows. One point delete.
+    /// </summary>
+    public Task DeleteUserRefAsync(UserRefEntity userRef, CancellationToken cancellationToken) =>
+        tables.UserSessions.DeleteIfExistsAsync(userRef.PartitionKey, UserRefEntity.Row, cancellationToken);
+
+    /// <summary>
+    /// The call a sign-up that won makes where a losing one removes its user row (<see cref="DeleteUserRefAsync"/>): a
+    /// point delete of a row that never exists, in the new user's own partition, so a registered and a new address cost
+    /// the same calls of the same kinds.
+    /// </summary>
+    public Task MatchUserRefDeleteAsync(UserRefEntity userRef, CancellationToken cancellationToken) =>
+        tables.UserSessions.DeleteIfExistsAsync(userRef.PartitionKey, "-", cancellationToken);
+
+    /// <summary>
+    /// Removes every row of the user except the account itself: the whole <c>UserSessions</c> partition (sessions, API
+    /// keys, the user reference, and anything else filed under the user) and the cleanup-index entries of its sessions
+    /// and keys. No table is scanned: the partition is one query, and each index entry is a point delete at the key its
+    /// row names (a session's <see cref="SessionEntity.IndexedDueAt"/>, a key's expiry). Idempotent.
     /// </summary>
     public async Task DeleteAllButAccountAsync(string userId, CancellationToken cancellationToken)
     {
-        // The index is keyed by due hour, and an entry's hour moves when cleanup refiles it, so the user's entries are
-        // found by their row keys. A rare, user-initiated operation: the one place that reads across the index. Session
-        // entries are "<userId>_<sessionId>" and API-key entries "<userId><16 hex digits>" (the key id), so one range from
-        // the user id up to the character after the last hex digit holds both, and no other user's (ids are one length).
-        var indexFilter = TableClient.CreateQueryFilter($"RowKey ge {userId} and RowKey lt {userId + "g"}");
-        await foreach (var entry in tables.SessionExpiry.QueryAsync<TableEntity>(indexFilter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            await tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
-        }
-
-        var rows = new List<string>();
+        var rows = new List<TableEntity>();
         await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), select: ["RowKey"], cancellationToken: cancellationToken))
+            TableClient.CreateQueryFilter($"PartitionKey eq {userId}"),
+            select: ["RowKey", nameof(SessionEntity.IndexedDueAt), nameof(ApiKeyEntity.ExpiresAt)], cancellationToken: cancellationToken))
         {
-            rows.Add(row.RowKey);
+            rows.Add(row);
         }
 
-        foreach (var chunk in rows.Chunk(MaxBatch))
+        // Index entries first: one whose row is gone is harmless (cleanup drops it), a row whose entry is gone is not
+        // reachable by cleanup. A session stored before IndexedDueAt was recorded leaves its entry to cleanup.
+        foreach (var row in rows)
         {
-            try
+            if (row.RowKey.StartsWith(SessionEntity.RowPrefix, StringComparison.Ordinal) && row.GetDateTimeOffset(nameof(SessionEntity.IndexedDueAt)) is { } dueAt)
             {
-                await tables.UserSessions.SubmitTransactionAsync(
-                    chunk.Select(rowKey => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(userId, rowKey), ETag.All)),
-                    cancellationToken);
+                await tables.SessionExpiry.DeleteIfExistsAsync(
+                    SessionExpiryEntity.Bucket(dueAt), SessionExpiryEntity.RowKeyFor(userId, row.RowKey[SessionEntity.RowPrefix.Length..]), cancellationToken);
             }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
+            else if (row.RowKey.StartsWith(ApiKeyEntity.RowPrefix, StringComparison.Ordinal) && row.GetDateTimeOffset(nameof(ApiKeyEntity.ExpiresAt)) is { } expiresAt)
             {
-                // Cleanup removed one meanwhile: delete the rest one by one.
-                foreach (var rowKey in chunk)
-                {
-                    await tables.UserSessions.DeleteIfExistsAsync(userId, rowKey, cancellationToken);
-                }
+                await tables.SessionExpiry.DeleteIfExistsAsync(ApiKeyExpiryIndex.Partition(expiresAt), row.RowKey[ApiKeyEntity.RowPrefix.Length..], cancellationToken);
             }
         }
+
+        // Cleanup may remove a session meanwhile: the helper then deletes the rest one by one.
+        await tables.UserSessions.DeleteRowsAsync(userId, rows.Select(r => r.RowKey), cancellationToken);
     }
 
     /// <summary>Deletes the account row if it is still the one read; false when it changed meanwhile.</summary>
@@ -80,24 +87,5 @@ internal sealed class AccountRows(AuthTables tables)
         {
             return e.Status == 404;
         }
-    }
-
-    /// <summary>
-    /// How many enabled admins there are, counting at most two (all the last-admin rule needs). Roles are not a key,
-    /// so this reads the Users table: only SetRoles' demotion of an admin asks, which is rare and admin-only.
-    /// </summary>
-    public async Task<int> CountEnabledAdminsAsync(int max, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"Roles eq {Roles.Admin} or Roles eq {Roles.User + "," + Roles.Admin}");
-        var count = 0;
-        await foreach (var user in tables.Users.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Disabled"], cancellationToken: cancellationToken))
-        {
-            if (user.GetBoolean("Disabled") != true && ++count >= max)
-            {
-                break;
-            }
-        }
-
-        return count;
     }
 }

@@ -20,14 +20,17 @@ public static class LifecycleServices
         services.AddSingleton(sp => new AccountLifecycle(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
-            sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountLifecycle>>())
+            sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AccountLifecycle>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
+            Admins = sp.GetRequiredService<AdminIndex>(),
         });
         services.AddSingleton(sp => new UserAdministration(
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
-            sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserAdministration>>())
+            sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<AdminIndex>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<UserAdministration>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });

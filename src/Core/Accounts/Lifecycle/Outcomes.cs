@@ -76,4 +76,7 @@ public abstract record AdminChangeResult
     public sealed record NotFound : AdminChangeResult;
 
     public sealed record CannotDisableSelf : AdminChangeResult;
+
+    /// <summary>Disabling this admin would leave no enabled admin (two admins disabling each other at once).</summary>
+    public sealed record LastAdmin : AdminChangeResult;
 }
