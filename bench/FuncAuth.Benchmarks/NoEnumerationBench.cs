@@ -13,7 +13,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Benchmarks;
 
 /// <summary>
-/// "About the same time" (API-v2 §3): forgot, resend and sign-up with verification required, for a registered and an
+/// "About the same time" (docs/api.md, account lifecycle): forgot, resend and sign-up with verification required, for a registered and an
 /// unknown address, against a real Azurite (tables and queue) started here. Runs alternate between the two cases so
 /// that drift on a busy machine hits both alike; the figure is the ratio of the medians (target 0.9–1.1).
 /// Run: dotnet run -c Release --project bench/FuncAuth.Benchmarks -- no-enumeration [runs]

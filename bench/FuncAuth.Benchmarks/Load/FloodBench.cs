@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace FuncAuth.Benchmarks.Load;
 
 /// <summary>
-/// The hash bulkhead under a login flood (API-v3 §0): waves of N concurrent logins (N users, each with the right
+/// The hash bulkhead under a login flood (docs/api.md): waves of N concurrent logins (N users, each with the right
 /// password, so no failed-login limit has a say) against
 /// an app with two hash slots, while one other client refreshes and calls me one request after the other. Each
 /// repetition measures that client idle, then during the waves, for each queue setting side by side (the v2 queue of

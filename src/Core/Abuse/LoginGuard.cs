@@ -23,7 +23,7 @@ public abstract record GuardedLoginResult
 }
 
 /// <summary>
-/// Login behind the failed-login limits of API-v2 §4 and the hash bulkhead. Every login surface (the login endpoint,
+/// Login behind the failed-login limits of README's "Abuse resistance" and the hash bulkhead. Every login surface (the login endpoint,
 /// the OAuth password grant) goes through here. A guess takes its count from both failure limits before the password
 /// is checked, so concurrent guesses on any number of instances cannot overshoot a limit; a login that succeeds gives
 /// its counts back. Counters are keyed by the email's storage key, whether or not an account has it, so the limiter
@@ -86,7 +86,7 @@ public sealed class LoginGuard
 
     /// <summary>
     /// Any other check of an account's password (password change, account deletion): it counts against the same
-    /// failed-login limits as login (API-v3 §0), so a token holder cannot guess the password faster than a login could.
+    /// failed-login limits as login (docs/api.md), so a token holder cannot guess the password faster than a login could.
     /// <paramref name="check"/> runs only under both limits; a result for which <paramref name="failed"/> is false gives
     /// its counts back. The route holds a hash slot already. Null result: a limit is reached (429 after
     /// <c>RetryAfterSeconds</c>).
@@ -144,7 +144,7 @@ public sealed class LoginGuard
 
     /// <summary>
     /// Clears the failed-login counters of the account: the per-account one and the per-account-and-address ones of every
-    /// address (they share a partition: one query and one batch). A completed password reset calls this (API-v3 §0).
+    /// address (they share a partition: one query and one batch). A completed password reset calls this (docs/api.md).
     /// </summary>
     public async Task ClearLoginFailuresAsync(string email, CancellationToken cancellationToken)
     {

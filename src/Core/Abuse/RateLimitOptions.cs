@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace FuncAuth.Core.Abuse;
 
-/// <summary>The limits of API-v2 §4 (configuration section <c>RateLimit</c>): each is <c>RateLimit__&lt;Name&gt;__Limit</c> and <c>__Window</c>.</summary>
+/// <summary>The limits of README's "Abuse resistance" (configuration section <c>RateLimit</c>): each is <c>RateLimit__&lt;Name&gt;__Limit</c> and <c>__Window</c>.</summary>
 public sealed class RateLimitOptions : IValidatableObject
 {
     public const string Section = "RateLimit";
@@ -66,7 +66,7 @@ public sealed class RateLimitRule
     public TimeSpan Window { get; set; }
 }
 
-/// <summary>The limits of API-v2 §4. The names are part of the settings and of the stored counters: never renamed.</summary>
+/// <summary>The limits of README's "Abuse resistance". The names are part of the settings and of the stored counters: never renamed.</summary>
 public enum RateLimitName
 {
     LoginFailuresPerAccountAndAddress,

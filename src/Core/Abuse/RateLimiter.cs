@@ -11,7 +11,7 @@ public sealed record RateLimitDecision(bool Allowed, TimeSpan RetryAfter, RateLi
 }
 
 /// <summary>
-/// The limits of API-v2 §4, counted in fixed windows aligned to the Unix epoch and kept in Table Storage, so they hold
+/// The limits of README's "Abuse resistance", counted in fixed windows aligned to the Unix epoch and kept in Table Storage, so they hold
 /// across instances. A refused request is not counted.
 /// </summary>
 public sealed class RateLimiter

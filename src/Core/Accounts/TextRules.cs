@@ -11,7 +11,7 @@ internal static class TextRules
     /// Valid UTF-16 (no lone surrogates), no control characters and no invisible formatting characters (Unicode
     /// category Cf: zero-width space, joiner and non-joiner, word joiner, byte-order mark, soft hyphen, and the bidi
     /// controls such as U+202E RIGHT-TO-LEFT OVERRIDE and U+2066..U+2069 isolates). Those make a name or an address
-    /// show as something it is not: an admin reading a list, or a user reading an email, would be misled (API-v3 §0).
+    /// show as something it is not: an admin reading a list, or a user reading an email, would be misled (docs/api.md).
     /// Two exceptions: a zero-width joiner between two emoji, which is how emoji sequences such as 👩🏽‍💻 are
     /// written (Unicode TS #51) and shows as one picture; and a joiner or non-joiner between letters of a script that
     /// spells words with them (Persian "می‌خواهم", Devanagari conjuncts after a virama), which is ordinary writing

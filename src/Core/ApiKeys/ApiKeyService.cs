@@ -244,7 +244,7 @@ public sealed class ApiKeyService
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
-    /// <summary>The key and its owner's profile when the key is right, live and its owner's account stands (API-v3 §0).</summary>
+    /// <summary>The key and its owner's profile when the key is right, live and its owner's account stands (docs/api.md).</summary>
     private async Task<(ApiKeyEntity Key, UserRefEntity Owner)?> VerifyEntityAsync(string? presented, CancellationToken cancellationToken)
     {
         var keyId = ApiKeyFormat.TryParseId(presented);

@@ -11,7 +11,7 @@ public sealed class HashingOptions
 
     /// <summary>
     /// Hashes one slot completes per second: one PBKDF2-HMAC-SHA512 at 210,000 iterations takes about 100 ms of a core.
-    /// With it, the default queue holds about one second of hashing (API-v3 §0).
+    /// With it, the default queue holds about one second of hashing (docs/api.md).
     /// </summary>
     public int HashesPerSecondPerSlot { get; set; } = 10;
 
@@ -26,8 +26,8 @@ public sealed class HashingOptions
 }
 
 /// <summary>
-/// Bounds the password hashing of this instance (API-v2 §4): at most <see cref="HashingOptions.MaxConcurrentHashes"/>
-/// at once and a queue of about one second of hashing (API-v3 §0); a request beyond that is refused at once instead of
+/// Bounds the password hashing of this instance (README, "Abuse resistance"): at most <see cref="HashingOptions.MaxConcurrentHashes"/>
+/// at once and a queue of about one second of hashing (docs/api.md); a request beyond that is refused at once instead of
 /// waiting, so a login flood leaves CPU for refresh and me and no request waits long for its turn. Hashing itself
 /// (~100 ms of CPU) runs on the thread pool while a slot is held.
 /// </summary>

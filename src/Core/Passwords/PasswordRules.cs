@@ -4,7 +4,7 @@ using FuncAuth.Core.Accounts;
 namespace FuncAuth.Core.Passwords;
 
 /// <summary>
-/// The password rules API-v2 §3 adds to v1's length rule: not one of the 10,000 most common passwords, and not
+/// The password rules docs/api.md adds to v1's length rule: not one of the 10,000 most common passwords, and not
 /// containing the email's local part when that is 4 characters or more (ignoring case). Both are checked on the
 /// NFKC form, the form passwords are hashed in. Every place that sets a password (sign-up, reset, change) uses these.
 /// </summary>

@@ -182,7 +182,7 @@ public sealed class SessionService
         : await _users.FindAndFillCopyAsync(userRow, cancellationToken) is { } user && user.UserId == userRow.PartitionKey ? UserRefEntity.Of(user) : null;
 
     /// <summary>
-    /// API-v3 §0: a session stands only while the account is enabled and its security stamp is the one the session was
+    /// A session stands only while the account is enabled and its security stamp is the one the session was
     /// proved under. Read from the row that came with the session, so the check costs no storage call of its own.
     /// </summary>
     private bool Admits(UserRefEntity profile, SessionEntity session)

@@ -9,7 +9,7 @@ public static class FindUsersFunction
 {
     public static IEndpointRouteBuilder MapFindUsers(this IEndpointRouteBuilder app)
     {
-        // An admin read: an admin-scoped key's access token may call it, as GetUser (API-v3 §0).
+        // An admin read: an admin-scoped key's access token may call it, as GetUser (docs/api.md).
         app.MapGet("/api/users", HandleAsync).WithName("FindUsers").RequireAuthorization(AccessTokenAuthentication.AdminPolicy).NoStore()
             .AcceptApiKeys(header: false);
         return app;

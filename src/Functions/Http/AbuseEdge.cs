@@ -12,7 +12,7 @@ public static class AbuseEdge
             .Validate(o => NetworkOptions.IsHeaderName(o.ClientAddressHeader), "Network__ClientAddressHeader must be a header name")
             // Checked here so that a build or host without ICU stops the program with one line instead of comparing
             // passwords unnormalised.
-            .Validate(_ => UnicodeNormalization.Works(), "Unicode normalisation is unavailable (ICU missing or invariant globalization on); passwords cannot be compared as API-v2 requires")
+            .Validate(_ => UnicodeNormalization.Works(), "Unicode normalisation is unavailable (ICU missing or invariant globalization on); passwords cannot be compared as docs/api.md requires")
             .ValidateOnStart();
         services.AddSingleton<UnknownClientAddresses>();
         return services;

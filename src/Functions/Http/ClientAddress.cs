@@ -56,14 +56,14 @@ public sealed class NetworkOptions
 }
 
 /// <summary>
-/// The client address of API-v2 §4: the address the platform's front end saw. Starting from the connection's peer, as
+/// The client address of README's "Abuse resistance": the address the platform's front end saw. Starting from the connection's peer, as
 /// long as the hop is a trusted proxy, step one entry left in <c>X-Forwarded-For</c> (or in the header
 /// <c>Network__ClientAddressHeader</c> names); the first address that is not a trusted proxy is the client. Entries
 /// left of it were written by the client or by hops nobody vouches for, so a client that adds its own values changes
 /// nothing: the rightmost untrusted entry is the one the trusted front end appended. With no trusted proxies the header
 /// is ignored.
 /// <para>
-/// The address fails safe (API-v3 §0): when it is absent, loopback, private (RFC 1918, RFC 4193), link-local or CGNAT
+/// The address fails safe (docs/api.md): when it is absent, loopback, private (RFC 1918, RFC 4193), link-local or CGNAT
 /// and not itself named a trusted proxy, it is not a client's address but a hop of the platform, which every client
 /// would share. Nor is a trusted proxy that the forwarding header named (the Functions host's proxy writes its own peer
 /// there, which may be loopback): a named proxy counts as a client only when it is the connection's peer and nothing

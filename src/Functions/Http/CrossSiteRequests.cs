@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Functions.Http;
 
 /// <summary>
-/// Refuses cross-site form posts (API-v3 §0). A web page on any site can make its visitors' browsers post a form to
+/// Refuses cross-site form posts (docs/api.md). A web page on any site can make its visitors' browsers post a form to
 /// <c>/oauth/token</c> or <c>/api/auth/login</c> (a form post needs no CORS preflight), and so spend a victim's
 /// failed-login budget from many addresses. Browsers say where such a request comes from: a <c>POST</c> to
 /// <c>/oauth/token</c>, <c>/oauth/revoke</c> or any <c>/api/auth/*</c> route with <c>Sec-Fetch-Site: cross-site</c>

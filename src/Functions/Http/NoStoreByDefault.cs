@@ -5,7 +5,7 @@ namespace FuncAuth.Functions.Http;
 /// <summary>
 /// Every answer is <c>Cache-Control: no-store</c> unless it says itself how it may be cached (only the public key set and
 /// the discovery documents do). Tokens and personal data are in most answers (me, the admin answers, sessions, API
-/// keys, the token responses): set in one place, no route can forget it (API-v3 §0), errors included.
+/// keys, the token responses): set in one place, no route can forget it (docs/api.md), errors included.
 /// </summary>
 public static class NoStoreByDefault
 {

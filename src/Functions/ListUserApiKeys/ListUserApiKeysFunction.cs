@@ -9,7 +9,7 @@ public static class ListUserApiKeysFunction
 {
     public static IEndpointRouteBuilder MapListUserApiKeys(this IEndpointRouteBuilder app)
     {
-        // An admin read: an admin-scoped key's access token may call it, as GetUser (API-v3 §0).
+        // An admin read: an admin-scoped key's access token may call it, as GetUser (docs/api.md).
         app.MapGet("/api/users/{userId}/api-keys", HandleAsync).WithName("ListUserApiKeys").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
             .AcceptApiKeys(header: false);
         return app;

@@ -50,10 +50,10 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
     public static OAuthError InvalidClient(string description, bool usedBasic) =>
         new(StatusCodes.Status401Unauthorized, new(OAuthErrorCodes.InvalidClient, description), challenge: usedBasic ? "Basic realm=\"funcauth\", charset=\"UTF-8\"" : null);
 
-    /// <summary>A request refused for where it comes from (a cross-site form post, API-v3 §0): 403 <c>invalid_request</c>.</summary>
+    /// <summary>A request refused for where it comes from (a cross-site form post, docs/api.md): 403 <c>invalid_request</c>.</summary>
     public static OAuthError Forbidden(string description) => new(StatusCodes.Status403Forbidden, new(OAuthErrorCodes.InvalidRequest, description));
 
-    /// <summary>A limit of API-v2 §4: 429 with Retry-After, in the OAuth shape.</summary>
+    /// <summary>A limit of README's "Abuse resistance": 429 with Retry-After, in the OAuth shape.</summary>
     public static OAuthError RateLimited(int retryAfterSeconds) =>
         new(StatusCodes.Status429TooManyRequests, new(OAuthErrorCodes.RateLimited, "Too many requests; retry after the time in Retry-After."), retryAfterSeconds);
 

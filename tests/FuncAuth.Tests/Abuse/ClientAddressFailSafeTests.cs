@@ -8,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 namespace FuncAuth.Tests.Abuse;
 
 /// <summary>
-/// API-v3 §0: a request whose client address is a hop of the platform (the shape the Functions host's proxy writes:
+/// A request whose client address is a hop of the platform (the shape the Functions host's proxy writes:
 /// one X-Forwarded-For entry, its private or loopback peer) skips the per-address limits and keeps the per-account
 /// ones; a public address is still limited; the warning is logged once and the counter moves with each such request.
 /// </summary>

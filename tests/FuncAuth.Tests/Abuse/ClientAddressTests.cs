@@ -5,7 +5,7 @@ using Microsoft.Extensions.Primitives;
 namespace FuncAuth.Tests.Abuse;
 
 /// <summary>
-/// API-v2 §4: the client address is the rightmost X-Forwarded-For entry that is not a trusted proxy; API-v3 §0: an
+/// The client address is the rightmost X-Forwarded-For entry that is not a trusted proxy; since v3, an
 /// address that cannot stand for one client (absent, loopback, private, link-local, CGNAT) is none.
 /// </summary>
 public sealed class ClientAddressTests

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace FuncAuth.Tests.Abuse;
 
-/// <summary>API-v2 §4: hashing is bounded per instance, so a login flood gets 503s instead of starving refresh and me.</summary>
+/// <summary>Hashing is bounded per instance, so a login flood gets 503s instead of starving refresh and me.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class HashFloodTests(AzuriteFixture azurite, ITestOutputHelper output)
 {

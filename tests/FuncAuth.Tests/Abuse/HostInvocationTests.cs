@@ -4,7 +4,7 @@ using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Abuse;
 
-/// <summary>API-v2 §4: the timer route and the outbox's SendEmail answer the Functions host's own invocations only.</summary>
+/// <summary>The timer route and the outbox's SendEmail answer the Functions host's own invocations only.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class HostInvocationTests(AzuriteFixture azurite)
 {

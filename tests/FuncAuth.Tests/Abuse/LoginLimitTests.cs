@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FuncAuth.Tests.Abuse;
 
-/// <summary>API-v2 §4: the failed-login limits, across instances, under attack, and without revealing anything.</summary>
+/// <summary>The failed-login limits, across instances, under attack, and without revealing anything.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class LoginLimitTests(AzuriteFixture azurite)
 {

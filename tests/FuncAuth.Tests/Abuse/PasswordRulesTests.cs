@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace FuncAuth.Tests.Abuse;
 
-/// <summary>API-v2 §3 password rules and NFKC normalisation.</summary>
+/// <summary>The password rules of docs/api.md and NFKC normalisation.</summary>
 public sealed class PasswordRulesTests
 {
     [Fact]

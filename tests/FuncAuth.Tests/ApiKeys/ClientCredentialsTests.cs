@@ -202,7 +202,7 @@ public sealed class ClientCredentialsTests(AzuriteFixture azurite) : IAsyncLifet
         var adminToken = await TokenAsync(await _client.CreateKeyAsync(_admin.AccessToken, "admin reads", scope: "user admin"));
         var userToken = await TokenAsync(await _client.CreateKeyAsync(_admin.AccessToken, "user only", scope: "user"));
 
-        // API-v3 §0: GetUser, FindUsers and ListUserApiKeys take an admin-scoped key's token (FindUsers refused it).
+        // GetUser, FindUsers and ListUserApiKeys take an admin-scoped key's token (FindUsers refused it).
         string[] reads = ["/api/users/" + someone.UserId, "/api/users?email=" + Uri.EscapeDataString(someone.Email), $"/api/users/{someone.UserId}/api-keys"];
         foreach (var read in reads)
         {

@@ -5,7 +5,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Email;
 
 /// <summary>
-/// API-v2 §4 on the email endpoints: the per-address limit on forgot, resend and reset, the per-recipient limit on what
+/// The abuse limits on the email endpoints: the per-address limit on forgot, resend and reset, the per-recipient limit on what
 /// the outbox sends (dropped silently, the answer stays 202), and a completed reset clearing the account's failed-login
 /// counters.
 /// </summary>

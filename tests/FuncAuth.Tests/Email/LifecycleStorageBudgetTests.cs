@@ -4,7 +4,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Email;
 
 /// <summary>
-/// Storage budgets of the lifecycle endpoints: Table calls and Queue calls counted apart, as DESIGN.md §3 does for v1.
+/// Storage budgets of the lifecycle endpoints: Table calls and Queue calls counted apart, as docs/api.md lists them.
 /// The app runs as under the Functions host (no in-process drainer), so the queue calls counted are the request's own.
 /// Counts include the session read that authenticates a protected request, and every write of an account is followed
 /// by a read and a conditional write of its profile copy beside the sessions (what lets me and refresh skip the account

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FuncAuth.Tests.Email;
 
 /// <summary>
-/// API-v3 §0: every answer that carries a token or personal data is <c>Cache-Control: no-store</c>. The test walks
+/// Every answer that carries a token or personal data is <c>Cache-Control: no-store</c>. The test walks
 /// every route of the app to a successful answer (the account lifecycle through real mail) and holds every answer to
 /// no-store, except the public key set and the discovery documents, which are public and cacheable by design. A route
 /// added without a step here fails the test.

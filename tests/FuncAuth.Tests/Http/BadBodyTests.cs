@@ -284,7 +284,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_credentials");
     }
 
-    // Zero-width and bidi control characters are refused since API-v3 §0 (InvisibleCharacterTests); a zero-width joiner
+    // Zero-width and bidi control characters are refused since the v3 corrections (InvisibleCharacterTests); a zero-width joiner
     // inside an emoji sequence is not one of them.
     [Theory]
     [InlineData("Ann 👩🏽‍💻🔐")] // emoji with a skin tone and a zero-width joiner

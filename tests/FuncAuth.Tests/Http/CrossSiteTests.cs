@@ -5,7 +5,7 @@ using FuncAuth.Tests.Support;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>
-/// API-v3 §0: a cross-site form post (Sec-Fetch-Site: cross-site from an origin that is not allowed) to /oauth/token,
+/// A cross-site form post (Sec-Fetch-Site: cross-site from an origin that is not allowed) to /oauth/token,
 /// /oauth/revoke or any /api/auth/* POST is 403 before it does anything, so a web page cannot spend its visitors'
 /// browsers on a victim's failed-login budget.
 /// </summary>

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FuncAuth.Tests.Http;
 
 /// <summary>
-/// API.md: a failing dependency is 503 with Retry-After and code service_unavailable, answered in bounded time, never a
+/// docs/api.md: a failing dependency is 503 with Retry-After and code service_unavailable, answered in bounded time, never a
 /// 500 and never with a half-done change behind it. Storage is "down" by pointing the app at a port nobody listens on.
 /// </summary>
 public sealed class DependencyFailureTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>

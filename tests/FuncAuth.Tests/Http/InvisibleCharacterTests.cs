@@ -3,7 +3,7 @@ using FuncAuth.Tests.Support;
 
 namespace FuncAuth.Tests.Http;
 
-/// <summary>API-v3 §0: names and emails with zero-width or bidi control characters are the usual 422, at every route that takes them.</summary>
+/// <summary>Names and emails with zero-width or bidi control characters are the usual 422, at every route that takes them.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class InvisibleCharacterTests(AzuriteFixture azurite)
 {
