@@ -83,7 +83,6 @@ public sealed class AuthMetrics
     }
 
     /// <summary>A user ending one of their sessions by its id (not a logout: the session need not be the caller's).</summary>
-    internal void SessionDeleted() => _revocations.Add(1, new KeyValuePair<string, object?>("reason", "session_deleted"));
 
     internal void ApiKeyAuthenticated(bool accepted) =>
         _apiKeyAuthentications.Add(1, new KeyValuePair<string, object?>("outcome", accepted ? "ok" : "refused"));

@@ -12,6 +12,8 @@ internal enum RevocationReason
     PasswordChanged,
     AccountDeleted,
     AccountDisabled,
+    /// <summary>Ended by its owner from the sessions list (<c>DELETE /api/auth/sessions/{id}</c>).</summary>
+    SessionDeleted,
     /// <summary>Ended by a new login of the user at the cap on sessions per user (the least recently used one).</summary>
     SessionLimit,
 }

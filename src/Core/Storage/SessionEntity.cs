@@ -91,6 +91,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         RevocationReason.PasswordChanged => "password_changed",
         RevocationReason.AccountDeleted => "account_deleted",
         RevocationReason.AccountDisabled => "account_disabled",
+        RevocationReason.SessionDeleted => "session_deleted",
         RevocationReason.SessionLimit => "session_limit",
         _ => throw new UnreachableException(),
     };

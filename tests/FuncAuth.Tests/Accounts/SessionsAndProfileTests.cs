@@ -51,6 +51,24 @@ public sealed class SessionsAndProfileTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task ADeletedSessionIsStoredWithAReasonTheSessionModelKnows()
+    {
+        var mine = await _client.SignupAsync();
+        var other = await _client.LoginAsync(mine.Email);
+        var otherId = await CurrentSessionIdAsync(other.AccessToken);
+
+        using (var delete = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/sessions/" + otherId, mine.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        var stored = FuncAuth.Core.Storage.SessionEntity.Read(
+            azurite.App.Table("UserSessions").GetEntity<Azure.Data.Tables.TableEntity>(mine.UserId, FuncAuth.Core.Storage.SessionEntity.RowKeyFor(otherId)).Value);
+        Assert.True(stored.Revoked);
+        Assert.Equal(FuncAuth.Core.Sessions.RevocationReason.SessionDeleted, stored.Revocation);
+    }
+
+    [Fact]
     public async Task DeletingASessionEndsItAndOnlyTheOwnersSessionsCanBeDeleted()
     {
         var mine = await _client.SignupAsync();

@@ -349,13 +349,11 @@ public sealed partial class AccountLifecycle
                 return false;
             }
 
-            session.Revoked = true;
-            session.RevokedAt = _time.GetUtcNow();
-            session.RevokedReason = "session_deleted";
+            session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
                 LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
-                Metrics?.SessionDeleted();
+                Metrics?.Revoked(RevocationReason.SessionDeleted, 1);
                 return true;
             }
         }
