@@ -15,7 +15,8 @@ namespace FuncAuth.Benchmarks.Load;
 /// twice the slots, and the default of about one second of hashing), so both see the same machine. Reports, per queue
 /// and N, the logins answered 200 and 503 (each 503 checked for Retry-After), and refresh and me p50/p99 idle and
 /// during, with the ratio of the p99s; medians over the repetitions.
-/// flood --app DIR [--waves-for 4] [--reps 3] [--concurrency 16,64]
+/// flood --app DIR [--waves-for 4] [--reps 3] [--concurrency 16,64]; give --app NAME=DIR more than once to compare builds
+/// (before and after a change) in the same run, each with both queue settings, measured in turn.
 /// </summary>
 internal static class FloodBench
 {
@@ -23,7 +24,7 @@ internal static class FloodBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? folder = null;
+        var folders = new List<(string Name, string Folder)>();
         var seconds = 4.0;
         var reps = 3;
         int[] concurrency = [16, 64];
@@ -31,7 +32,10 @@ internal static class FloodBench
         {
             switch (args[i])
             {
-                case "--app": folder = args[i + 1]; break;
+                case "--app" when args[i + 1].Split('=', 2) is [var appName, var appFolder] && !appName.Contains('/'):
+                    folders.Add((appName, appFolder));
+                    break;
+                case "--app": folders.Add(("", args[i + 1])); break;
                 case "--waves-for": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--reps": reps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
@@ -39,7 +43,7 @@ internal static class FloodBench
             }
         }
 
-        if (folder is null)
+        if (folders.Count == 0)
         {
             Console.Error.WriteLine("flood: give --app FOLDER (a publish or build output with the FuncAuth.Functions executable)");
             return 2;
@@ -56,8 +60,10 @@ internal static class FloodBench
         var apps = new List<(string Name, PublishedApp App, string[] Emails, string[] Refresh)>();
         try
         {
-            foreach (var (name, queue) in variants)
+            foreach (var (folderName, folder) in folders)
+            foreach (var (queueName, queue) in variants)
             {
+                var name = folderName.Length == 0 ? queueName : folderName + " " + queueName;
                 var prefix = "f" + Guid.NewGuid().ToString("N")[..10];
                 await storage.CreateTablesAsync(prefix);
                 var app = PublishedApp.Start(folder, storage.ConnectionString, PublishedApp.NewSigningKey(), prefix, new Dictionary<string, string>
@@ -95,12 +101,12 @@ internal static class FloodBench
             }
 
             Console.WriteLine();
-            Console.WriteLine("{0,-15} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}", "queue", "N", "200", "503", "other",
+            Console.WriteLine("{0,-24} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}", "queue", "N", "200", "503", "other",
                 "refresh p50/p99 idle", "refresh p50/p99 during", "me p50/p99 idle", "me p50/p99 during");
             foreach (var group in rows.GroupBy(r => (r.Variant, r.N)))
             {
                 var g = group.ToList();
-                Console.WriteLine("{0,-15} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}",
+                Console.WriteLine("{0,-24} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}",
                     group.Key.Variant, group.Key.N, g.Sum(r => r.Ok), g.Sum(r => r.Busy), g.Sum(r => r.Other + r.BusyWithoutRetryAfter),
                     Pair(g.Select(r => r.Idle.RefreshP50), g.Select(r => r.Idle.RefreshP99)),
                     Pair(g.Select(r => r.During.RefreshP50), g.Select(r => r.During.RefreshP99)) + $" x{Median(g.Select(r => r.During.RefreshP99 / r.Idle.RefreshP99)):F2}",

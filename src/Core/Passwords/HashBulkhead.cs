@@ -29,7 +29,7 @@ public sealed class HashingOptions
 /// Bounds the password hashing of this instance (README, "Abuse resistance"): at most <see cref="HashingOptions.MaxConcurrentHashes"/>
 /// at once and a queue of about one second of hashing (docs/api.md); a request beyond that is refused at once instead of
 /// waiting, so a login flood leaves CPU for refresh and me and no request waits long for its turn. Hashing itself
-/// (~100 ms of CPU) runs on the thread pool while a slot is held.
+/// (~100 ms of CPU) runs on the low-priority <see cref="HashThreads"/> while a slot is held.
 /// </summary>
 public sealed class HashBulkhead : IDisposable
 {

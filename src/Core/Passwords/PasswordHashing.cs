@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passwords;
 
@@ -15,7 +18,8 @@ public enum PasswordCheck
 
 /// <summary>
 /// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher at OWASP's recommended work factor. Passwords are
-/// NFKC-normalised first (NIST SP 800-63B §5.1.1.2) so the same password typed on two keyboards matches.
+/// NFKC-normalised first (NIST SP 800-63B §5.1.1.2) so the same password typed on two keyboards matches. The PBKDF2
+/// computations run on the low-priority <see cref="HashThreads"/>; the caller waits for them.
 /// </summary>
 public sealed class PasswordHashing
 {
@@ -28,12 +32,24 @@ public sealed class PasswordHashing
     // Verified against when the email is unknown, so an unknown address costs the same as a wrong password.
     private readonly Lazy<string> _decoyHash;
 
+    private readonly HashThreads _threads;
+
     public PasswordHashing()
+        : this(Microsoft.Extensions.Options.Options.Create(new HashingOptions()), NullLogger<PasswordHashing>.Instance)
     {
+    }
+
+    public PasswordHashing(IOptions<HashingOptions> options, ILogger<PasswordHashing> logger)
+    {
+        _threads = HashThreads.Shared(options.Value.MaxConcurrentHashes, logger);
         _decoyHash = new(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
     }
 
-    public string Hash(string password) => _hasher.HashPassword(null!, Prepare(password));
+    public string Hash(string password)
+    {
+        var prepared = Prepare(password);
+        return _threads.Run(() => _hasher.HashPassword(null!, prepared));
+    }
 
     public PasswordCheck Verify(string hash, string password)
     {
@@ -51,7 +67,7 @@ public sealed class PasswordHashing
     }
 
     private PasswordCheck Check(string hash, string prepared) =>
-        _hasher.VerifyHashedPassword(null!, hash, prepared) switch
+        _threads.Run(() => _hasher.VerifyHashedPassword(null!, hash, prepared)) switch
         {
             PasswordVerificationResult.Success => PasswordCheck.Succeeded,
             PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SucceededRehashNeeded,

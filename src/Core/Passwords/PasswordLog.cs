@@ -10,4 +10,7 @@ internal static partial class PasswordLog
 
     [LoggerMessage(1411, LogLevel.Information, "A new password was refused: it appears in a data breach")]
     public static partial void BreachedPasswordRefused(ILogger logger);
+
+    [LoggerMessage(2400, LogLevel.Warning, "Password hashes run at normal priority ({Reason}): during a login flood they compete with other requests for CPU")]
+    public static partial void HashThreadsAtNormalPriority(ILogger logger, string reason);
 }
