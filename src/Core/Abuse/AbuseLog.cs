@@ -10,6 +10,6 @@ internal static partial class AbuseLog
     [LoggerMessage(1101, LogLevel.Warning, "Password hashing is at capacity; request refused with 503")]
     public static partial void HashingBusy(ILogger logger);
 
-    [LoggerMessage(1102, LogLevel.Information, "Login failure counters of an account cleared")]
-    public static partial void LoginFailuresCleared(ILogger logger);
+    [LoggerMessage(1102, LogLevel.Information, "Login failure counters of an account cleared: the per-account one and {Count} per-address counters")]
+    public static partial void LoginFailuresCleared(ILogger logger, int count);
 }

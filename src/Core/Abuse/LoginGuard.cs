@@ -151,8 +151,7 @@ public sealed class LoginGuard
         var account = AccountKey(email);
         await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
         var cleared = await _limits.ClearAllOfAccountAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account, cancellationToken);
-        AbuseLog.LoginFailuresCleared(_logger);
-        Diagnostics.CredentialLog.LoginFailuresCleared(_logger, cleared);
+        AbuseLog.LoginFailuresCleared(_logger, cleared);
     }
 
     /// <summary>The per-account-and-address key: the account part first, which <see cref="RateLimitStore"/> groups by.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace FuncAuth.Core.Diagnostics;
 
 /// <summary>
-/// Events of credential changes taking effect (security stamps, revoked keys, cleared counters). Ids 1300-1399. They
+/// Events of credential changes taking effect (security stamps, revoked keys, sweeps). Ids 1300-1399. They
 /// carry user, session and key ids, never an email, password, token or hash.
 /// </summary>
 internal static partial class CredentialLog
@@ -16,9 +16,6 @@ internal static partial class CredentialLog
 
     [LoggerMessage(1302, LogLevel.Information, "API keys of user {UserId} revoked by {Reason}: {Count}")]
     public static partial void ApiKeysRevoked(ILogger logger, string userId, string reason, int count);
-
-    [LoggerMessage(1303, LogLevel.Information, "Failed-login counters of an account cleared for every address ({Count} per-address counters)")]
-    public static partial void LoginFailuresCleared(ILogger logger, int count);
 
     [LoggerMessage(1304, LogLevel.Warning, "A credential change was stored but its session sweep failed (status {Status}); the sessions are refused by the security stamp")]
     public static partial void SweepAfterWriteFailed(ILogger logger, int status);
