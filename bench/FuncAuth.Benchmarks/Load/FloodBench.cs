@@ -9,14 +9,13 @@ namespace FuncAuth.Benchmarks.Load;
 
 /// <summary>
 /// The hash bulkhead under a login flood (docs/api.md): waves of N concurrent logins (N users, each with the right
-/// password, so no failed-login limit has a say) against
-/// an app with two hash slots, while one other client refreshes and calls me one request after the other. Each
-/// repetition measures that client idle, then during the waves, for each queue setting side by side (the v2 queue of
-/// twice the slots, and the default of about one second of hashing), so both see the same machine. Reports, per queue
-/// and N, the logins answered 200 and 503 (each 503 checked for Retry-After), and refresh and me p50/p99 idle and
+/// password, so no failed-login limit has a say) against an app with the given hash slots and queue, while one other
+/// client refreshes and calls me one request after the other. Each repetition measures that client idle, then during
+/// the waves, for each variant side by side, so all see the same machine. Reports, per variant and N, the logins answered 200 and 503 (each 503 checked for Retry-After), and refresh and me p50/p99 idle and
 /// during, with the ratio of the p99s; medians over the repetitions.
-/// flood --app DIR [--waves-for 4] [--reps 3] [--concurrency 16,64]; give --app NAME=DIR more than once to compare builds
-/// (before and after a change) in the same run, each with both queue settings, measured in turn.
+/// flood --app DIR [--waves-for 4] [--reps 3] [--concurrency 16,64] [--variants 2x20,1x20]; give --app NAME=DIR more than
+/// once to compare builds (before and after a change) in the same run, each with every variant, measured in turn. A
+/// variant is hash slots × queue length; the default compares both cores hashing with the default of one core left free.
 /// </summary>
 internal static class FloodBench
 {
@@ -28,6 +27,7 @@ internal static class FloodBench
         var seconds = 4.0;
         var reps = 3;
         int[] concurrency = [16, 64];
+        var variants = new List<(int Slots, int Queue)> { (2, 20), (1, 20) };
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -39,6 +39,10 @@ internal static class FloodBench
                 case "--waves-for": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--reps": reps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--variants":
+                    variants = args[i + 1].Split(',').Select(v => v.Split('x')).Select(v => (
+                        int.Parse(v[0], CultureInfo.InvariantCulture), int.Parse(v[1], CultureInfo.InvariantCulture))).ToList();
+                    break;
                 default: Console.Error.WriteLine("flood: unknown option " + args[i]); return 2;
             }
         }
@@ -49,11 +53,10 @@ internal static class FloodBench
             return 2;
         }
 
-        // Two hash slots, as a 2-core Flex Consumption instance has by default. "v2 queue" is the previous default (twice
-        // the slots); "1 s queue" is 2 × Auth__HashesPerSecondPerSlot (10), the default now, given explicitly because the
-        // benchmark's app otherwise gets a queue of 1000 (LoadStack).
-        (string Name, string Queue)[] variants = [("v2 queue (4)", "4"), ("1 s queue (20)", "20")];
-        Console.WriteLine("Flood: waves of {0} concurrent logins for {1} s, {2} repetitions, 2 hash slots; load average {3}; {4} cores",
+        // A 2-core Flex Consumption instance: two hash slots was the default before, one (a core left free) is the default
+        // now; a queue of 20 is 2 cores × Auth__HashesPerSecondPerSlot (10), the default, given explicitly because the
+        // benchmark's app otherwise gets a queue of 1000 (LoadStack). A queue of 4 was the v2 default.
+        Console.WriteLine("Flood: waves of {0} concurrent logins for {1} s, {2} repetitions; load average {3}; {4} cores",
             string.Join(" and ", concurrency), seconds, reps, ProcStats.LoadAverage(), Environment.ProcessorCount);
 
         await using var storage = await LoadStorage.StartAsync();
@@ -61,15 +64,16 @@ internal static class FloodBench
         try
         {
             foreach (var (folderName, folder) in folders)
-            foreach (var (queueName, queue) in variants)
+            foreach (var (slots, queue) in variants)
             {
-                var name = folderName.Length == 0 ? queueName : folderName + " " + queueName;
+                var variantName = $"{slots} slots, queue {queue}";
+                var name = folderName.Length == 0 ? variantName : folderName + " " + variantName;
                 var prefix = "f" + Guid.NewGuid().ToString("N")[..10];
                 await storage.CreateTablesAsync(prefix);
                 var app = PublishedApp.Start(folder, storage.ConnectionString, PublishedApp.NewSigningKey(), prefix, new Dictionary<string, string>
                 {
-                    ["Auth__MaxConcurrentHashes"] = "2",
-                    ["Auth__MaxQueuedHashes"] = queue,
+                    ["Auth__MaxConcurrentHashes"] = slots.ToString(CultureInfo.InvariantCulture),
+                    ["Auth__MaxQueuedHashes"] = queue.ToString(CultureInfo.InvariantCulture),
                 });
                 await app.WaitHealthyAsync(TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
                 var flooded = new List<string>();
@@ -101,7 +105,7 @@ internal static class FloodBench
             }
 
             Console.WriteLine();
-            Console.WriteLine("{0,-24} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}", "queue", "N", "200", "503", "other",
+            Console.WriteLine("{0,-24} {1,4} {2,7} {3,7} {4,6} {5,-26} {6,-26} {7,-26} {8,-26}", "variant", "N", "200", "503", "other",
                 "refresh p50/p99 idle", "refresh p50/p99 during", "me p50/p99 idle", "me p50/p99 during");
             foreach (var group in rows.GroupBy(r => (r.Variant, r.N)))
             {
