@@ -88,6 +88,36 @@ public sealed class RequestDeadlineTests(AzuriteFixture azurite)
         Assert.Equal(2, (await app.Table("SessionExpiry").QueryAsync<TableEntity>().ToListAsync()).Count);
     }
 
+    [Fact]
+    public async Task AVerificationSignupWhoseAccountInsertAnswerIsLostStillEndsInAUsableAccount()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
+        await using var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Storage__TablePrefix"] = prefix,
+            ["Auth__RequireEmailVerification"] = "true",
+        });
+        // The account insert lands, but its answer is lost: the app cannot tell whether the account exists.
+        var faulty = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            var options = new TableClientOptions();
+            options.Retry.MaxRetries = 0;
+            options.AddPolicy(new LoseAnswer("POST", prefix + "Users"), HttpPipelinePosition.PerRetry);
+            services.AddSingleton(options);
+        }));
+        var email = Api.NewEmail();
+
+        using var refused = await faulty.CreateClient().PostJsonAsync("/api/auth/signup", new { email, password = Api.Password, passwordConfirmation = Api.Password });
+
+        await Problem.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        // The account that landed keeps its user reference, so its verification link works and its owner signs in.
+        using var verified = await app.CreateClient().PostJsonAsync("/api/auth/verify-email", new { token = await app.VerificationTokenAsync(email) });
+        Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
+        var tokens = await app.CreateClient().LoginAsync(email);
+        var account = Assert.Single(await app.Table("Users").QueryAsync<TableEntity>().ToListAsync());
+        Assert.Equal(tokens.UserId, account.GetString("UserId"));
+    }
+
     /// <summary>Sends the first matching request, then throws as if the connection dropped before the answer arrived.</summary>
     private sealed class LoseAnswer(string method, string tableName) : HttpPipelinePolicy
     {

@@ -89,19 +89,12 @@ public sealed partial class AccountLifecycle
 
         // Three table calls whatever the address (no scan, nothing told by the count): the user row, the account insert
         // (the uniqueness arbiter), then the losing sign-up's user row removed, or its twin call for a new account.
+        // The protocol only rolls forward: when the account insert fails with no answer, it may have landed, so the user
+        // row stays (without it the account could never be verified, reset or signed in to). If the insert never landed,
+        // the row is one orphan in a partition of a random user id nobody holds, and the address is free again.
         var userRef = UserRefEntity.Of(user);
         await _rows.InsertUserRefAsync(userRef, cancellationToken);
-        bool created;
-        try
-        {
-            created = await _users.TryInsertAsync(user, cancellationToken);
-        }
-        catch
-        {
-            await _rows.DeleteUserRefAsync(userRef, CancellationToken.None);
-            throw;
-        }
-
+        var created = await _users.TryInsertAsync(user, cancellationToken);
         if (!created)
         {
             await _rows.DeleteUserRefAsync(userRef, cancellationToken);
