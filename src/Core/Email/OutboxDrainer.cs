@@ -35,7 +35,7 @@ public sealed class OutboxDrainer : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Counts the failed sends and logs each class's first of the minute in full (the line per try is event 1202).</summary>
+    /// <summary>Counts the failed sends and logs each class's first of the minute in full (the line per try is event 1252).</summary>
     internal Diagnostics.DependencyHealth? Health { get; init; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -39,7 +39,7 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"forgot took {watch.Elapsed} with SMTP down");
         }
 
-        await WaitUntilAsync(() => app.Logs.GetSnapshot().Any(r => r.Id.Id == 1202), "a failed send");
+        await WaitUntilAsync(() => app.Logs.GetSnapshot().Any(r => r.Id.Id == 1252), "a failed send");
 
         await using var smtp = await Smtp4dev.StartAsync(smtpPort);
         foreach (var address in addresses)
@@ -73,7 +73,7 @@ public sealed class OutboxDeliveryTests(EmailFixture email)
         }
 
         // Both mails fail several times over: charged per try, the limit of 2 would be spent before SMTP returns.
-        await WaitUntilAsync(() => app.Logs.GetSnapshot().Count(r => r.Id.Id == 1202) >= 6, "repeated failed sends");
+        await WaitUntilAsync(() => app.Logs.GetSnapshot().Count(r => r.Id.Id == 1252) >= 6, "repeated failed sends");
 
         await using var smtp = await Smtp4dev.StartAsync(smtpPort);
         var mails = await smtp.WaitForMailAsync(address, 2, TimeSpan.FromSeconds(60));
