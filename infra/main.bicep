@@ -30,6 +30,11 @@ param appSettings AppSettingsInput = {}
 @description('Most instances Flex Consumption may scale out to.')
 param maximumInstanceCount int = 100
 
+@minValue(1)
+@maxValue(1000)
+@description('Concurrent HTTP requests Flex Consumption sends one instance before it scales out (16 is the platform\'s default on 2,048 MB). A login-heavy load is bound by password hashing, not by concurrency: lower it (2 to 4) so that the scaler adds instances as logins queue (docs/performance.md, "Scale plan").')
+param httpPerInstanceConcurrency int = 16
+
 @description('Storage and both vaults reachable only through private endpoints in a virtual network the app is integrated with; public network access off on all three. Off by default: the signing-key scripts then need a machine inside the network (docs/deploy.md).')
 param privateNetworking bool = false
 
@@ -221,6 +226,7 @@ module functionApp 'modules/function-app.bicep' = {
     emailQueueName: emailQueueName
     smtpPasswordSecretName: smtpPasswordSecretName
     maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
   }
   // The app must find its roles in place when it first starts, not get 403s until they arrive.
   dependsOn: [

@@ -58,6 +58,10 @@ param smtpPasswordSecretName string
 @maxValue(1000)
 param maximumInstanceCount int
 
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -125,6 +129,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: 2048
         maximumInstanceCount: maximumInstanceCount
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       // A value from the Flex Consumption runtime catalog: ARM accepts any version, and a wrong one only shows when
       // the app fails to start.

@@ -138,7 +138,7 @@ public sealed class AppSettingsTests(CompiledTemplate template)
             Assert.True(field.Value.TryGetProperty("nullable", out var nullable) && nullable.GetBoolean(), $"{field.Name} is required"));
         // Only the settings of the platform (region, scale, CORS, who may manage the vault, networking) stay parameters of their own.
         Assert.Equal(
-            ["allowedOrigins", "appSettings", "deployerKeyVaultAccess", "environmentName", "location", "maximumInstanceCount", "principalId", "privateNetworking"],
+            ["allowedOrigins", "appSettings", "deployerKeyVaultAccess", "environmentName", "httpPerInstanceConcurrency", "location", "maximumInstanceCount", "principalId", "privateNetworking"],
             template.Main.Template.GetProperty("parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(["SslOnConnect", "StartTls"], type.GetProperty("properties").GetProperty("smtpSecurity").GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
     }

@@ -90,6 +90,9 @@ public sealed class FunctionAppTests(CompiledTemplate template)
 
         Assert.Equal(2048, scale.GetProperty("instanceMemoryMB").GetInt32());
         Assert.Equal(100, Site.Module.Resolve(scale.GetProperty("maximumInstanceCount")).GetInt32());
+        // The platform's default concurrency unless the deployer lowers it for a login-heavy load.
+        Assert.Equal("[parameters('httpPerInstanceConcurrency')]", scale.GetProperty("triggers").GetProperty("http").GetProperty("perInstanceConcurrency").GetString());
+        Assert.Equal(16, Site.Module.Resolve(scale.GetProperty("triggers").GetProperty("http").GetProperty("perInstanceConcurrency")).GetInt32());
     }
 
     [Fact]
