@@ -8,6 +8,7 @@ using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
+using FuncAuth.Core.Passkeys;
 using FuncAuth.Core.Passwords;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
@@ -122,6 +123,7 @@ public static class DependencyInjection
         services.AddHostedService<SigningKeyRefresher>();
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);
+        services.AddFuncAuthPasskeys(configuration);
         services.AddFuncAuthEmail(configuration, isDevelopment);
         services.AddFuncAuthAccountLifecycle();
         return services;

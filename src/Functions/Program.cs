@@ -55,7 +55,9 @@ app.MapSignup()
     .MapFindUsers()
     .MapDisableUser()
     .MapEnableUser()
-    .MapSendEmail();
+    .MapSendEmail()
+    .MapPasskeys()
+    .MapPasskeyLogin();
 app.MapOpenApiDocument();
 
 try

@@ -43,6 +43,12 @@ internal static class EndpointErrors
         ["OpenIdConfiguration"] = [],
         ["AuthorizationServerMetadata"] = [],
         ["OpenApi"] = [],
+        ["PasskeyRegisterOptions"] = [NotFound],
+        ["PasskeyRegister"] = [ValidationFailed, PasskeyInvalid, TooManyPasskeys, NotFound],
+        ["ListPasskeys"] = [],
+        ["DeletePasskey"] = [NotFound],
+        ["PasskeyOptions"] = [NotFound],
+        ["PasskeyLoginOptions"] = [NotFound, RateLimited],
     };
 
     /// <summary>The OAuth endpoints answer errors the RFC 6749 §5.2 way: (status, error codes).</summary>

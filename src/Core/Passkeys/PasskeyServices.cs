@@ -1,0 +1,48 @@
+using FuncAuth.Core.Email;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Passkeys;
+
+[OptionsValidator]
+internal sealed partial class WebAuthnOptionsValidator : IValidateOptions<WebAuthnOptions>;
+
+/// <summary>Registers the passkey services (called by <see cref="DependencyInjection.AddFuncAuthCore"/>).</summary>
+public static class PasskeyServices
+{
+    public static IServiceCollection AddFuncAuthPasskeys(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebAuthnOptions>()
+            .Bind(configuration.GetSection(WebAuthnOptions.Section))
+            .PostConfigure(o =>
+            {
+                // Unset, the relying party is the browser app FuncAuth already trusts: its allowed origins, and the host of the first.
+                var cors = configuration["Cors:AllowedOrigins"];
+                if (string.IsNullOrWhiteSpace(o.Origins))
+                {
+                    o.Origins = cors;
+                }
+
+                if (string.IsNullOrWhiteSpace(o.RpId) && o.OriginList.FirstOrDefault() is { } first && Uri.TryCreate(first, UriKind.Absolute, out var uri))
+                {
+                    o.RpId = uri.Host;
+                }
+
+                if (configuration["Auth:TotpIssuer"] is { Length: > 0 } issuer)
+                {
+                    o.RpName = issuer;
+                }
+            })
+            .ValidateWith(new WebAuthnOptionsValidator());
+        services.AddSingleton(sp => new PasskeyStore(sp.GetRequiredService<AuthTables>()));
+        services.AddSingleton(sp => new PasskeyService(
+            sp.GetRequiredService<IOptions<WebAuthnOptions>>(), sp.GetRequiredService<PasskeyStore>(), sp.GetRequiredService<SigningKeyRing>(),
+            sp.GetService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasskeyService>>()));
+        return services;
+    }
+}
