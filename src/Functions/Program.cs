@@ -55,6 +55,7 @@ app.MapSignup()
     .MapFindUsers()
     .MapDisableUser()
     .MapEnableUser()
+    .MapReauthenticate()
     .MapSendEmail()
     .MapPasskeys()
     .MapPasskeyLogin();

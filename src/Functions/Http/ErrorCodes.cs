@@ -37,4 +37,5 @@ public static class ErrorCodes
     public static readonly ApiError CannotDisableSelf = new("cannot_disable_self", StatusCodes.Status409Conflict);
     public static readonly ApiError PasskeyInvalid = new("passkey_invalid", StatusCodes.Status401Unauthorized);
     public static readonly ApiError TooManyPasskeys = new("too_many_passkeys", StatusCodes.Status409Conflict);
+    public static readonly ApiError ReauthenticationRequired = new("reauthentication_required", StatusCodes.Status403Forbidden);
 }
