@@ -120,7 +120,10 @@ public static class DependencyInjection
         services.AddSingleton(sp => new Reauthentication(
             sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<UserStore>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Reauthentication>>()));
+            sp.GetRequiredService<ILogger<Reauthentication>>())
+        {
+            Passkeys = sp.GetRequiredService<PasskeyService>(),
+        });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));

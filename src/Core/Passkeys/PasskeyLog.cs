@@ -20,6 +20,9 @@ internal static partial class PasskeyLog
     [LoggerMessage(1554, LogLevel.Information, "Refused a passkey {Step}: {Reason}")]
     public static partial void Refused(ILogger logger, string step, string reason);
 
+    [LoggerMessage(1556, LogLevel.Information, "User {UserId} signed in with passkey {PasskeyId}: session {SessionId}")]
+    public static partial void SignedIn(ILogger logger, string userId, string sessionId, string passkeyId);
+
     [LoggerMessage(1555, LogLevel.Warning, "The passkey-added notice could not be queued ({ExceptionType})")]
     public static partial void NoticeNotQueued(ILogger logger, string exceptionType);
 }

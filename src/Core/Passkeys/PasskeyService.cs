@@ -8,6 +8,7 @@ using Fido2NetLib.Objects;
 using Fido2NetLib.Serialization;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Email;
+using FuncAuth.Core.Options;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
 using FuncAuth.Core.Tokens;
@@ -29,6 +30,24 @@ public enum RegisterPasskeyStatus
 }
 
 public sealed record RegisterPasskeyResult(RegisterPasskeyStatus Status, PasskeyInfo? Passkey = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+
+/// <summary>The outcome of a passkey sign-in. Closed: these are all its cases.</summary>
+public abstract record PasskeySignInResult
+{
+    private PasskeySignInResult()
+    {
+    }
+
+    /// <summary>A new session with <c>amr</c> ["hwk","mfa"] (a user-verified passkey is two factors by itself).</summary>
+    public sealed record Succeeded(IssuedTokens Tokens) : PasskeySignInResult;
+
+    /// <summary>Any failed check: <c>passkey_invalid</c>.</summary>
+    public sealed record Invalid : PasskeySignInResult;
+
+    public sealed record AccountDisabled : PasskeySignInResult;
+
+    public sealed record EmailNotVerified : PasskeySignInResult;
+}
 
 /// <summary>The account a passkey assertion proved, with the passkey it used.</summary>
 public sealed record PasskeyProof(string UserId, string PasskeyId, UserAccount Account)
@@ -82,6 +101,47 @@ public sealed class PasskeyService
     }
 
     public bool IsEnabled => _options.Value.IsEnabled;
+
+    /// <summary>What a sign-in needs beyond the passkeys: the accounts and the session opener; set by the registration.</summary>
+    internal UserStore? Users { get; init; }
+
+    internal SignInSessions? SignIn { get; init; }
+
+    internal IOptions<AuthOptions>? Auth { get; init; }
+
+    /// <summary>
+    /// Signs in with a passkey: <see cref="VerifySignInAsync"/>, then one point read of the account (enabled, verified
+    /// where required, the stamp the session records), then the session's own writes (<see cref="SignInSessions"/>).
+    /// </summary>
+    public async Task<PasskeySignInResult> SignInAsync(string? challengeId, JsonElement? credential, CancellationToken cancellationToken)
+    {
+        var proof = await VerifySignInAsync(challengeId, credential, cancellationToken);
+        if (proof is null)
+        {
+            return new PasskeySignInResult.Invalid();
+        }
+
+        var user = await Users!.FindByEmailKeyAsync(proof.Owner.EmailKey, cancellationToken);
+        if (user is null || user.UserId != proof.UserId)
+        {
+            return new PasskeySignInResult.Invalid();
+        }
+
+        // Told apart only after the passkey proved the user, as login does after the right password.
+        if (user.Disabled)
+        {
+            return new PasskeySignInResult.AccountDisabled();
+        }
+
+        if (Auth!.Value.RequireEmailVerification && !user.EmailVerified)
+        {
+            return new PasskeySignInResult.EmailNotVerified();
+        }
+
+        var (tokens, session) = await SignIn!.OpenAsync(user, [AuthMethods.HardwareKey, AuthMethods.MultiFactor], cancellationToken);
+        PasskeyLog.SignedIn(_logger, user.UserId, session.SessionId, proof.PasskeyId);
+        return new PasskeySignInResult.Succeeded(tokens);
+    }
 
     /// <summary>Creation options for a new passkey of the caller: <c>PublicKeyCredentialCreationOptionsJSON</c>.</summary>
     public async Task<JsonObject> RegistrationOptionsAsync(AuthenticatedSession caller, UserAccount account, CancellationToken cancellationToken)
@@ -218,13 +278,16 @@ public sealed class PasskeyService
         return parts is null ? Refused("sign_in", "challenge") : await VerifyAssertionAsync(response!, challenge!, parts, expectedUserId: null, cancellationToken);
     }
 
-    /// <summary>Verifies a step-up assertion of the caller's session (the challenge comes from the signed client data).</summary>
-    public async Task<PasskeyProof?> VerifyReauthenticationAsync(AuthenticatedSession caller, JsonElement? credential, CancellationToken cancellationToken)
+    /// <summary>
+    /// Verifies a step-up assertion in session <paramref name="sessionId"/> of <paramref name="userId"/> with one of the
+    /// user's passkeys (the challenge comes from the signed client data, and must have been issued to that session).
+    /// </summary>
+    public async Task<PasskeyProof?> VerifyReauthenticationAsync(string userId, string sessionId, JsonElement? credential, CancellationToken cancellationToken)
     {
         var response = Parse(credential, FidoModelSerializerContext.Default.AuthenticatorAssertionRawResponse);
         var challenge = ChallengeBytes(response?.Response?.ClientDataJson);
-        var parts = challenge is null ? null : await CheckChallengeAsync(challenge, ChallengePurpose.Reauthenticate, BoundTo(caller), cancellationToken);
-        return parts is null ? Refused("reauthentication", "challenge") : await VerifyAssertionAsync(response!, challenge!, parts, caller.UserId, cancellationToken);
+        var parts = challenge is null ? null : await CheckChallengeAsync(challenge, ChallengePurpose.Reauthenticate, BoundTo(userId, sessionId), cancellationToken);
+        return parts is null ? Refused("reauthentication", "challenge") : await VerifyAssertionAsync(response!, challenge!, parts, userId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<PasskeyInfo>> ListAsync(string userId, CancellationToken cancellationToken) =>
@@ -439,7 +502,9 @@ public sealed class PasskeyService
     private static bool IsVerificationFailure(Exception e) =>
         e is not (RequestFailedException or OperationCanceledException or OutOfMemoryException or StorageContentionException);
 
-    private static string BoundTo(AuthenticatedSession caller) => caller.UserId + "\n" + caller.SessionId;
+    private static string BoundTo(AuthenticatedSession caller) => BoundTo(caller.UserId, caller.SessionId);
+
+    private static string BoundTo(string userId, string sessionId) => userId + "\n" + sessionId;
 
     private static PasskeyInfo ToInfo(PasskeyEntity passkey) => new(passkey.Id, passkey.Name, passkey.CreatedAt, passkey.LastUsedAt);
 }

@@ -42,7 +42,12 @@ public static class PasskeyServices
         services.AddSingleton(sp => new PasskeyStore(sp.GetRequiredService<AuthTables>()));
         services.AddSingleton(sp => new PasskeyService(
             sp.GetRequiredService<IOptions<WebAuthnOptions>>(), sp.GetRequiredService<PasskeyStore>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasskeyService>>()));
+            sp.GetService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasskeyService>>())
+        {
+            Users = sp.GetRequiredService<UserStore>(),
+            SignIn = sp.GetRequiredService<Sessions.SignInSessions>(),
+            Auth = sp.GetRequiredService<IOptions<AuthOptions>>(),
+        });
         return services;
     }
 }

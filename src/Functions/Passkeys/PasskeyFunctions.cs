@@ -12,10 +12,15 @@ public static class PasskeyFunctions
 {
     public static IEndpointRouteBuilder MapPasskeys(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/passkeys/register/options", RegistrationOptionsAsync).WithName("PasskeyRegisterOptions").RequireAuthorization();
-        app.MapPost("/api/auth/passkeys/register", RegisterAsync).WithName("PasskeyRegister").RequireAuthorization();
+        // Adding a passkey adds a way into the account: only a session that proved a credential lately may; removing one
+        // needs the second factor too where the account has one.
+        app.MapPost("/api/auth/passkeys/register/options", RegistrationOptionsAsync).WithName("PasskeyRegisterOptions").RequireAuthorization()
+            .RequireRecentProof();
+        app.MapPost("/api/auth/passkeys/register", RegisterAsync).WithName("PasskeyRegister").RequireAuthorization()
+            .RequireRecentProof();
         app.MapGet("/api/auth/passkeys", ListAsync).WithName("ListPasskeys").RequireAuthorization();
-        app.MapDelete("/api/auth/passkeys/{id}", DeleteAsync).WithName("DeletePasskey").RequireAuthorization();
+        app.MapDelete("/api/auth/passkeys/{id}", DeleteAsync).WithName("DeletePasskey").RequireAuthorization()
+            .RequireRecentProof(ProofRequirement.RecentWithSecondFactor);
         app.MapPost("/api/auth/passkeys/options", ReauthenticationOptionsAsync).WithName("PasskeyOptions").RequireAuthorization();
         return app;
     }
