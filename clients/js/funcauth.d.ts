@@ -186,6 +186,8 @@ export class FuncAuthClient {
   registerPasskey(name?: string): Promise<Passkey>;
   /** Signs in with a passkey; `mediation: "conditional"` offers passkeys in the username field's autofill. */
   signInWithPasskey(options?: { mediation?: CredentialMediationRequirement; signal?: AbortSignal }): Promise<Session>;
+  /** Steps the current session up with a passkey (new tokens, same session, amr with hwk and mfa). */
+  reauthenticateWithPasskey(): Promise<Session>;
   conditionalPasskeysAvailable(): Promise<boolean>;
   listPasskeys(): Promise<Passkey[]>;
   deletePasskey(id: string): Promise<void>;

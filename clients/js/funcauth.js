@@ -317,6 +317,19 @@ export class FuncAuthClient {
     return this.#publicSession();
   }
 
+  /**
+   * Steps the current session up with one of the user's passkeys (POST /api/auth/passkeys/options, then
+   * POST /api/auth/reauthenticate { passkey }): the same session, new tokens, auth_time now and amr with hwk and mfa,
+   * as the sensitive operations ask (reauthentication_required).
+   */
+  async reauthenticateWithPasskey() {
+    const { data: options } = await this.#authorized("POST", "/api/auth/passkeys/options", { body: {} });
+    const credential = await this.#passkeyCall("get", requestOptionsFromJSON(options, this.#publicKeyCredential));
+    const { data } = await this.#authorized("POST", "/api/auth/reauthenticate", { body: { passkey: credentialToJSON(credential) } });
+    this.#adopt(data, "TOKEN_REFRESHED");
+    return this.#publicSession();
+  }
+
   /** Whether the browser can offer passkeys in an input's autofill (conditional mediation). */
   async conditionalPasskeysAvailable() {
     const P = this.#publicKeyCredential;

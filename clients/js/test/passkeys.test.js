@@ -23,6 +23,10 @@ function passkeyServer() {
       case "/api/auth/passkeys/register/options":
         return json(200, { rp: { id: "app.test", name: "FuncAuth" }, user: { id: "BAUG", name: "ann@example.com", displayName: "Ann" }, challenge: "BwgJ",
           pubKeyCredParams: [{ type: "public-key", alg: -7 }], excludeCredentials: [{ type: "public-key", id: "CgsM" }] });
+      case "/api/auth/passkeys/options":
+        return json(200, { challenge: "DQ4P", rpId: "app.test", allowCredentials: [{ type: "public-key", id: "AQ" }], userVerification: "required" });
+      case "/api/auth/reauthenticate":
+        return json(200, { access_token: accessToken(), token_type: "Bearer", expires_in: 900, refresh_token: "r2", user: { id: "u1", email: "ann@example.com" } });
       case "/api/auth/passkeys/register":
         return json(201, { id: "p1", name: body.name ?? "Passkey", createdAt: "2026-12-07T00:00:00Z", lastUsedAt: null });
       default:
@@ -111,6 +115,24 @@ describe("passkeys", () => {
     const register = server.sent.find((s) => s.path === "/api/auth/passkeys/register");
     assert.match(register.authorization, /^Bearer /);
     assert.deepEqual(register.body.credential.response, { clientDataJSON: "BQ", attestationObject: "Bg", transports: ["internal"] });
+    c.close();
+  });
+
+  test("stepping up sends the assertion to reauthenticate and keeps the new tokens", async () => {
+    const server = passkeyServer();
+    const seen = [];
+    const c = client(server, legacyCredentials(seen));
+    await c.signInWithPasskey();
+    const events = [];
+    c.onAuthStateChange((event) => events.push(event));
+
+    await c.reauthenticateWithPasskey();
+
+    assert.deepEqual(new Uint8Array(seen[1].publicKey.allowCredentials[0].id), new Uint8Array([1]));
+    const reauth = server.sent.find((s) => s.path === "/api/auth/reauthenticate");
+    assert.match(reauth.authorization, /^Bearer /);
+    assert.equal(reauth.body.passkey.response.signature, "Aw");
+    assert.deepEqual(events, ["TOKEN_REFRESHED"]);
     c.close();
   });
 
