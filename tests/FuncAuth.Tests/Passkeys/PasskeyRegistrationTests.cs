@@ -258,6 +258,25 @@ public sealed class PasskeyRegistrationTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task TheRelyingPartyDefaultsToTheFirstAllowedOriginAndExplicitOriginsOffItAreRefusedAtStart()
+    {
+        // From CORS: the RP id is the first origin's host, and only the origins on it may use passkeys.
+        await using (var app = await FuncAuthApp.StartAsync(azurite, new Dictionary<string, string?> { ["Cors__AllowedOrigins"] = "https://a.example.com, https://b.example.com" }))
+        {
+            var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebAuthnOptions>>().Value;
+            Assert.Equal("a.example.com", options.RpId);
+            Assert.Equal(["https://a.example.com"], options.OriginList);
+        }
+
+        // Set explicitly, an origin that is not on the RP id is a configuration mistake, refused at start.
+        var result = new WebAuthnOptionsValidator().Validate(null, new WebAuthnOptions { RpId = "example.com", Origins = "https://app.example.com,https://evil.example.net" });
+        Assert.True(result.Failed);
+        Assert.Contains("'https://evil.example.net' is not on the RP id 'example.com'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new WebAuthnOptionsValidator().Validate(null, new WebAuthnOptions { RpId = "example.com", Origins = "https://app.example.com,https://example.com" }).Succeeded);
+        Assert.True(new WebAuthnOptionsValidator().Validate(null, new WebAuthnOptions { RpId = "127.0.0.1", Origins = "http://127.0.0.1:5173" }).Failed);
+    }
+
+    [Fact]
     public async Task PasskeyRoutesNeedASignedInUser()
     {
         using var options = await _client.PostJsonAsync("/api/auth/passkeys/register/options", new { });
