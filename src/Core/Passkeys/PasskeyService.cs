@@ -238,6 +238,14 @@ public sealed class PasskeyService
             return new(RegisterPasskeyStatus.Invalid);
         }
 
+        // Counted again after the insert: of registrations racing at the limit, one whose own insert went over it
+        // removes itself, so a user never holds more than MaxPerUser.
+        if ((await _store.ListAsync(caller.UserId, cancellationToken)).Count > MaxPerUser)
+        {
+            await _store.DeleteAsync(caller.UserId, id, CancellationToken.None);
+            return new(RegisterPasskeyStatus.TooMany);
+        }
+
         PasskeyLog.Added(_logger, caller.UserId, id);
         await NotifyOwnerAsync(account.Email, cancellationToken);
         return new(RegisterPasskeyStatus.Created, ToInfo(passkey));
