@@ -101,6 +101,16 @@ export interface ClientOptions {
   now?: () => number;
   setTimeout?: (callback: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
+  /** WebAuthn: defaults to `navigator.credentials` and the global `PublicKeyCredential`. */
+  credentials?: CredentialsContainer | null;
+  PublicKeyCredential?: typeof PublicKeyCredential | null;
+}
+
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface SignUpInput {
@@ -170,6 +180,18 @@ export class FuncAuthClient {
     delete(id: string): Promise<void>;
   };
 
+  /** Whether the browser has WebAuthn (`navigator.credentials` and `PublicKeyCredential`). */
+  readonly passkeysSupported: boolean;
+  /** Adds a passkey to the signed-in account (needs a recent sign-in). */
+  registerPasskey(name?: string): Promise<Passkey>;
+  /** Signs in with a passkey; `mediation: "conditional"` offers passkeys in the username field's autofill. */
+  signInWithPasskey(options?: { mediation?: CredentialMediationRequirement; signal?: AbortSignal }): Promise<Session>;
+  /** Steps the current session up with a passkey (new tokens, same session, amr with hwk and mfa). */
+  reauthenticateWithPasskey(): Promise<Session>;
+  conditionalPasskeysAvailable(): Promise<boolean>;
+  listPasskeys(): Promise<Passkey[]>;
+  deletePasskey(id: string): Promise<void>;
+
   readonly admin: {
     getUser(userId: string): Promise<User>;
     findByEmail(email: string): Promise<User[]>;
@@ -189,3 +211,7 @@ export class FuncAuthClient {
 }
 
 export function createClient(options?: ClientOptions): FuncAuthClient;
+
+/** WebAuthn's base64url encoding of binary fields. */
+export function toBase64Url(buffer: ArrayBuffer | ArrayBufferView): string;
+export function fromBase64Url(text: string): ArrayBuffer;

@@ -48,6 +48,8 @@ export class FuncAuthClient {
   #lockName;
   #maxMarginMs;
   #tokenOrigins;
+  #credentials;
+  #publicKeyCredential;
 
   /** { refreshToken, accessToken, expiresAt (ms), lifetimeMs, user } or null when signed out. */
   #session = null;
@@ -71,6 +73,8 @@ export class FuncAuthClient {
     this.#setTimeout = options.setTimeout ?? ((fn, ms) => g.setTimeout(fn, ms));
     this.#clearTimeout = options.clearTimeout ?? ((id) => g.clearTimeout(id));
     this.#maxMarginMs = options.refreshMarginMs ?? DEFAULT_MAX_MARGIN_MS;
+    this.#credentials = options.credentials !== undefined ? options.credentials : (g.navigator?.credentials ?? null);
+    this.#publicKeyCredential = options.PublicKeyCredential !== undefined ? options.PublicKeyCredential : (g.PublicKeyCredential ?? null);
     this.#tokenOrigins = new Set(
       [this.#baseUrl || originOf(g.location?.href), ...(options.tokenOrigins ?? [])].filter(Boolean).map((u) => originOf(u)),
     );
@@ -273,6 +277,81 @@ export class FuncAuthClient {
       list: async () => (await this.#authorized("GET", "/api/auth/api-keys")).data,
       delete: async (id) => { await this.#authorized("DELETE", `/api/auth/api-keys/${encodeURIComponent(id)}`); },
     };
+  }
+
+  // ---- v3: passkeys (WebAuthn) --------------------------------------------------------------------------------------
+
+  /** Whether this browser can make and use passkeys (WebAuthn with a JSON-capable credential). */
+  get passkeysSupported() {
+    return Boolean(this.#credentials && this.#publicKeyCredential);
+  }
+
+  /**
+   * Adds a passkey to the signed-in account: creation options from the server, navigator.credentials.create() (the
+   * device asks for its screen lock or security key), then the answer back. Returns { id, name, createdAt, lastUsedAt }.
+   * The server asks for a recent sign-in: a FuncAuthError with code reauthentication_required means re-authenticate
+   * first.
+   */
+  async registerPasskey(name) {
+    const { data: options } = await this.#authorized("POST", "/api/auth/passkeys/register/options", { body: {} });
+    const credential = await this.#passkeyCall("create", creationOptionsFromJSON(options, this.#publicKeyCredential));
+    const { data } = await this.#authorized("POST", "/api/auth/passkeys/register", {
+      body: compact({ credential: credentialToJSON(credential), name: name || undefined }),
+    });
+    return data;
+  }
+
+  /**
+   * Signs in with a passkey, no password: request options (no user named: the device offers the passkeys it holds
+   * for this site), navigator.credentials.get(), then POST /api/auth/passkeys/login. With { mediation: "conditional" }
+   * the browser offers passkeys in the autofill of an input with autocomplete="username webauthn", and the promise
+   * waits until the user picks one; { signal } aborts the wait.
+   */
+  async signInWithPasskey({ mediation, signal } = {}) {
+    const { data: options } = await this.#call("POST", "/api/auth/passkeys/login/options", { body: {} });
+    const credential = await this.#passkeyCall("get", requestOptionsFromJSON(options, this.#publicKeyCredential), { mediation, signal });
+    const { data } = await this.#call("POST", "/api/auth/passkeys/login", {
+      body: { challengeId: options.challengeId, credential: credentialToJSON(credential) },
+    });
+    this.#adopt(data, "SIGNED_IN");
+    return this.#publicSession();
+  }
+
+  /**
+   * Steps the current session up with one of the user's passkeys (POST /api/auth/passkeys/options, then
+   * POST /api/auth/reauthenticate { passkey }): the same session, new tokens, auth_time now and amr with hwk and mfa,
+   * as the sensitive operations ask (reauthentication_required).
+   */
+  async reauthenticateWithPasskey() {
+    const { data: options } = await this.#authorized("POST", "/api/auth/passkeys/options", { body: {} });
+    const credential = await this.#passkeyCall("get", requestOptionsFromJSON(options, this.#publicKeyCredential));
+    const { data } = await this.#authorized("POST", "/api/auth/reauthenticate", { body: { passkey: credentialToJSON(credential) } });
+    this.#adopt(data, "TOKEN_REFRESHED");
+    return this.#publicSession();
+  }
+
+  /** Whether the browser can offer passkeys in an input's autofill (conditional mediation). */
+  async conditionalPasskeysAvailable() {
+    const P = this.#publicKeyCredential;
+    return Boolean(this.#credentials && P && typeof P.isConditionalMediationAvailable === "function" && (await P.isConditionalMediationAvailable()));
+  }
+
+  /** GET /api/auth/passkeys: the user's passkeys, newest first. */
+  async listPasskeys() {
+    return (await this.#authorized("GET", "/api/auth/passkeys")).data;
+  }
+
+  /** DELETE /api/auth/passkeys/{id}. The passkey stays on the device; the server no longer accepts it. */
+  async deletePasskey(id) {
+    await this.#authorized("DELETE", `/api/auth/passkeys/${encodeURIComponent(id)}`);
+  }
+
+  async #passkeyCall(kind, publicKey, { mediation, signal } = {}) {
+    if (!this.#credentials) throw new FuncAuthError({ status: 0, code: "passkeys_unsupported", detail: "This browser cannot use passkeys." });
+    const request = compact({ publicKey, mediation, signal });
+    const credential = await this.#credentials[kind](request);
+    if (!credential) throw new FuncAuthError({ status: 0, code: "passkey_cancelled", detail: "No passkey was chosen." });
+    return credential;
   }
 
   /** Administration (role admin): /api/users/... */
@@ -625,6 +704,69 @@ export class FuncAuthClient {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
+
+// WebAuthn's JSON forms: the browser's own parse…FromJSON and toJSON where it has them (WebAuthn Level 3), else the
+// same conversion by hand (base64url fields to ArrayBuffers and back), for browsers without them.
+
+function creationOptionsFromJSON(options, P) {
+  if (typeof P?.parseCreationOptionsFromJSON === "function") return P.parseCreationOptionsFromJSON(options);
+  return {
+    ...options,
+    challenge: fromBase64Url(options.challenge),
+    user: { ...options.user, id: fromBase64Url(options.user.id) },
+    excludeCredentials: (options.excludeCredentials ?? []).map((c) => ({ ...c, id: fromBase64Url(c.id) })),
+  };
+}
+
+function requestOptionsFromJSON(options, P) {
+  const { challengeId, ...json } = options;
+  if (typeof P?.parseRequestOptionsFromJSON === "function") return P.parseRequestOptionsFromJSON(json);
+  return {
+    ...json,
+    challenge: fromBase64Url(json.challenge),
+    allowCredentials: (json.allowCredentials ?? []).map((c) => ({ ...c, id: fromBase64Url(c.id) })),
+  };
+}
+
+function credentialToJSON(credential) {
+  if (typeof credential.toJSON === "function") return credential.toJSON();
+  const r = credential.response;
+  const response = r.attestationObject
+    ? {
+        clientDataJSON: toBase64Url(r.clientDataJSON),
+        attestationObject: toBase64Url(r.attestationObject),
+        transports: typeof r.getTransports === "function" ? r.getTransports() : [],
+      }
+    : {
+        clientDataJSON: toBase64Url(r.clientDataJSON),
+        authenticatorData: toBase64Url(r.authenticatorData),
+        signature: toBase64Url(r.signature),
+        userHandle: r.userHandle ? toBase64Url(r.userHandle) : null,
+      };
+  return {
+    id: credential.id,
+    rawId: toBase64Url(credential.rawId),
+    type: credential.type,
+    authenticatorAttachment: credential.authenticatorAttachment ?? null,
+    clientExtensionResults: typeof credential.getClientExtensionResults === "function" ? credential.getClientExtensionResults() : {},
+    response,
+  };
+}
+
+export function toBase64Url(buffer) {
+  const bytes = new Uint8Array(buffer instanceof ArrayBuffer ? buffer : buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(text) {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
+}
 
 function safeLocalStorage() {
   try {

@@ -6,6 +6,7 @@ const auth = createClient({ baseUrl: config.apiBaseUrl });
 const app = document.getElementById("app");
 const nav = document.getElementById("nav");
 let notice = null; // shown once, on the next screen
+let conditionalSignIn = null; // the pending autofill passkey request of the sign-in page
 
 const routes = {
   "/": () => (auth.session ? profileView() : signInView()),
@@ -17,6 +18,7 @@ const routes = {
   "/profile": signedIn(profileView),
   "/sessions": signedIn(sessionsView),
   "/password": signedIn(changePasswordView),
+  "/passkeys": signedIn(passkeysView),
 };
 const publicOnly = new Set(["/sign-in", "/sign-up"]);
 
@@ -49,12 +51,45 @@ render();
 
 function signInView() {
   if (auth.session) return navigate("/profile", true);
+  const passkeyError = h("p", { id: "passkey-sign-in-error", class: "error", role: "alert", hidden: true });
+  const withPasskey = async (options) => {
+    passkeyError.hidden = true;
+    if (!options?.mediation && conditionalSignIn) {
+      // A browser runs one WebAuthn request at a time: end the autofill one before asking with a dialog.
+      conditionalSignIn.controller.abort();
+      await conditionalSignIn.pending;
+      conditionalSignIn = null;
+    }
+    try {
+      await auth.signInWithPasskey(options);
+      navigate("/profile", true);
+    } catch (e) {
+      if (e?.name === "AbortError" || (options?.mediation === "conditional" && e?.name === "NotAllowedError")) return;
+      passkeyError.textContent = describe(e);
+      passkeyError.hidden = false;
+    }
+  };
+  // Conditional UI: where the browser supports it, the passkeys it holds for this site appear in the email field's
+  // autofill; picking one signs in. The pending request ends when the page changes.
+  conditionalSignIn?.controller.abort();
+  conditionalSignIn = null;
+  if (auth.passkeysSupported) {
+    auth.conditionalPasskeysAvailable().then((available) => {
+      if (!available || conditionalSignIn || (location.pathname !== "/sign-in" && location.pathname !== "/")) return;
+      const controller = new AbortController();
+      conditionalSignIn = { controller, pending: withPasskey({ mediation: "conditional", signal: controller.signal }) };
+    });
+  }
   return card("Sign in", [
+    auth.passkeysSupported
+      ? h("div", { class: "row" }, button("Sign in with a passkey", () => withPasskey(), { id: "passkey-sign-in" }))
+      : null,
+    passkeyError,
     form({
       id: "sign-in-form",
       submit: "Sign in",
       fields: [
-        { name: "email", label: "Email", type: "email", autocomplete: "username" },
+        { name: "email", label: "Email", type: "email", autocomplete: "username webauthn" },
         { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
       ],
       onSubmit: async ({ email, password }) => {
@@ -174,6 +209,53 @@ function sessionsView() {
   ]);
 }
 
+function passkeysView() {
+  const list = h("div", { id: "passkeys-list" }, h("p", { class: "muted" }, "Loading…"));
+  const load = async () => {
+    try {
+      const passkeys = await auth.listPasskeys();
+      list.replaceChildren(passkeys.length === 0
+        ? h("p", { id: "no-passkeys", class: "muted" }, "No passkeys yet.")
+        : h("table", { class: "sessions" },
+          h("thead", {}, h("tr", {}, ...["Name", "Added", "Last used", ""].map((t) => h("th", {}, t)))),
+          h("tbody", {}, ...passkeys.map((p) => h("tr", { "data-passkey": p.id },
+            h("td", { class: "passkey-name" }, p.name),
+            h("td", {}, formatDate(p.createdAt)),
+            h("td", {}, formatDate(p.lastUsedAt)),
+            h("td", {}, button("Delete", async () => { await auth.deletePasskey(p.id); await load(); }, { class: "secondary small" })),
+          )))));
+    } catch (e) {
+      list.replaceChildren(h("p", { class: "error" }, describe(e)));
+    }
+  };
+  load();
+  const confirmed = h("p", { id: "reauth-result", class: "muted" });
+  return card("Passkeys", [
+    h("p", {}, "A passkey signs you in with this device's screen lock (fingerprint, face or PIN) or a security key, instead of your password. It works only on this site, so it cannot be phished."),
+    list,
+    auth.passkeysSupported
+      ? h("div", { class: "row" },
+        button("Confirm it's you with a passkey", async () => {
+          await auth.reauthenticateWithPasskey();
+          confirmed.textContent = "Confirmed: for the next 10 minutes you can add and delete passkeys without signing in again.";
+        }, { id: "reauth-passkey", class: "secondary" }),
+        confirmed)
+      : null,
+    auth.passkeysSupported
+      ? form({
+        id: "passkey-form",
+        submit: "Add a passkey",
+        fields: [{ name: "name", label: "Name (to tell your passkeys apart)", value: "This device" }],
+        onSubmit: async ({ name }, el) => {
+          await auth.registerPasskey(name);
+          done(el, "Passkey added. You can now sign in with it.");
+          await load();
+        },
+      })
+      : h("p", { class: "error" }, "This browser cannot make passkeys."),
+  ]);
+}
+
 function changePasswordView() {
   return card("Change your password", [
     h("p", {}, "Your other devices are signed out; this one stays signed in."),
@@ -261,6 +343,11 @@ function navigate(path, replace = false) {
 }
 
 function render() {
+  if (conditionalSignIn && (auth.session || !["/", "/sign-in"].includes(location.pathname))) {
+    // Leaving the sign-in page: its pending autofill request would block the next WebAuthn call.
+    conditionalSignIn.controller.abort();
+    conditionalSignIn = null;
+  }
   renderNav();
   const view = routes[location.pathname] ?? notFoundView;
   const content = view();
@@ -279,6 +366,7 @@ function renderNav() {
       link("/profile", "Profile"),
       link("/sessions", "Sessions"),
       link("/password", "Password"),
+      link("/passkeys", "Passkeys"),
       button("Sign out", () => auth.signOut("local"), { id: "sign-out", class: "secondary small" }),
     ]
     : [link("/sign-in", "Sign in"), link("/sign-up", "Sign up")]));
@@ -381,6 +469,11 @@ const messages = {
   verification_token_expired: "This confirmation link has expired. Ask for a new one from your profile.",
   reset_token_invalid: "This reset link is not valid (or was already used). Ask for a new one.",
   reset_token_expired: "This reset link has expired. Ask for a new one.",
+  passkey_invalid: "That passkey was not accepted. Try again, or sign in with your password.",
+  too_many_passkeys: "You have 20 passkeys, the most an account may have. Delete one first.",
+  passkeys_unsupported: "This browser cannot use passkeys.",
+  passkey_cancelled: "No passkey was chosen.",
+  reauthentication_required: "For your safety, confirm it's you first: sign in again, or use \"Confirm it's you with a passkey\".",
   not_found: "The server does not offer this yet.",
   method_not_allowed: "The server does not offer this yet.",
 };
@@ -389,6 +482,8 @@ function describe(error) {
   if (error?.code === "network_error") return `FuncAuth cannot be reached at ${config.apiBaseUrl}.`;
   if (error?.code === "rate_limited") return `Too many attempts. Try again in ${error.retryAfter ?? "a few"} seconds.`;
   if (error?.code === "service_unavailable") return "The service is busy. Try again in a moment.";
+  if (error?.name === "NotAllowedError") return "The passkey request was cancelled or timed out.";
+  if (error?.name === "InvalidStateError") return "This device already holds a passkey for your account.";
   if (error?.code === "validation_failed") return Object.values(error.errors ?? {}).flat().map(explain).join(" ") || error.detail;
   return messages[error?.code] ?? error?.detail ?? error?.message ?? "Something went wrong.";
 }

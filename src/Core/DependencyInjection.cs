@@ -8,6 +8,7 @@ using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Cleanup;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
+using FuncAuth.Core.Passkeys;
 using FuncAuth.Core.Passwords;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
@@ -119,7 +120,10 @@ public static class DependencyInjection
         services.AddSingleton(sp => new Reauthentication(
             sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<UserStore>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Reauthentication>>()));
+            sp.GetRequiredService<ILogger<Reauthentication>>())
+        {
+            Passkeys = sp.GetRequiredService<PasskeyService>(),
+        });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
@@ -134,6 +138,7 @@ public static class DependencyInjection
         services.AddHostedService<SigningKeyRefresher>();
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);
+        services.AddFuncAuthPasskeys(configuration);
         services.AddFuncAuthEmail(configuration, isDevelopment);
         services.AddFuncAuthAccountLifecycle();
         return services;

@@ -56,7 +56,9 @@ app.MapSignup()
     .MapDisableUser()
     .MapEnableUser()
     .MapReauthenticate()
-    .MapSendEmail();
+    .MapSendEmail()
+    .MapPasskeys()
+    .MapPasskeyLogin();
 app.MapOpenApiDocument();
 
 try

@@ -50,7 +50,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
         return (Partition(accountHash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(accountHash, 0, 16) + "-");
     }
 
-    private static string Partition(int shard, DateTimeOffset windowEnd) =>
+    internal static string Partition(int shard, DateTimeOffset windowEnd) =>
         string.Create(CultureInfo.InvariantCulture, $"{shard:x2}-{windowEnd.ToUnixTimeSeconds():D12}");
 
     /// <summary>Adds one to the counter unless it has reached <paramref name="limit"/>; the lease can take the one back.</summary>

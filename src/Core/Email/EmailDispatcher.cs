@@ -103,6 +103,11 @@ public sealed class EmailDispatcher
             return EmailTemplates.SignupAttempt(new Uri(baseUrl + "/"));
         }
 
+        if (kind == EmailKinds.PasskeyAdded)
+        {
+            return EmailTemplates.PasskeyAdded(new Uri(baseUrl + "/passkeys"));
+        }
+
         var keys = await _keys.GetAsync(cancellationToken);
         var now = _time.GetUtcNow();
         if (kind == EmailKinds.VerifyEmail)

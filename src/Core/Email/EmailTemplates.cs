@@ -27,6 +27,13 @@ internal static class EmailTemplates
         "Go to the app",
         "If it was not you, you need to do nothing: your account is unchanged.");
 
+    public static MimeMessage PasskeyAdded(Uri appLink) => Build(
+        "A passkey was added to your account",
+        "A passkey was just added to your account: it can now sign in without your password. If that was you, there is nothing to do.",
+        appLink,
+        "Review your passkeys",
+        "If it was not you, sign in, delete the passkey on the Passkeys page, change your password and sign out everywhere.");
+
     private static MimeMessage Build(string subject, string intro, Uri link, string action, string footer)
     {
         var url = link.AbsoluteUri;

@@ -9,8 +9,9 @@ public static class EmailKinds
     public const string VerifyEmail = "verify_email";
     public const string ResetPassword = "reset_password";
     public const string SignupAttempt = "signup_attempt";
+    public const string PasskeyAdded = "passkey_added";
 
-    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt;
+    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt or PasskeyAdded;
 }
 
 /// <summary>

@@ -22,6 +22,12 @@ public abstract record Proof
 
     /// <summary>The account's password: proves <c>pwd</c>.</summary>
     public sealed record Password(string Value) : Proof;
+
+    /// <summary>
+    /// An AuthenticationResponseJSON of one of the user's passkeys, over a challenge issued to session
+    /// <paramref name="SessionId"/> (<c>POST /api/auth/passkeys/options</c>): proves <c>hwk</c> and, user-verified, <c>mfa</c>.
+    /// </summary>
+    public sealed record Passkey(System.Text.Json.JsonElement? Credential, string SessionId) : Proof;
 }
 
 /// <summary>The outcome of a re-authentication. Closed: these are all its cases.</summary>
@@ -106,11 +112,11 @@ public sealed class Reauthentication
     /// <summary>The methods <paramref name="proof"/> proves for <paramref name="user"/>, or null when it does not hold.</summary>
     private Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
         return proof switch
         {
             Proof.Password password => Task.FromResult(
                 _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly),
+            Proof.Passkey passkey => CheckPasskeyAsync(user, passkey, cancellationToken),
             _ => throw new UnreachableException(),
         };
     }
@@ -118,6 +124,15 @@ public sealed class Reauthentication
     private static string KindOf(Proof proof) => proof switch
     {
         Proof.Password => "password",
+        Proof.Passkey => "passkey",
         _ => throw new UnreachableException(),
     };
+
+    /// <summary>Checks passkey proofs; set by the service registration.</summary>
+    internal Passkeys.PasskeyService? Passkeys { get; init; }
+
+    private async Task<IReadOnlyList<string>?> CheckPasskeyAsync(UserEntity user, Proof.Passkey passkey, CancellationToken cancellationToken) =>
+        Passkeys is { IsEnabled: true } && await Passkeys.VerifyReauthenticationAsync(user.UserId, passkey.SessionId, passkey.Credential, cancellationToken) is not null
+            ? [AuthMethods.HardwareKey, AuthMethods.MultiFactor]
+            : null;
 }

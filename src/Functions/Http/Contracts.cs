@@ -15,7 +15,8 @@ public sealed record LogoutRequest(string? Scope);
 public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
 
 /// <summary>Re-authentication's body: exactly one proof.</summary>
-public sealed record ReauthenticateRequest(string? Password);
+/// <summary><c>passkey</c> is an AuthenticationResponseJSON over the options of <c>POST /api/auth/passkeys/options</c>.</summary>
+public sealed record ReauthenticateRequest(string? Password, System.Text.Json.JsonElement? Passkey = null);
 
 public sealed record UserResponse(
     string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, bool EmailVerified,

@@ -35,5 +35,7 @@ public static class ErrorCodes
     public static readonly ApiError ResetTokenExpired = new("reset_token_expired", StatusCodes.Status400BadRequest);
     public static readonly ApiError LastAdmin = new("last_admin", StatusCodes.Status409Conflict);
     public static readonly ApiError CannotDisableSelf = new("cannot_disable_self", StatusCodes.Status409Conflict);
+    public static readonly ApiError PasskeyInvalid = new("passkey_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError TooManyPasskeys = new("too_many_passkeys", StatusCodes.Status409Conflict);
     public static readonly ApiError ReauthenticationRequired = new("reauthentication_required", StatusCodes.Status403Forbidden);
 }

@@ -38,12 +38,19 @@ internal static class EndpointErrors
         ["EnableUser"] = [NotFound, ReauthenticationRequired],
         ["ListUserApiKeys"] = [NotFound],
         ["RevokeUserApiKey"] = [NotFound, ReauthenticationRequired],
-        ["Reauthenticate"] = [ValidationFailed, InvalidCredentials, RateLimited],
+        ["Reauthenticate"] = [ValidationFailed, InvalidCredentials, PasskeyInvalid, RateLimited],
         ["Health"] = [],
         ["Jwks"] = [],
         ["OpenIdConfiguration"] = [],
         ["AuthorizationServerMetadata"] = [],
         ["OpenApi"] = [],
+        ["PasskeyRegisterOptions"] = [NotFound, ReauthenticationRequired],
+        ["PasskeyRegister"] = [ValidationFailed, PasskeyInvalid, TooManyPasskeys, NotFound, ReauthenticationRequired],
+        ["ListPasskeys"] = [],
+        ["DeletePasskey"] = [NotFound, ReauthenticationRequired],
+        ["PasskeyOptions"] = [NotFound],
+        ["PasskeyLoginOptions"] = [NotFound, RateLimited],
+        ["PasskeyLogin"] = [PasskeyInvalid, AccountDisabled, EmailNotVerified, NotFound, RateLimited],
     };
 
     /// <summary>The OAuth endpoints answer errors the RFC 6749 §5.2 way: (status, error codes).</summary>

@@ -22,7 +22,9 @@ public static class ReauthenticateFunction
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
         ReauthenticateRequest body, HttpContext context, Caller caller, Reauthentication reauthentication, LoginGuard logins, CancellationToken cancellationToken)
     {
-        Proof? proof = !string.IsNullOrEmpty(body.Password) ? new Proof.Password(body.Password) : null;
+        Proof? proof = !string.IsNullOrEmpty(body.Password) ? new Proof.Password(body.Password)
+            : body.Passkey is { ValueKind: not System.Text.Json.JsonValueKind.Null } passkey ? new Proof.Passkey(passkey, caller.Session.SessionId)
+            : null;
         if (proof is null)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["Send the password."] });
@@ -36,6 +38,7 @@ public static class ReauthenticateFunction
             null => RateLimiting.TooManyRequests(context, retryAfter),
             ReauthenticationResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
             ReauthenticationResult.Refused { Proof: Proof.Password } => Problems.Create(ErrorCodes.InvalidCredentials, "The password is incorrect."),
+            ReauthenticationResult.Refused { Proof: Proof.Passkey } => PasskeyFunctions.Invalid(),
             ReauthenticationResult.SessionEnded => Problems.Create(ErrorCodes.TokenRevoked, "The session has ended or the account no longer exists."),
             _ => throw new UnreachableException(),
         };

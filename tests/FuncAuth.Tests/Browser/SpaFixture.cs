@@ -35,6 +35,12 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public string SpaUrl { get; private set; } = "";
 
+    /// <summary>
+    /// The SPA under the name <c>localhost</c> (same server as <see cref="SpaUrl"/>): WebAuthn needs a domain for its RP
+    /// id, never an IP address, so the passkey tests run here (RP id <c>localhost</c>).
+    /// </summary>
+    public string PasskeySpaUrl { get; private set; } = "";
+
     /// <summary>The same SPA served from an origin that is not in <c>Cors__AllowedOrigins</c>.</summary>
     public string OtherOriginUrl { get; private set; } = "";
 
@@ -74,6 +80,7 @@ public sealed class SpaFixture : IAsyncLifetime
         ApiUrl = $"http://127.0.0.1:{apiPort}";
         var spaPort = LoopbackPorts.FreePort();
         SpaUrl = $"http://127.0.0.1:{spaPort}";
+        PasskeySpaUrl = $"http://localhost:{spaPort}";
         var otherPort = LoopbackPorts.FreePort();
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
 
@@ -82,7 +89,9 @@ public sealed class SpaFixture : IAsyncLifetime
         settings["Email:LinkBaseUrl"] = SpaUrl;
         settings["Storage:ConnectionString"] = _azurite.ConnectionString;
         settings["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
-        settings["Cors:AllowedOrigins"] = SpaUrl;
+        settings["Cors:AllowedOrigins"] = SpaUrl + "," + PasskeySpaUrl;
+        settings["Auth:WebAuthn:RpId"] = "localhost";
+        settings["Auth:WebAuthn:Origins"] = PasskeySpaUrl;
         settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
         // No internet from the tests: the breached-password check asks a local range server.
         Range = await RangeServer.StartAsync();

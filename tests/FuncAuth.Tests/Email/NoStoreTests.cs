@@ -55,6 +55,18 @@ public sealed class NoStoreTests(EmailFixture email)
         var key = await (await Step("POST /api/auth/api-keys", Json(HttpMethod.Post, "/api/auth/api-keys", new { name = "job" }, user.AccessToken))).ReadJsonAsync();
         await Step("GET /api/auth/api-keys", Bare(HttpMethod.Get, "/api/auth/api-keys", user.AccessToken));
         await Step("DELETE /api/auth/api-keys/{id}", Bare(HttpMethod.Delete, "/api/auth/api-keys/" + key.GetProperty("id").GetString(), user.AccessToken));
+        // Passkeys (a software authenticator in the browser's place).
+        using (var authenticator = new SoftwareAuthenticator())
+        {
+            var creation = System.Text.Json.Nodes.JsonNode.Parse(await (await Step("POST /api/auth/passkeys/register/options", Json(HttpMethod.Post, "/api/auth/passkeys/register/options", new { }, user.AccessToken))).Content.ReadAsStringAsync())!;
+            await Step("POST /api/auth/passkeys/register", Json(HttpMethod.Post, "/api/auth/passkeys/register", new System.Text.Json.Nodes.JsonObject { ["credential"] = authenticator.Register(creation, Passkeys.PasskeyApi.Origin) }, user.AccessToken));
+            var passkeys = await (await Step("GET /api/auth/passkeys", Bare(HttpMethod.Get, "/api/auth/passkeys", user.AccessToken))).ReadJsonAsync();
+            var request = System.Text.Json.Nodes.JsonNode.Parse(await (await Step("POST /api/auth/passkeys/login/options", Json(HttpMethod.Post, "/api/auth/passkeys/login/options", new { }))).Content.ReadAsStringAsync())!;
+            await Step("POST /api/auth/passkeys/login", Json(HttpMethod.Post, "/api/auth/passkeys/login", new System.Text.Json.Nodes.JsonObject { ["challengeId"] = request["challengeId"]!.GetValue<string>(), ["credential"] = authenticator.Assert(request, Passkeys.PasskeyApi.Origin) }));
+            await Step("POST /api/auth/passkeys/options", Json(HttpMethod.Post, "/api/auth/passkeys/options", new { }, user.AccessToken));
+            await Step("DELETE /api/auth/passkeys/{id}", Bare(HttpMethod.Delete, "/api/auth/passkeys/" + passkeys[0].GetProperty("id").GetString(), user.AccessToken));
+        }
+
         var grant = await (await Step("POST /oauth/token", Form("/oauth/token", ("grant_type", "password"), ("username", address), ("password", Api.Password)))).ReadJsonAsync();
         await Step("POST /oauth/revoke", Form("/oauth/revoke", ("token", grant.GetProperty("refresh_token").GetString()!)));
         await Step("POST /api/auth/password/forgot", Json(HttpMethod.Post, "/api/auth/password/forgot", new { email = address }));

@@ -35,6 +35,8 @@ public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyn
             ["Auth__RefreshReuseInterval"] = "00:00:00",
             ["Passwords__BreachCheck"] = "true",
             ["Passwords__BreachApiBaseUrl"] = _range.BaseUrl.ToString(),
+            ["Auth__WebAuthn__RpId"] = "app.example.com",
+            ["Auth__WebAuthn__Origins"] = Passkeys.PasskeyApi.Origin,
         });
         _client = _app.Client;
     }
@@ -53,6 +55,32 @@ public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyn
         var problem = await Problem.AssertAsync(response, HttpStatusCode.UnprocessableEntity, "validation_failed");
         Assert.Contains("has appeared in a data breach", problem.GetProperty("errors").GetProperty("password")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains(_range.Requests, r => r.PathAndQuery == "/range/" + RangeServer.Sha1Hex(BreachedPassword)[..5] && r.Headers["Add-Padding"] == "true");
+    }
+
+    [Fact]
+    public async Task APasskeyIsRegisteredThroughTheExecutableAndSignsIn()
+    {
+        // Fido2's CBOR, COSE and ECDSA code and its JSON contracts, as the AOT compiler left them.
+        var user = await _client.SignupAsync();
+        using var authenticator = new SoftwareAuthenticator();
+        var id = await Passkeys.PasskeyApi.RegisterPasskeyAsync(_client, user.AccessToken, authenticator);
+        using (var list = await _client.GetAsync("/api/auth/passkeys", user.AccessToken))
+        {
+            Assert.Equal(id, (await list.ReadJsonAsync())[0].GetProperty("id").GetString());
+        }
+
+        var options = await Passkeys.PasskeyApi.SignInOptionsAsync(_client);
+        using (var tampered = await Passkeys.PasskeyApi.SendSignInAsync(_client, options, authenticator.Assert(options, Passkeys.PasskeyApi.Origin, tamper: true)))
+        {
+            await Problem.AssertAsync(tampered, HttpStatusCode.Unauthorized, "passkey_invalid");
+        }
+
+        options = await Passkeys.PasskeyApi.SignInOptionsAsync(_client);
+        using var signedIn = await Passkeys.PasskeyApi.SendSignInAsync(_client, options, authenticator.Assert(options, Passkeys.PasskeyApi.Origin));
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        var tokens = await Tokens.ReadAsync(signedIn);
+        Assert.Equal(user.UserId, tokens.UserId);
+        await AssertVerifiesAgainstTheJwksAsync(tokens.AccessToken);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Passkeys;
 using FuncAuth.Core.Storage;
 
 namespace FuncAuth.Core.Accounts.Lifecycle;
@@ -43,8 +44,8 @@ internal sealed class AccountRows(AuthTables tables)
     /// <summary>
     /// Removes every row of the user except the account itself: the whole <c>UserSessions</c> partition (sessions, API
     /// keys, the user reference, and anything else filed under the user) and the cleanup-index entries of its sessions
-    /// and keys. No table is scanned: the partition is one query, and each index entry is a point delete at the key its
-    /// row names (a session's <see cref="SessionEntity.IndexedDueAt"/>, a key's expiry). Idempotent.
+    /// and keys, and the credential-index entries of its passkeys. No table is scanned: the partition is one query, and
+    /// each index entry is a point delete at the key its row names (a session's <see cref="SessionEntity.IndexedDueAt"/>, a key's expiry). Idempotent.
     /// </summary>
     public async Task DeleteAllButAccountAsync(string userId, CancellationToken cancellationToken)
     {
@@ -68,6 +69,11 @@ internal sealed class AccountRows(AuthTables tables)
             else if (row.RowKey.StartsWith(ApiKeyEntity.RowPrefix, StringComparison.Ordinal) && row.GetDateTimeOffset(nameof(ApiKeyEntity.ExpiresAt)) is { } expiresAt)
             {
                 await tables.SessionExpiry.DeleteIfExistsAsync(ApiKeyExpiryIndex.Partition(expiresAt), row.RowKey[ApiKeyEntity.RowPrefix.Length..], cancellationToken);
+            }
+            else if (row.RowKey.StartsWith(PasskeyEntity.RowPrefix, StringComparison.Ordinal))
+            {
+                // A passkey's entry in the credential index, so its credential leads nowhere and could be registered again.
+                await new PasskeyStore(tables).DeleteIndexEntryAsync(userId, row.RowKey[PasskeyEntity.RowPrefix.Length..], cancellationToken);
             }
         }
 
