@@ -56,6 +56,13 @@ app.MapSignup()
     .MapDisableUser()
     .MapEnableUser()
     .MapReauthenticate()
+    .MapGetMfa()
+    .MapEnrollTotp()
+    .MapConfirmTotp()
+    .MapDisableTotp()
+    .MapRegenerateRecoveryCodes()
+    .MapVerifyMfa()
+    .MapResetUserMfa()
     .MapSendEmail();
 app.MapOpenApiDocument();
 

@@ -22,6 +22,9 @@ public abstract record Proof
 
     /// <summary>The account's password: proves <c>pwd</c>.</summary>
     public sealed record Password(string Value) : Proof;
+
+    /// <summary>A TOTP code or a recovery code of the account's second factor: proves <c>otp</c> (spent as at sign-in).</summary>
+    public sealed record SecondFactor(FuncAuth.Core.Mfa.OneTimeCode Code) : Proof;
 }
 
 /// <summary>The outcome of a re-authentication. Closed: these are all its cases.</summary>
@@ -68,6 +71,9 @@ public sealed class Reauthentication
         _logger = logger;
     }
 
+    /// <summary>Second factors; set by the service registration.</summary>
+    internal Mfa.MfaService? Mfa { get; init; }
+
     public async Task<ReauthenticationResult> ReauthenticateAsync(AuthenticatedSession caller, Proof proof, CancellationToken cancellationToken)
     {
         var keys = await _keys.GetAsync(cancellationToken);
@@ -104,20 +110,18 @@ public sealed class Reauthentication
     }
 
     /// <summary>The methods <paramref name="proof"/> proves for <paramref name="user"/>, or null when it does not hold.</summary>
-    private Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken) => proof switch
     {
-        _ = cancellationToken;
-        return proof switch
-        {
-            Proof.Password password => Task.FromResult(
-                _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly),
-            _ => throw new UnreachableException(),
-        };
-    }
+        Proof.Password password => _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly,
+        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken) ? [AuthMethods.OneTimeCode] : null,
+        _ => throw new UnreachableException(),
+    };
 
     private static string KindOf(Proof proof) => proof switch
     {
         Proof.Password => "password",
+        Proof.SecondFactor { Code: FuncAuth.Core.Mfa.OneTimeCode.Recovery } => "recovery_code",
+        Proof.SecondFactor => "totp",
         _ => throw new UnreachableException(),
     };
 }

@@ -15,7 +15,7 @@ public sealed record LogoutRequest(string? Scope);
 public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
 
 /// <summary>Re-authentication's body: exactly one proof.</summary>
-public sealed record ReauthenticateRequest(string? Password);
+public sealed record ReauthenticateRequest(string? Password, string? Code, string? RecoveryCode);
 
 public sealed record UserResponse(
     string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, bool EmailVerified,

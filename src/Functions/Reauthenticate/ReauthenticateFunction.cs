@@ -22,10 +22,16 @@ public static class ReauthenticateFunction
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
         ReauthenticateRequest body, HttpContext context, Caller caller, Reauthentication reauthentication, LoginGuard logins, CancellationToken cancellationToken)
     {
-        Proof? proof = !string.IsNullOrEmpty(body.Password) ? new Proof.Password(body.Password) : null;
+        // Exactly one proof: the password, or one second-factor code (a new kind of proof is one more case here).
+        Proof? proof = (body.Password, MfaAnswers.CodeOf(body.Code, body.RecoveryCode)) switch
+        {
+            ({ Length: > 0 } password, null) when body.Code is null && body.RecoveryCode is null => new Proof.Password(password),
+            (null or "", { } code) => new Proof.SecondFactor(code),
+            _ => null,
+        };
         if (proof is null)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["Send the password."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["Send one of password, code or recoveryCode."] });
         }
 
         var (result, retryAfter) = await logins.CheckPasswordAsync(
@@ -36,6 +42,7 @@ public static class ReauthenticateFunction
             null => RateLimiting.TooManyRequests(context, retryAfter),
             ReauthenticationResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
             ReauthenticationResult.Refused { Proof: Proof.Password } => Problems.Create(ErrorCodes.InvalidCredentials, "The password is incorrect."),
+            ReauthenticationResult.Refused { Proof: Proof.SecondFactor } => Problems.Create(ErrorCodes.MfaCodeInvalid, "The code is not valid."),
             ReauthenticationResult.SessionEnded => Problems.Create(ErrorCodes.TokenRevoked, "The session has ended or the account no longer exists."),
             _ => throw new UnreachableException(),
         };
