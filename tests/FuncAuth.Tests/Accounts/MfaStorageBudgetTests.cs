@@ -1,8 +1,6 @@
 using System.Net;
 using FuncAuth.Tests.Abuse;
 using FuncAuth.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
-using OtpNet;
 
 namespace FuncAuth.Tests.Accounts;
 
@@ -11,44 +9,32 @@ namespace FuncAuth.Tests.Accounts;
 /// TOTP and recovery codes"), counted at the Table Storage client. Rate limits are off here (their counters come on top).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class MfaStorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class MfaStorageBudgetTests(AzuriteFixture azurite) : ClockedAppTests(azurite)
 {
-    private FakeTimeProvider _time = null!;
-    private FuncAuthApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _time = Attack.Clock();
-        _app = await FuncAuthApp.StartAsync(azurite, time: _time);
-        _client = _app.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task LoginWithASecondFactorMakesTwoCallsAndAWrongPasswordOneWithOrWithout()
     {
         var (user, _) = await EnrolledAsync();
-        var plain = await _client.SignupAsync();
+        var plain = await Client.SignupAsync();
 
-        Assert.Equal(["GET Users", "POST UserSessions"], await CountAsync(() => _client.PostJsonAsync("/api/auth/login", new { email = user.Email, password = Api.Password }), HttpStatusCode.Forbidden));
-        Assert.Equal(["GET Users"], await CountAsync(() => _client.PostJsonAsync("/api/auth/login", new { email = user.Email, password = Attack.WrongPassword }), HttpStatusCode.Unauthorized));
-        Assert.Equal(["GET Users"], await CountAsync(() => _client.PostJsonAsync("/api/auth/login", new { email = plain.Email, password = Attack.WrongPassword }), HttpStatusCode.Unauthorized));
+        Assert.Equal(["GET Users", "POST UserSessions"], await CountAsync(() => Client.PostJsonAsync("/api/auth/login", new { email = user.Email, password = Api.Password }), HttpStatusCode.Forbidden));
+        Assert.Equal(["GET Users"], await CountAsync(() => Client.PostJsonAsync("/api/auth/login", new { email = user.Email, password = Attack.WrongPassword }), HttpStatusCode.Unauthorized));
+        Assert.Equal(["GET Users"], await CountAsync(() => Client.PostJsonAsync("/api/auth/login", new { email = plain.Email, password = Attack.WrongPassword }), HttpStatusCode.Unauthorized));
     }
 
     [Fact]
     public async Task VerifyMakesNineCallsWithTheRightCodeAndFiveWithAWrongOne()
     {
         var (user, secret) = await EnrolledAsync();
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         var mfaToken = await MfaTokenAsync(user);
 
-        var wrong = await CountAsync(() => _client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code = "000000" == Code(secret) ? "000001" : "000000" }), HttpStatusCode.Unauthorized);
+        var wrong = await CountAsync(() => Client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code = "000000" == Code(secret) ? "000001" : "000000" }), HttpStatusCode.Unauthorized);
         // The challenge, the user's row, the account; the second-factor row; the challenge's count of wrong codes.
         Assert.Equal(["GET UserSessions", "GET UserSessions", "GET Users", "GET UserSessions", "PUT UserSessions"], wrong);
 
-        var right = await CountAsync(() => _client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code = Code(secret) }), HttpStatusCode.OK);
+        var right = await CountAsync(() => Client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code = Code(secret) }), HttpStatusCode.OK);
         // The same three reads and the second-factor row, its replace (the time step spent), the challenge's delete, then
         // the session as at login: the cleanup index beside the live-sessions query, and the insert.
         Assert.Equal(["GET UserSessions", "GET UserSessions", "GET Users", "GET UserSessions", "PUT UserSessions", "DELETE UserSessions"], right.Take(6));
@@ -62,41 +48,33 @@ public sealed class MfaStorageBudgetTests(AzuriteFixture azurite) : IAsyncLifeti
         var (user, secret) = await EnrolledAsync();
 
         // Each after authentication's one query of the session and the user's row.
-        _app.StorageRequests.Reset();
-        using var withPassword = await _client.PostJsonAsync("/api/auth/reauthenticate", new { password = Api.Password }, user.AccessToken);
+        App.StorageRequests.Reset();
+        using var withPassword = await Client.PostJsonAsync("/api/auth/reauthenticate", new { password = Api.Password }, user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, withPassword.StatusCode);
-        Assert.Equal(["GET UserSessions", "GET Users", "GET UserSessions", "PUT UserSessions"], _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape));
+        Assert.Equal(["GET UserSessions", "GET Users", "GET UserSessions", "PUT UserSessions"], App.StorageRequests.Requests.Select(StorageRequestCounter.Shape));
         var renewed = await Tokens.ReadAsync(withPassword);
 
-        _time.Advance(TimeSpan.FromSeconds(30));
-        var withCode = await CountAsync(() => _client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, renewed.AccessToken), HttpStatusCode.OK);
+        Time.Advance(TimeSpan.FromSeconds(30));
+        var withCode = await CountAsync(() => Client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, renewed.AccessToken), HttpStatusCode.OK);
         // The account, the second-factor row read and replaced (the time step spent), the session read and replaced.
         Assert.Equal(["GET UserSessions", "GET Users", "GET UserSessions", "PUT UserSessions", "GET UserSessions", "PUT UserSessions"], withCode);
     }
 
     private async Task<(Tokens User, byte[] Secret)> EnrolledAsync()
     {
-        var user = await _client.SignupAsync();
-        using var start = await _client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken);
-        var secret = Base32Encoding.ToBytes((await start.ReadJsonAsync()).GetProperty("secret").GetString());
-        using var confirm = await _client.PostJsonAsync("/api/auth/mfa/totp/confirm", new { code = Code(secret) }, user.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        return (user, secret);
+        var user = await Client.SignupAsync();
+        return (user, (await Client.EnrolTotpAsync(user, Time)).Secret);
     }
 
-    private async Task<string> MfaTokenAsync(Tokens user)
-    {
-        using var login = await _client.PostJsonAsync("/api/auth/login", new { email = user.Email, password = Api.Password });
-        return (await login.ReadJsonAsync()).GetProperty("mfaToken").GetString()!;
-    }
+    private Task<string> MfaTokenAsync(Tokens user) => Client.MfaTokenAsync(user.Email);
 
-    private string Code(byte[] secret) => new Totp(secret).ComputeTotp(_time.GetUtcNow().UtcDateTime);
+    private string Code(byte[] secret) => MfaApi.Code(secret, Time);
 
     private async Task<IReadOnlyList<string>> CountAsync(Func<Task<HttpResponseMessage>> request, HttpStatusCode expected)
     {
-        _app.StorageRequests.Reset();
+        App.StorageRequests.Reset();
         using var response = await request();
         Assert.Equal(expected, response.StatusCode);
-        return [.. _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape)];
+        return [.. App.StorageRequests.Requests.Select(StorageRequestCounter.Shape)];
     }
 }

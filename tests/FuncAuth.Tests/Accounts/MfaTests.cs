@@ -16,20 +16,8 @@ namespace FuncAuth.Tests.Accounts;
 /// re-authentication with a code, disabling, the admin reset, and no secret in the tables.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class MfaTests(AzuriteFixture azurite) : ClockedAppTests(azurite)
 {
-    private FakeTimeProvider _time = null!;
-    private FuncAuthApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _time = Attack.Clock();
-        _app = await FuncAuthApp.StartAsync(azurite, time: _time);
-        _client = _app.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>RFC 6238 Appendix B, SHA-1 (the 8-digit values; FuncAuth's 6-digit codes are their last six digits).</summary>
     [Theory]
@@ -65,17 +53,17 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task EnrolConfirmAndSignInWithACodeThenWithARecoveryCode()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, codes) = await EnrolAsync(user);
         Assert.Equal(10, codes.Length);
         Assert.Equal(10, codes.Distinct().Count());
 
-        using (var me = await _client.GetAsync("/api/auth/me", user.AccessToken))
+        using (var me = await Client.GetAsync("/api/auth/me", user.AccessToken))
         {
             Assert.True((await me.ReadJsonAsync()).GetProperty("mfaEnabled").GetBoolean());
         }
 
-        using (var status = await _client.GetAsync("/api/auth/mfa", user.AccessToken))
+        using (var status = await Client.GetAsync("/api/auth/mfa", user.AccessToken))
         {
             var body = await status.ReadJsonAsync();
             Assert.True(body.GetProperty("totp").GetProperty("enabled").GetBoolean());
@@ -92,7 +80,7 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
             await Problem.AssertAsync(replayed, HttpStatusCode.Unauthorized, "mfa_code_invalid");
         }
 
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         using (var verified = await VerifyAsync(mfaToken, code: Code(secret)))
         {
             Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
@@ -101,7 +89,7 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         // Single use: the same mfaToken again, even with a new code, is dead.
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         using (var again = await VerifyAsync(mfaToken, code: Code(secret)))
         {
             await Problem.AssertAsync(again, HttpStatusCode.Unauthorized, "mfa_token_invalid");
@@ -117,16 +105,16 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
             await Problem.AssertAsync(spent, HttpStatusCode.Unauthorized, "mfa_code_invalid");
         }
 
-        using var left = await _client.GetAsync("/api/auth/mfa", user.AccessToken);
+        using var left = await Client.GetAsync("/api/auth/mfa", user.AccessToken);
         Assert.Equal(9, (await left.ReadJsonAsync()).GetProperty("recoveryCodesLeft").GetInt32());
     }
 
     [Fact]
     public async Task FiveWrongCodesEndTheMfaToken()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, _) = await EnrolAsync(user);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         var mfaToken = await PasswordStepAsync(user.Email);
 
         for (var i = 0; i < MfaService.MaxWrongCodes; i++)
@@ -142,11 +130,11 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task AnMfaTokenLivesFiveMinutes()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, _) = await EnrolAsync(user);
         var mfaToken = await PasswordStepAsync(user.Email);
 
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         using var late = await VerifyAsync(mfaToken, code: Code(secret));
         await Problem.AssertAsync(late, HttpStatusCode.Unauthorized, "mfa_token_invalid");
     }
@@ -154,7 +142,7 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task WrongCodesCountAsFailedLoginsOfTheAccountAndAddress()
     {
-        await using var app = await FuncAuthApp.StartAsync(azurite, Attack.Limited(), _time);
+        await using var app = await FuncAuthApp.StartAsync(Azurite, Attack.Limited(), Time);
         var client = app.CreateClient();
         var user = await client.SignupAsync();
         var (secret, _) = await EnrolAsync(user, client);
@@ -178,12 +166,12 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task AWrongPasswordAnswersTheSameWithAndWithoutASecondFactor()
     {
-        var plain = await _client.SignupAsync();
-        var enrolled = await _client.SignupAsync();
+        var plain = await Client.SignupAsync();
+        var enrolled = await Client.SignupAsync();
         await EnrolAsync(enrolled);
 
-        using var withoutMfa = await _client.PostJsonAsync("/api/auth/login", new { email = plain.Email, password = Attack.WrongPassword });
-        using var withMfa = await _client.PostJsonAsync("/api/auth/login", new { email = enrolled.Email, password = Attack.WrongPassword });
+        using var withoutMfa = await Client.PostJsonAsync("/api/auth/login", new { email = plain.Email, password = Attack.WrongPassword });
+        using var withMfa = await Client.PostJsonAsync("/api/auth/login", new { email = enrolled.Email, password = Attack.WrongPassword });
 
         Assert.Equal(Normalize(await withoutMfa.Content.ReadAsStringAsync()), Normalize(await withMfa.Content.ReadAsStringAsync()));
         Assert.Equal(withoutMfa.StatusCode, withMfa.StatusCode);
@@ -193,24 +181,24 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task ThePasswordGrantAsksForTheSecondFactorAndTheMfaGrantCompletesIt()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, _) = await EnrolAsync(user);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
 
-        using var password = await _client.PostAsync("/oauth/token", Form(("grant_type", "password"), ("username", user.Email), ("password", Api.Password)));
+        using var password = await Client.PostAsync("/oauth/token", Form(("grant_type", "password"), ("username", user.Email), ("password", Api.Password)));
         Assert.Equal(HttpStatusCode.Forbidden, password.StatusCode);
         var required = await password.ReadJsonAsync();
         Assert.Equal("mfa_required", required.GetProperty("error").GetString());
         Assert.Equal(300, required.GetProperty("expires_in").GetInt32());
         var mfaToken = required.GetProperty("mfa_token").GetString()!;
 
-        using (var wrong = await _client.PostAsync("/oauth/token", Form(("grant_type", "urn:funcauth:grant-type:mfa"), ("mfa_token", mfaToken), ("otp", WrongCode(secret)))))
+        using (var wrong = await Client.PostAsync("/oauth/token", Form(("grant_type", "urn:funcauth:grant-type:mfa"), ("mfa_token", mfaToken), ("otp", WrongCode(secret)))))
         {
             Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
             Assert.Equal("invalid_grant", (await wrong.ReadJsonAsync()).GetProperty("error").GetString());
         }
 
-        using var granted = await _client.PostAsync("/oauth/token", Form(("grant_type", "urn:funcauth:grant-type:mfa"), ("mfa_token", mfaToken), ("otp", Code(secret))));
+        using var granted = await Client.PostAsync("/oauth/token", Form(("grant_type", "urn:funcauth:grant-type:mfa"), ("mfa_token", mfaToken), ("otp", Code(secret))));
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
         Assert.Contains("mfa", new JsonWebToken((await granted.ReadJsonAsync()).GetProperty("access_token").GetString()).Claims.Where(c => c.Type == "amr").Select(c => c.Value));
     }
@@ -218,27 +206,27 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task ReauthenticatingWithACodeAddsTheSecondFactorToTheSession()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, codes) = await EnrolAsync(user);
 
         // The session that enrolled proved only the password: turning TOTP off needs the second factor.
-        using (var refused = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/mfa/totp", user.AccessToken)))
+        using (var refused = await Client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/mfa/totp", user.AccessToken)))
         {
             await Problem.AssertAsync(refused, HttpStatusCode.Forbidden, "reauthentication_required");
         }
 
-        using (var replay = await _client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, user.AccessToken))
+        using (var replay = await Client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, user.AccessToken))
         {
             await Problem.AssertAsync(replay, HttpStatusCode.Unauthorized, "mfa_code_invalid");
         }
 
-        _time.Advance(TimeSpan.FromSeconds(30));
-        using var reauthenticated = await _client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, user.AccessToken);
+        Time.Advance(TimeSpan.FromSeconds(30));
+        using var reauthenticated = await Client.PostJsonAsync("/api/auth/reauthenticate", new { code = Code(secret) }, user.AccessToken);
         Assert.Equal(HttpStatusCode.OK, reauthenticated.StatusCode);
         var fresh = await Tokens.ReadAsync(reauthenticated);
         Assert.Equal(["pwd", "otp", "mfa"], new JsonWebToken(fresh.AccessToken).Claims.Where(c => c.Type == "amr").Select(c => c.Value));
 
-        using (var regenerated = await _client.PostJsonAsync("/api/auth/mfa/recovery-codes", new { }, fresh.AccessToken))
+        using (var regenerated = await Client.PostJsonAsync("/api/auth/mfa/recovery-codes", new { }, fresh.AccessToken))
         {
             Assert.Equal(HttpStatusCode.OK, regenerated.StatusCode);
             var newCodes = (await regenerated.ReadJsonAsync()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToArray();
@@ -246,45 +234,45 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Empty(newCodes.Intersect(codes));
         }
 
-        using (var off = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/mfa/totp", fresh.AccessToken)))
+        using (var off = await Client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/mfa/totp", fresh.AccessToken)))
         {
             Assert.Equal(HttpStatusCode.NoContent, off.StatusCode);
         }
 
         // Off: the password alone signs in again.
-        await _client.LoginAsync(user.Email);
+        await Client.LoginAsync(user.Email);
     }
 
     [Fact]
     public async Task AnAdminResetEndsTheSecondFactorAndEverySession()
     {
-        var admin = await _client.SignupAsync(FuncAuthApp.AdminEmail);
-        var user = await _client.SignupAsync();
+        var admin = await Client.SignupAsync(FuncAuthApp.AdminEmail);
+        var user = await Client.SignupAsync();
         await EnrolAsync(user);
 
-        using (var reset = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/users/{user.UserId}/mfa", admin.AccessToken)))
+        using (var reset = await Client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/users/{user.UserId}/mfa", admin.AccessToken)))
         {
             Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
         }
 
-        using (var ended = await _client.GetAsync("/api/auth/me", user.AccessToken))
+        using (var ended = await Client.GetAsync("/api/auth/me", user.AccessToken))
         {
             await Problem.AssertUnauthorizedAsync(ended, "token_revoked");
         }
 
-        var again = await _client.LoginAsync(user.Email);
-        using var me = await _client.GetAsync("/api/auth/me", again.AccessToken);
+        var again = await Client.LoginAsync(user.Email);
+        using var me = await Client.GetAsync("/api/auth/me", again.AccessToken);
         Assert.False((await me.ReadJsonAsync()).GetProperty("mfaEnabled").GetBoolean());
 
-        using var unknown = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/users/{Guid.NewGuid():N}/mfa", admin.AccessToken));
+        using var unknown = await Client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/users/{Guid.NewGuid():N}/mfa", admin.AccessToken));
         await Problem.AssertAsync(unknown, HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
     public async Task EnrolmentIsRefusedWhileOnAndAWrongConfirmationIs400()
     {
-        var user = await _client.SignupAsync();
-        using (var start = await _client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken))
+        var user = await Client.SignupAsync();
+        using (var start = await Client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken))
         {
             var body = await start.ReadJsonAsync();
             Assert.Matches("^[A-Z2-7]{32}$", body.GetProperty("secret").GetString());
@@ -292,36 +280,36 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.EndsWith("&issuer=FuncAuth&algorithm=SHA1&digits=6&period=30", body.GetProperty("otpauthUri").GetString(), StringComparison.Ordinal);
         }
 
-        using (var wrong = await _client.PostJsonAsync("/api/auth/mfa/totp/confirm", new { code = "000000" }, user.AccessToken))
+        using (var wrong = await Client.PostJsonAsync("/api/auth/mfa/totp/confirm", new { code = "000000" }, user.AccessToken))
         {
             await Problem.AssertAsync(wrong, HttpStatusCode.BadRequest, "mfa_code_invalid");
         }
 
         await EnrolAsync(user);
-        using var twice = await _client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken);
+        using var twice = await Client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken);
         await Problem.AssertAsync(twice, HttpStatusCode.Conflict, "mfa_already_enabled");
     }
 
     [Fact]
     public async Task NoTableHoldsTheSecretOrARecoveryCodeInTheClear()
     {
-        var user = await _client.SignupAsync();
+        var user = await Client.SignupAsync();
         var (secret, codes) = await EnrolAsync(user);
         var base32 = Base32Encoding.ToString(secret);
         // A pending secret of a second enrolment is stored too.
-        var other = await _client.SignupAsync();
-        using var pending = await _client.PostJsonAsync("/api/auth/mfa/totp", new { }, other.AccessToken);
+        var other = await Client.SignupAsync();
+        using var pending = await Client.PostJsonAsync("/api/auth/mfa/totp", new { }, other.AccessToken);
         var pendingSecret = (await pending.ReadJsonAsync()).GetProperty("secret").GetString()!;
 
         var forbidden = new List<string> { base32, pendingSecret, Convert.ToBase64String(secret), Convert.ToHexString(secret), Convert.ToHexStringLower(secret), Base64UrlOf(secret) };
         forbidden.AddRange(codes);
         forbidden.AddRange(codes.Select(c => c.Replace("-", "", StringComparison.Ordinal)));
 
-        var service = new TableServiceClient(azurite.ConnectionString);
+        var service = new TableServiceClient(Azurite.ConnectionString);
         var scanned = 0;
         await foreach (var table in service.QueryAsync())
         {
-            if (!table.Name.StartsWith(_app.TablePrefix, StringComparison.Ordinal))
+            if (!table.Name.StartsWith(App.TablePrefix, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -342,21 +330,11 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private static string Base64UrlOf(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private async Task<(byte[] Secret, string[] RecoveryCodes)> EnrolAsync(Tokens user, HttpClient? client = null)
-    {
-        client ??= _client;
-        using var start = await client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
-        var secret = Base32Encoding.ToBytes((await start.ReadJsonAsync()).GetProperty("secret").GetString());
-        using var confirm = await client.PostJsonAsync("/api/auth/mfa/totp/confirm", new { code = Code(secret) }, user.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        var codes = (await confirm.ReadJsonAsync()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToArray();
-        return (secret, codes);
-    }
+    private Task<(byte[] Secret, string[] RecoveryCodes)> EnrolAsync(Tokens user, HttpClient? client = null) => (client ?? Client).EnrolTotpAsync(user, Time);
 
     private async Task<string> PasswordStepAsync(string email, HttpClient? client = null, string? address = null)
     {
-        client ??= _client;
+        client ??= Client;
         var request = Api.Json(HttpMethod.Post, "/api/auth/login", new { email, password = Api.Password });
         if (address is not null)
         {
@@ -371,14 +349,14 @@ public sealed class MfaTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> VerifyAsync(string mfaToken, string? code = null, string? recoveryCode = null) =>
-        _client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code, recoveryCode });
+        Client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code, recoveryCode });
 
-    private string Code(byte[] secret) => new Totp(secret).ComputeTotp(_time.GetUtcNow().UtcDateTime);
+    private string Code(byte[] secret) => MfaApi.Code(secret, Time);
 
     /// <summary>A code that is none of the three steps the window accepts.</summary>
     private string WrongCode(byte[] secret)
     {
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         var valid = new[] { -30, 0, 30 }.Select(s => new Totp(secret).ComputeTotp(now.AddSeconds(s))).ToHashSet();
         return Enumerable.Range(0, 1000).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !valid.Contains(c));
     }

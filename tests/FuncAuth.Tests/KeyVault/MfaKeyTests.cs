@@ -4,7 +4,6 @@ using FuncAuth.Core.Tokens;
 using FuncAuth.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using OtpNet;
 
 namespace FuncAuth.Tests.KeyVault;
 
@@ -63,20 +62,14 @@ public sealed class MfaKeyTests(AzuriteFixture azurite) : IAsyncLifetime, IClass
     private async Task<(Tokens User, byte[] Secret)> EnrolAsync(HttpClient client)
     {
         var user = await client.SignupAsync();
-        using var start = await client.PostJsonAsync("/api/auth/mfa/totp", new { }, user.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
-        var secret = Base32Encoding.ToBytes((await start.ReadJsonAsync()).GetProperty("secret").GetString());
-        using var confirm = await client.PostJsonAsync("/api/auth/mfa/totp/confirm", new { code = Code(secret) }, user.AccessToken);
-        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        return (user, secret);
+        return (user, (await client.EnrolTotpAsync(user, _time)).Secret);
     }
 
     private async Task SignInWithCodeAsync(HttpClient client, string email, byte[] secret)
     {
         // A new time step each time: a step is accepted once per account.
         _time.Advance(TimeSpan.FromSeconds(30));
-        using var login = await client.PostJsonAsync("/api/auth/login", new { email, password = Api.Password });
-        var mfaToken = (await Problem.AssertAsync(login, HttpStatusCode.Forbidden, "mfa_required")).GetProperty("mfaToken").GetString();
+        var mfaToken = await client.MfaTokenAsync(email);
         using var verified = await client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken, code = Code(secret) });
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
     }
@@ -84,7 +77,7 @@ public sealed class MfaKeyTests(AzuriteFixture azurite) : IAsyncLifetime, IClass
     private static async Task<string> StoredSecretAsync(FuncAuthApp app, string userId) =>
         (await app.Table("UserSessions").GetEntityAsync<Azure.Data.Tables.TableEntity>(userId, "mfa")).Value.GetString("TotpSecret");
 
-    private string Code(byte[] secret) => new Totp(secret).ComputeTotp(_time.GetUtcNow().UtcDateTime);
+    private string Code(byte[] secret) => MfaApi.Code(secret, _time);
 
     private static async Task WaitForSigningKeyAsync(FuncAuthApp app, string version)
     {
