@@ -82,20 +82,20 @@ internal static class NoEnumerationBench
 
     private static string Unknown() => $"unknown-00-{Guid.NewGuid():N}@example.com";
 
-    private static async Task<double> TimeAsync(Func<Task> action)
+    internal static async Task<double> TimeAsync(Func<Task> action)
     {
         var start = Stopwatch.GetTimestamp();
         await action();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static double Median(double[] samples)
+    internal static double Median(double[] samples)
     {
         var sorted = samples.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -44,6 +44,12 @@ if (args is ["gc", .. var gcArgs])
     return await FuncAuth.Benchmarks.Load.LoadBench.RunGcAsync(gcArgs);
 }
 
+if (args is ["mfa-timing", ..])
+{
+    await FuncAuth.Benchmarks.MfaTimingBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 31);
+    return 0;
+}
+
 if (args is ["no-enumeration", ..])
 {
     await FuncAuth.Benchmarks.NoEnumerationBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);

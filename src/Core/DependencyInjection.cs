@@ -103,6 +103,7 @@ public static class DependencyInjection
             grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
             SignIn = sp.GetRequiredService<SignInSessions>(),
+            Mfa = sp.GetRequiredService<Mfa.MfaService>(),
             Recovery = sp.GetRequiredService<SignupRecovery>(),
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
@@ -123,7 +124,27 @@ public static class DependencyInjection
             sp.GetRequiredService<ILogger<Reauthentication>>())
         {
             Passkeys = sp.GetRequiredService<PasskeyService>(),
+            Mfa = sp.GetRequiredService<Mfa.MfaService>(),
         });
+        services.AddSingleton<Mfa.IMfaKeySource>(sp =>
+        {
+            var keyVault = sp.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
+            if (keyVault.Uri is null)
+            {
+                var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+                return new Mfa.DevelopmentMfaKeySource(auth.MfaKey, auth.SigningKey);
+            }
+
+            // The signing-key source adds the dependency policies to the shared client options (once): build it first.
+            _ = sp.GetRequiredService<ISigningKeySource>();
+            var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretClientOptions>());
+            return new Mfa.KeyVaultMfaKeySource(client, keyVault.MfaKeySecretName, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new Mfa.TotpSecretProtector(sp.GetRequiredService<Mfa.IMfaKeySource>()));
+        services.AddSingleton(sp => new Mfa.MfaService(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<UserStore>(),
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<Mfa.TotpSecretProtector>(), sp.GetRequiredService<SignInSessions>(),
+            sp.GetRequiredService<Email.EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Mfa.MfaService>>()));
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));

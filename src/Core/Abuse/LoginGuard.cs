@@ -93,11 +93,20 @@ public sealed class LoginGuard
     /// </summary>
     /// <param name="caller">The signed-in caller whose account's password is checked (counted under its email key, as login counts it).</param>
     /// <param name="clientAddress">As for <see cref="LoginAsync"/>: null skips the per-address limit.</param>
-    public async Task<(T? Result, int RetryAfterSeconds)> CheckPasswordAsync<T>(
+    public Task<(T? Result, int RetryAfterSeconds)> CheckPasswordAsync<T>(
         AuthenticatedSession caller, string? clientAddress, Func<CancellationToken, Task<T>> check, Func<T, bool> failed, CancellationToken cancellationToken)
+        where T : class =>
+        CheckCredentialAsync(caller.EmailKey, clientAddress, check, failed, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CheckPasswordAsync{T}"/>, for a credential of the account with the email storage key
+    /// <paramref name="accountKey"/> (a second-factor code at sign-in, where there is no session yet).
+    /// </summary>
+    public async Task<(T? Result, int RetryAfterSeconds)> CheckCredentialAsync<T>(
+        string accountKey, string? clientAddress, Func<CancellationToken, Task<T>> check, Func<T, bool> failed, CancellationToken cancellationToken)
         where T : class
     {
-        var (leases, retryAfter) = await AcquireAsync(caller.EmailKey, clientAddress, cancellationToken);
+        var (leases, retryAfter) = await AcquireAsync(accountKey, clientAddress, cancellationToken);
         if (leases is null)
         {
             return (null, retryAfter);

@@ -58,6 +58,9 @@ public sealed class AccountService
     /// <summary>Opens the session of a completed sign-in; set by the service registration.</summary>
     internal SignInSessions SignIn { get; init; } = null!;
 
+    /// <summary>Second factors; null where none is registered.</summary>
+    internal Mfa.MfaService? Mfa { get; init; }
+
     /// <summary>The breached-password check; null where none is registered.</summary>
     internal BreachedPasswords? Breaches { get; init; }
 
@@ -179,6 +182,14 @@ public sealed class AccountService
             user.PasswordHash = _passwords.Hash(password!);
             // A lost race means another login rehashed it already.
             _ = await _users.TryReplaceAsync(user, cancellationToken);
+        }
+
+        // The second factor is asked for only after the right password: a wrong one answers alike with and without it.
+        if (user.TotpEnabled && Mfa is not null)
+        {
+            var mfaToken = await Mfa.CreateChallengeAsync(user, cancellationToken);
+            Metrics?.Login(LoginOutcome.MfaRequired);
+            return new LoginResult.MfaRequired(mfaToken, (int)FuncAuth.Core.Mfa.MfaService.ChallengeLifetime.TotalSeconds);
         }
 
         var (tokens, session) = await SignIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);

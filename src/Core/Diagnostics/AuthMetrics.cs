@@ -56,6 +56,7 @@ public sealed class AuthMetrics
         LoginOutcome.Unverified => "unverified",
         LoginOutcome.Locked => "locked",
         LoginOutcome.Busy => "busy",
+        LoginOutcome.MfaRequired => "mfa_required",
         _ => throw new UnreachableException(),
     }));
 
@@ -121,6 +122,8 @@ internal enum LoginOutcome
     Unverified,
     Locked,
     Busy,
+    /// <summary>Right password; the second factor is asked for.</summary>
+    MfaRequired,
 }
 
 /// <summary>How a refresh-token presentation ended, as counted by <see cref="AuthMetrics"/>.</summary>

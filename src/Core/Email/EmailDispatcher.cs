@@ -98,9 +98,17 @@ public sealed class EmailDispatcher
     private async Task<MimeMessage> RenderAsync(string kind, UserEntity user, CancellationToken cancellationToken)
     {
         var baseUrl = _email.Value.LinkBaseUrl!.AbsoluteUri.TrimEnd('/');
-        if (kind == EmailKinds.SignupAttempt)
+        var appLink = new Uri(baseUrl + "/");
+        switch (kind)
         {
-            return EmailTemplates.SignupAttempt(new Uri(baseUrl + "/"));
+            case EmailKinds.SignupAttempt:
+                return EmailTemplates.SignupAttempt(appLink);
+            case EmailKinds.TotpEnabled:
+                return EmailTemplates.TotpEnabled(appLink);
+            case EmailKinds.TotpDisabled:
+                return EmailTemplates.TotpDisabled(appLink);
+            case EmailKinds.MfaReset:
+                return EmailTemplates.MfaReset(appLink);
         }
 
         if (kind == EmailKinds.PasskeyAdded)

@@ -34,6 +34,27 @@ internal static class EmailTemplates
         "Review your passkeys",
         "If it was not you, sign in, delete the passkey on the Passkeys page, change your password and sign out everywhere.");
 
+    public static MimeMessage TotpEnabled(Uri appLink) => Build(
+        "Two-step sign-in is on",
+        "Two-step sign-in with an authenticator app was turned on for your account. Signing in now needs your password and a code from the app (or one of your recovery codes).",
+        appLink,
+        "Go to the app",
+        "If this was not you, reset your password at once and contact your administrator.");
+
+    public static MimeMessage TotpDisabled(Uri appLink) => Build(
+        "Two-step sign-in is off",
+        "Two-step sign-in with an authenticator app was turned off for your account, and its recovery codes no longer work. Signing in now needs only your password.",
+        appLink,
+        "Go to the app",
+        "If this was not you, reset your password at once and contact your administrator.");
+
+    public static MimeMessage MfaReset(Uri appLink) => Build(
+        "Your second factors were reset",
+        "An administrator reset the second factors of your account: the authenticator app and the recovery codes no longer work, and you were signed out everywhere. Sign in with your password and turn two-step sign-in on again.",
+        appLink,
+        "Go to the app",
+        "If you did not ask for this, contact your administrator.");
+
     private static MimeMessage Build(string subject, string intro, Uri link, string action, string footer)
     {
         var url = link.AbsoluteUri;

@@ -10,8 +10,12 @@ public static class EmailKinds
     public const string ResetPassword = "reset_password";
     public const string SignupAttempt = "signup_attempt";
     public const string PasskeyAdded = "passkey_added";
+    public const string TotpEnabled = "totp_enabled";
+    public const string TotpDisabled = "totp_disabled";
+    public const string MfaReset = "mfa_reset";
 
-    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt or PasskeyAdded;
+    public static bool IsKnown(string? kind) =>
+        kind is VerifyEmail or ResetPassword or SignupAttempt or PasskeyAdded or TotpEnabled or TotpDisabled or MfaReset;
 }
 
 /// <summary>

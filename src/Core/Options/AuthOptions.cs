@@ -60,6 +60,14 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     public TimeSpan ReauthenticationWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The issuer an authenticator app shows beside a TOTP entry (<c>otpauth://totp/&lt;issuer&gt;:&lt;email&gt;</c>).</summary>
+    [Required(AllowEmptyStrings = false)]
+    [StringLength(64)]
+    public string TotpIssuer { get; set; } = "FuncAuth";
+
+    /// <summary>Development only: 32 bytes in base64, the key that encrypts TOTP secrets when no Key Vault is configured.</summary>
+    public string? MfaKey { get; set; }
+
     public IReadOnlySet<string> AdminEmailSet => (AdminEmails ?? "")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(EmailAddress.Normalize)

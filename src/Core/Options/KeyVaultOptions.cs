@@ -13,6 +13,11 @@ public sealed class KeyVaultOptions : IValidatableObject
     [RegularExpression("^[0-9A-Za-z-]{1,127}$")]
     public string SigningKeySecretName { get; set; } = "jwt-signing-key";
 
+    /// <summary>The secret whose versions are the keys that encrypt TOTP secrets (32 random bytes in base64 each).</summary>
+    [Required(AllowEmptyStrings = false)]
+    [RegularExpression("^[0-9A-Za-z-]{1,127}$")]
+    public string MfaKeySecretName { get; set; } = "mfa-encryption-key";
+
     /// <summary>How often the enabled key versions are re-read, so rotation and revocation take effect.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -17,6 +17,12 @@ public abstract record LoginResult
     /// <summary>Right password, but the address is not yet verified and verification is required.</summary>
     public sealed record EmailNotVerified : LoginResult;
 
+    /// <summary>
+    /// Right password, and the account has a second factor: no session yet. <see cref="MfaToken"/> names the pending
+    /// sign-in, which <c>POST /api/auth/mfa/verify</c> completes with a code.
+    /// </summary>
+    public sealed record MfaRequired(string MfaToken, int ExpiresIn) : LoginResult;
+
     /// <summary>Right password, but an admin disabled the account.</summary>
     public sealed record AccountDisabled : LoginResult;
 }

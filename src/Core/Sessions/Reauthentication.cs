@@ -28,6 +28,9 @@ public abstract record Proof
     /// <paramref name="SessionId"/> (<c>POST /api/auth/passkeys/options</c>): proves <c>hwk</c> and, user-verified, <c>mfa</c>.
     /// </summary>
     public sealed record Passkey(System.Text.Json.JsonElement? Credential, string SessionId) : Proof;
+
+    /// <summary>A TOTP code or a recovery code of the account's second factor: proves <c>otp</c> (spent as at sign-in).</summary>
+    public sealed record SecondFactor(FuncAuth.Core.Mfa.OneTimeCode Code) : Proof;
 }
 
 /// <summary>The outcome of a re-authentication. Closed: these are all its cases.</summary>
@@ -74,6 +77,9 @@ public sealed class Reauthentication
         _logger = logger;
     }
 
+    /// <summary>Second factors; set by the service registration.</summary>
+    internal Mfa.MfaService? Mfa { get; init; }
+
     public async Task<ReauthenticationResult> ReauthenticateAsync(AuthenticatedSession caller, Proof proof, CancellationToken cancellationToken)
     {
         var keys = await _keys.GetAsync(cancellationToken);
@@ -110,21 +116,20 @@ public sealed class Reauthentication
     }
 
     /// <summary>The methods <paramref name="proof"/> proves for <paramref name="user"/>, or null when it does not hold.</summary>
-    private Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken) => proof switch
     {
-        return proof switch
-        {
-            Proof.Password password => Task.FromResult(
-                _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly),
-            Proof.Passkey passkey => CheckPasskeyAsync(user, passkey, cancellationToken),
-            _ => throw new UnreachableException(),
-        };
-    }
+        Proof.Password password => _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly,
+        Proof.Passkey passkey => await CheckPasskeyAsync(user, passkey, cancellationToken),
+        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken) ? [AuthMethods.OneTimeCode] : null,
+        _ => throw new UnreachableException(),
+    };
 
     private static string KindOf(Proof proof) => proof switch
     {
         Proof.Password => "password",
         Proof.Passkey => "passkey",
+        Proof.SecondFactor { Code: FuncAuth.Core.Mfa.OneTimeCode.Recovery } => "recovery_code",
+        Proof.SecondFactor => "totp",
         _ => throw new UnreachableException(),
     };
 

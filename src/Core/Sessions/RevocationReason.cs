@@ -16,4 +16,6 @@ internal enum RevocationReason
     SessionDeleted,
     /// <summary>Ended by a new login of the user at the cap on sessions per user (the least recently used one).</summary>
     SessionLimit,
+    /// <summary>Ended by an admin's reset of the user's second factors (<c>DELETE /api/users/{id}/mfa</c>).</summary>
+    MfaReset,
 }

@@ -100,6 +100,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         RevocationReason.AccountDisabled => "account_disabled",
         RevocationReason.SessionDeleted => "session_deleted",
         RevocationReason.SessionLimit => "session_limit",
+        RevocationReason.MfaReset => "mfa_reset",
         _ => throw new UnreachableException(),
     };
 

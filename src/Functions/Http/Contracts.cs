@@ -15,8 +15,8 @@ public sealed record LogoutRequest(string? Scope);
 public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
 
 /// <summary>Re-authentication's body: exactly one proof.</summary>
-/// <summary><c>passkey</c> is an AuthenticationResponseJSON over the options of <c>POST /api/auth/passkeys/options</c>.</summary>
-public sealed record ReauthenticateRequest(string? Password, System.Text.Json.JsonElement? Passkey = null);
+/// <remarks><c>passkey</c> is an AuthenticationResponseJSON over the options of <c>POST /api/auth/passkeys/options</c>.</remarks>
+public sealed record ReauthenticateRequest(string? Password, string? Code = null, string? RecoveryCode = null, System.Text.Json.JsonElement? Passkey = null);
 
 public sealed record UserResponse(
     string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, bool EmailVerified,

@@ -38,4 +38,12 @@ public static class ErrorCodes
     public static readonly ApiError PasskeyInvalid = new("passkey_invalid", StatusCodes.Status401Unauthorized);
     public static readonly ApiError TooManyPasskeys = new("too_many_passkeys", StatusCodes.Status409Conflict);
     public static readonly ApiError ReauthenticationRequired = new("reauthentication_required", StatusCodes.Status403Forbidden);
+    public static readonly ApiError MfaRequired = new("mfa_required", StatusCodes.Status403Forbidden);
+    /// <summary>401 at verify and re-authentication; the enrolment's confirm answers it as 400 (<see cref="MfaCodeInvalidAtConfirm"/>).</summary>
+    public static readonly ApiError MfaCodeInvalid = new("mfa_code_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError MfaTokenInvalid = new("mfa_token_invalid", StatusCodes.Status401Unauthorized);
+    public static readonly ApiError MfaAlreadyEnabled = new("mfa_already_enabled", StatusCodes.Status409Conflict);
+
+    /// <summary><c>mfa_code_invalid</c> at <c>POST /api/auth/mfa/totp/confirm</c>: a bad request, not a failed sign-in.</summary>
+    public static ApiError MfaCodeInvalidAtConfirm => MfaCodeInvalid with { Status = StatusCodes.Status400BadRequest };
 }

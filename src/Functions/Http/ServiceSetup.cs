@@ -41,6 +41,7 @@ public static class ServiceSetup
             resolvers.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default);
             resolvers.Add(FuncAuth.Functions.OAuth.OAuthJsonContext.Default);
             resolvers.Add(FuncAuth.Functions.Passkeys.PasskeyJsonContext.Default);
+            resolvers.Add(MfaJsonContext.Default);
         });
         // Binding failures throw, so ErrorHandling turns them into the API's problem codes instead of bare 400s.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -30,7 +30,9 @@ public sealed record DiscoveryResponse(
 /// <summary>An RFC 6749 §5.2 error answer.</summary>
 public sealed record OAuthErrorResponse(
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("error_description")] string ErrorDescription);
+    [property: JsonPropertyName("error_description")] string ErrorDescription,
+    [property: JsonPropertyName("mfa_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MfaToken = null,
+    [property: JsonPropertyName("expires_in"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ExpiresIn = null);
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JsonWebKeySetResponse))]

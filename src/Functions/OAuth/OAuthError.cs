@@ -10,6 +10,7 @@ public static class OAuthErrorCodes
     public const string UnsupportedGrantType = "unsupported_grant_type";
     public const string RateLimited = "rate_limited";
     public const string TemporarilyUnavailable = "temporarily_unavailable";
+    public const string MfaRequired = "mfa_required";
 }
 
 /// <summary>
@@ -43,6 +44,11 @@ public sealed class OAuthError : IResult, IStatusCodeHttpResult, IValueHttpResul
 
     public static OAuthError UnsupportedGrantType(string description) =>
         new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.UnsupportedGrantType, description));
+
+    /// <summary>The password was right and the account has a second factor: answer with the mfa grant and <paramref name="mfaToken"/>.</summary>
+    public static OAuthError MfaRequired(string mfaToken, int expiresIn) => new(
+        StatusCodes.Status403Forbidden,
+        new(OAuthErrorCodes.MfaRequired, "A second factor is required: use grant_type=" + TokenGrants.Mfa + " with mfa_token and otp or recovery_code.", mfaToken, expiresIn));
 
     public static OAuthError InvalidScope(string description) => new(StatusCodes.Status400BadRequest, new(OAuthErrorCodes.InvalidScope, description));
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FuncAuth.Functions.OAuth;
 
 /// <summary>The services the grants use.</summary>
-public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys);
+public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys, FuncAuth.Core.Mfa.MfaService Mfa);
 
 /// <summary>
 /// The grants of <c>POST /oauth/token</c>. Each is the same service call as its <c>/api/auth/*</c> twin (same sessions,
@@ -20,9 +20,11 @@ public static class TokenGrants
 {
     public const string Password = "password";
     public const string RefreshToken = "refresh_token";
+    /// <summary>The second step of a password grant answered <c>mfa_required</c> (Auth0's <c>mfa-otp</c>, under FuncAuth's name).</summary>
+    public const string Mfa = "urn:funcauth:grant-type:mfa";
 
     /// <summary>The grants this server answers, as published in the discovery document.</summary>
-    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken, ClientCredentialsGrant.GrantType];
+    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken, ClientCredentialsGrant.GrantType, Mfa];
 
     public static Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> IssueAsync(HttpRequest request, OAuthFields fields, GrantServices services, CancellationToken cancellationToken) =>
         fields["grant_type"] switch
@@ -31,6 +33,7 @@ public static class TokenGrants
             Password => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
             ClientCredentialsGrant.GrantType => ClientCredentialsAsync(request, fields, services.ApiKeys, cancellationToken),
             RefreshToken => RefreshAsync(fields, services.Sessions, cancellationToken),
+            Mfa => MfaAsync(request.HttpContext, fields, services, cancellationToken),
             _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
         };
 
@@ -56,6 +59,7 @@ public static class TokenGrants
             GuardedLoginResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
             GuardedLoginResult.Busy busy => OAuthError.TemporarilyUnavailable(busy.RetryAfterSeconds),
             GuardedLoginResult.Checked { Login: LoginResult.Succeeded succeeded } => TokenIssued.Ok(succeeded.Tokens),
+            GuardedLoginResult.Checked { Login: LoginResult.MfaRequired required } => OAuthError.MfaRequired(required.MfaToken, required.ExpiresIn),
             // Told apart only after the right password, as at /api/auth/login (403 email_not_verified / account_disabled).
             GuardedLoginResult.Checked { Login: LoginResult.EmailNotVerified } =>
                 OAuthError.InvalidGrant("The email address is not verified yet: follow the link in the email we sent."),
@@ -63,6 +67,25 @@ public static class TokenGrants
             // As at /api/auth/login: the same answer whether the address is unknown or the password wrong.
             GuardedLoginResult.Checked { Login: LoginResult.InvalidCredentials or LoginResult.Invalid } =>
                 OAuthError.InvalidGrant("The username or password is incorrect."),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> MfaAsync(
+        HttpContext context, OAuthFields fields, GrantServices services, CancellationToken cancellationToken)
+    {
+        var mfaToken = fields["mfa_token"];
+        if (mfaToken is null || MfaAnswers.CodeOf(fields["otp"], fields["recovery_code"]) is not { } code)
+        {
+            return OAuthError.InvalidRequest("The mfa grant needs mfa_token and one of otp or recovery_code.");
+        }
+
+        return await VerifyMfaFunction.VerifyAsync(mfaToken, code, context, services.Mfa, services.Logins, cancellationToken) switch
+        {
+            FuncAuth.Core.Mfa.MfaVerifyResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
+            FuncAuth.Core.Mfa.MfaVerifyResult.TokenInvalid => OAuthError.InvalidGrant("The mfa_token has expired or ended: sign in again."),
+            FuncAuth.Core.Mfa.MfaVerifyResult.CodeInvalid => OAuthError.InvalidGrant("The code is not valid."),
+            FuncAuth.Core.Mfa.MfaVerifyResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
             _ => throw new UnreachableException(),
         };
     }

@@ -14,7 +14,7 @@ internal static class EndpointErrors
     public static readonly IReadOnlyDictionary<string, ApiError[]> ByEndpoint = new Dictionary<string, ApiError[]>(StringComparer.Ordinal)
     {
         ["Signup"] = [ValidationFailed, EmailTaken, RateLimited],
-        ["Login"] = [ValidationFailed, InvalidCredentials, EmailNotVerified, AccountDisabled, RateLimited],
+        ["Login"] = [ValidationFailed, InvalidCredentials, EmailNotVerified, AccountDisabled, MfaRequired, RateLimited],
         ["Refresh"] = [ValidationFailed, RefreshTokenInvalid, RefreshTokenExpired, RefreshTokenReused, RateLimited],
         ["Logout"] = [ValidationFailed, ReauthenticationRequired],
         ["Me"] = [],
@@ -38,7 +38,14 @@ internal static class EndpointErrors
         ["EnableUser"] = [NotFound, ReauthenticationRequired],
         ["ListUserApiKeys"] = [NotFound],
         ["RevokeUserApiKey"] = [NotFound, ReauthenticationRequired],
-        ["Reauthenticate"] = [ValidationFailed, InvalidCredentials, PasskeyInvalid, RateLimited],
+        ["Reauthenticate"] = [ValidationFailed, InvalidCredentials, MfaCodeInvalid, PasskeyInvalid, RateLimited],
+        ["GetMfa"] = [],
+        ["EnrollTotp"] = [MfaAlreadyEnabled, ReauthenticationRequired],
+        ["ConfirmTotp"] = [MfaCodeInvalidAtConfirm, ReauthenticationRequired],
+        ["DisableTotp"] = [NotFound, ReauthenticationRequired],
+        ["RegenerateRecoveryCodes"] = [NotFound, ReauthenticationRequired],
+        ["VerifyMfa"] = [ValidationFailed, MfaTokenInvalid, MfaCodeInvalid, RateLimited],
+        ["ResetUserMfa"] = [NotFound, ReauthenticationRequired],
         ["Health"] = [],
         ["Jwks"] = [],
         ["OpenIdConfiguration"] = [],
@@ -61,7 +68,7 @@ internal static class EndpointErrors
             (StatusCodes.Status400BadRequest, [OAuthErrorCodes.InvalidRequest, OAuthErrorCodes.UnsupportedGrantType, OAuthErrorCodes.InvalidGrant, OAuthErrorCodes.InvalidScope]),
             (StatusCodes.Status401Unauthorized, [OAuthErrorCodes.InvalidClient]),
             // A cross-site form post (CrossSiteRequests).
-            (StatusCodes.Status403Forbidden, [OAuthErrorCodes.InvalidRequest]),
+            (StatusCodes.Status403Forbidden, [OAuthErrorCodes.InvalidRequest, OAuthErrorCodes.MfaRequired]),
             (StatusCodes.Status429TooManyRequests, [OAuthErrorCodes.RateLimited]),
             (StatusCodes.Status503ServiceUnavailable, [OAuthErrorCodes.TemporarilyUnavailable]),
         ],

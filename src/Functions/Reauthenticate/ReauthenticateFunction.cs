@@ -22,12 +22,18 @@ public static class ReauthenticateFunction
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
         ReauthenticateRequest body, HttpContext context, Caller caller, Reauthentication reauthentication, LoginGuard logins, CancellationToken cancellationToken)
     {
-        Proof? proof = !string.IsNullOrEmpty(body.Password) ? new Proof.Password(body.Password)
-            : body.Passkey is { ValueKind: not System.Text.Json.JsonValueKind.Null } passkey ? new Proof.Passkey(passkey, caller.Session.SessionId)
-            : null;
+        // Exactly one proof: the password, one second-factor code, or a passkey (a new kind of proof is one more case here).
+        var passkey = body.Passkey is { ValueKind: not System.Text.Json.JsonValueKind.Null and not System.Text.Json.JsonValueKind.Undefined } credential ? credential : (System.Text.Json.JsonElement?)null;
+        Proof? proof = (body.Password, MfaAnswers.CodeOf(body.Code, body.RecoveryCode), passkey) switch
+        {
+            ({ Length: > 0 } password, null, null) when body.Code is null && body.RecoveryCode is null => new Proof.Password(password),
+            (null or "", { } code, null) => new Proof.SecondFactor(code),
+            (null or "", null, { } assertion) when body.Code is null && body.RecoveryCode is null => new Proof.Passkey(assertion, caller.Session.SessionId),
+            _ => null,
+        };
         if (proof is null)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["Send the password."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["Send one of password, code, recoveryCode or passkey."] });
         }
 
         var (result, retryAfter) = await logins.CheckPasswordAsync(
@@ -39,6 +45,7 @@ public static class ReauthenticateFunction
             ReauthenticationResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
             ReauthenticationResult.Refused { Proof: Proof.Password } => Problems.Create(ErrorCodes.InvalidCredentials, "The password is incorrect."),
             ReauthenticationResult.Refused { Proof: Proof.Passkey } => PasskeyFunctions.Invalid(),
+            ReauthenticationResult.Refused { Proof: Proof.SecondFactor } => Problems.Create(ErrorCodes.MfaCodeInvalid, "The code is not valid."),
             ReauthenticationResult.SessionEnded => Problems.Create(ErrorCodes.TokenRevoked, "The session has ended or the account no longer exists."),
             _ => throw new UnreachableException(),
         };

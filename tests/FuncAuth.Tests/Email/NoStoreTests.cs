@@ -93,6 +93,19 @@ public sealed class NoStoreTests(EmailFixture email)
         await Step("POST /api/users/{userId}/disable", Json(HttpMethod.Post, $"/api/users/{someone.UserId}/disable", new { }, admin.AccessToken));
         await Step("POST /api/users/{userId}/enable", Json(HttpMethod.Post, $"/api/users/{someone.UserId}/enable", new { }, admin.AccessToken));
 
+        // Second factors: enrol, confirm, sign in with a recovery code, replace the codes, turn off, admin reset.
+        var enrolling = await client.SignupAsync();
+        var enrolment = await (await Step("POST /api/auth/mfa/totp", Json(HttpMethod.Post, "/api/auth/mfa/totp", new { }, enrolling.AccessToken))).ReadJsonAsync();
+        var secret = OtpNet.Base32Encoding.ToBytes(enrolment.GetProperty("secret").GetString());
+        var confirmed = await (await Step("POST /api/auth/mfa/totp/confirm", Json(HttpMethod.Post, "/api/auth/mfa/totp/confirm", new { code = new OtpNet.Totp(secret).ComputeTotp() }, enrolling.AccessToken))).ReadJsonAsync();
+        var recoveryCode = confirmed.GetProperty("recoveryCodes")[0].GetString();
+        await Step("GET /api/auth/mfa", Bare(HttpMethod.Get, "/api/auth/mfa", enrolling.AccessToken));
+        var challenge = await (await client.PostJsonAsync("/api/auth/login", new { email = enrolling.Email, password = Api.Password })).ReadJsonAsync();
+        var verified = await Tokens.ReadAsync(await Step("POST /api/auth/mfa/verify", Json(HttpMethod.Post, "/api/auth/mfa/verify", new { mfaToken = challenge.GetProperty("mfaToken").GetString(), recoveryCode })));
+        await Step("POST /api/auth/mfa/recovery-codes", Json(HttpMethod.Post, "/api/auth/mfa/recovery-codes", new { }, verified.AccessToken));
+        await Step("DELETE /api/auth/mfa/totp", Bare(HttpMethod.Delete, "/api/auth/mfa/totp", verified.AccessToken));
+        await Step("DELETE /api/users/{userId}/mfa", Bare(HttpMethod.Delete, $"/api/users/{enrolling.UserId}/mfa", admin.AccessToken));
+
         // Ending sessions and the account.
         var second = await client.LoginAsync(adminEmail, "the admin's passphrase");
         await Step("POST /api/auth/logout", Bare(HttpMethod.Post, "/api/auth/logout", admin.AccessToken));

@@ -45,6 +45,9 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
             .GetQueueClient(_settings.GetValueOrDefault("Email:QueueName") ?? "email-outbox");
 
     /// <summary>This app's tables, for tests that look at what was stored.</summary>
+    /// <summary>The prefix of every table of this app (each app its own tables).</summary>
+    public string TablePrefix => _settings["Storage:TablePrefix"]!;
+
     public TableClient Table(string name) => new TableServiceClient(_settings["Storage:ConnectionString"]).GetTableClient(_settings["Storage:TablePrefix"] + name);
 
     public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();

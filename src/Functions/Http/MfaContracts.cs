@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using FuncAuth.Core.Mfa;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FuncAuth.Functions.Http;
+
+public sealed record CodeRequest(string? Code);
+
+/// <summary>The second step of a sign-in: the <c>mfaToken</c> and one of <c>code</c> (TOTP) or <c>recoveryCode</c>.</summary>
+public sealed record MfaVerifyRequest(string? MfaToken, string? Code, string? RecoveryCode);
+
+public sealed record TotpStatusResponse(bool Enabled, DateTimeOffset? CreatedAt);
+
+public sealed record MfaStatusResponse(TotpStatusResponse Totp, int RecoveryCodesLeft, int Passkeys)
+{
+    public static MfaStatusResponse From(MfaStatus status) =>
+        new(new TotpStatusResponse(status.TotpEnabled, status.TotpCreatedAt), status.RecoveryCodesLeft, status.Passkeys);
+}
+
+public sealed record TotpEnrolmentResponse(string Secret, string OtpauthUri);
+
+public sealed record RecoveryCodesResponse(IReadOnlyList<string> RecoveryCodes);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CodeRequest))]
+[JsonSerializable(typeof(MfaVerifyRequest))]
+[JsonSerializable(typeof(MfaStatusResponse))]
+[JsonSerializable(typeof(TotpEnrolmentResponse))]
+[JsonSerializable(typeof(RecoveryCodesResponse))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(int))]
+internal sealed partial class MfaJsonContext : JsonSerializerContext;
+
+/// <summary>The answers the second-factor endpoints share.</summary>
+internal static class MfaAnswers
+{
+    /// <summary>The methods a sign-in's second step accepts (passkeys add theirs).</summary>
+    private static readonly string[] Methods = ["totp", "recovery_code"];
+
+    /// <summary><c>403</c> <c>mfa_required</c>: the password was right; the problem carries what the second step needs.</summary>
+    public static ProblemHttpResult MfaRequired(string mfaToken, int expiresIn) =>
+        Problems.Create(ErrorCodes.MfaRequired, "Enter a code from your authenticator app (or a recovery code): POST /api/auth/mfa/verify with the mfaToken.", extensions: new Dictionary<string, object?>
+        {
+            ["mfaToken"] = mfaToken,
+            ["expiresIn"] = expiresIn,
+            ["methods"] = Methods,
+        });
+
+    /// <summary>The one second-factor code a body carries, or null when it carries none or both.</summary>
+    public static OneTimeCode? CodeOf(string? code, string? recoveryCode) => (code, recoveryCode) switch
+    {
+        ({ Length: > 0 }, null or "") => new OneTimeCode.Totp(code),
+        (null or "", { Length: > 0 }) => new OneTimeCode.Recovery(recoveryCode),
+        _ => null,
+    };
+}
