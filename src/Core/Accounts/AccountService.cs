@@ -189,6 +189,31 @@ public sealed class AccountService
     }
 
     /// <summary>
+    /// Opens a session for a user who proved a credential elsewhere (an authorization code, whose approval recorded the
+    /// security stamp of the session it was approved in): refused when the account is gone or disabled, or its stamp
+    /// moved on since. Costs the user's row, then what a login's session costs.
+    /// </summary>
+    internal async Task<IssuedTokens?> OpenSessionAsync(string userId, string sessionId, string provedUnder, string clientId, CancellationToken cancellationToken)
+    {
+        var keys = await _keys.GetAsync(cancellationToken);
+        var row = await _sessions.FindUserRowAsync(userId, cancellationToken);
+        var profile = row is null ? null : row.HasProfile ? row : await _users.FindAndFillCopyAsync(row, cancellationToken) is { } found ? UserRefEntity.Of(found) : null;
+        if (row is null || profile is null || !profile.Admits(provedUnder))
+        {
+            return null;
+        }
+
+        var session = _issuer.Open(userId, row.EmailKey, provedUnder, keys.Current, sessionId);
+        session.ClientId = clientId;
+        var live = _sessions.LiveSessionsAsync(userId, session.CreatedAt, cancellationToken);
+        await Task.WhenAll(live, _sessions.IndexAsync(userId, session.SessionId, session.ExpiresAt, cancellationToken));
+        await _sessions.InsertAsync(session, cancellationToken);
+        await EndLeastRecentlyUsedAsync(userId, live.Result, cancellationToken);
+        AuthLog.LoggedIn(_logger, userId, session.SessionId);
+        return _issuer.Fresh(profile.ToAccount(), session, keys.Current);
+    }
+
+    /// <summary>
     /// The caller's own account: the profile copy authentication read with the session, or, for a user row stored before
     /// the copy existed, one point read of the account (which fills the copy in).
     /// </summary>

@@ -16,4 +16,6 @@ internal enum RevocationReason
     SessionDeleted,
     /// <summary>Ended by a new login of the user at the cap on sessions per user (the least recently used one).</summary>
     SessionLimit,
+    /// <summary>Opened by an authorization code that was presented again (RFC 6749 §4.1.2): the code may have been stolen.</summary>
+    AuthorizationCodeReused,
 }

@@ -12,13 +12,13 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     private AuthOptions Settings => options.Value;
 
     /// <summary>A new session of the user, recording <paramref name="securityStamp"/>: the account's stamp when its password was checked.</summary>
-    public SessionEntity Open(string userId, string emailKey, string securityStamp, SigningKey key)
+    public SessionEntity Open(string userId, string emailKey, string securityStamp, SigningKey key, string? sessionId = null)
     {
         var now = time.GetUtcNow();
         var session = new SessionEntity
         {
             PartitionKey = userId,
-            RowKey = SessionEntity.RowKeyFor(Ids.New()),
+            RowKey = SessionEntity.RowKeyFor(sessionId ?? Ids.New()),
             EmailKey = emailKey,
             CreatedAt = now,
             UserAgent = client?.UserAgent is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 256)] : null,
@@ -70,7 +70,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
 
     private IssuedTokens Build(UserAccount user, SessionEntity session, SigningKey refreshKey, SigningKey accessKey, TimeSpan remaining)
     {
-        var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey);
+        var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey, session.ClientId);
         var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
         return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }

@@ -30,6 +30,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
     /// a session stored before stamps were recorded. Refused once the account's stamp moves on (<see cref="UserRefEntity.Admits"/>).
     /// </summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>The registered OAuth client an authorization code opened the session for; null for FuncAuth's own sign-in.</summary>
+    public string? ClientId { get; set; }
     /// <summary>
     /// The due time the session's cleanup-index entry is filed under, so removing the user reaches the entry by a point
     /// delete; null for a session filed before this was recorded.
@@ -93,6 +95,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         RevocationReason.AccountDisabled => "account_disabled",
         RevocationReason.SessionDeleted => "session_deleted",
         RevocationReason.SessionLimit => "session_limit",
+        RevocationReason.AuthorizationCodeReused => "authorization_code_reused",
         _ => throw new UnreachableException(),
     };
 
@@ -106,6 +109,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         UserAgent = entity.GetString(nameof(UserAgent)),
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        ClientId = entity.GetString(nameof(ClientId)),
         IndexedDueAt = entity.GetDateTimeOffset(nameof(IndexedDueAt)),
         ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
         Counter = entity.GetInt64(nameof(Counter)) ?? 0,
@@ -124,6 +128,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         .With(nameof(CreatedAt), CreatedAt)
         .With(nameof(UserAgent), UserAgent)
         .With(nameof(SecurityStamp), SecurityStamp)
+        .With(nameof(ClientId), ClientId)
         .With(nameof(IndexedDueAt), IndexedDueAt)
         .With(nameof(ExpiresAt), ExpiresAt)
         .With(nameof(Counter), Counter)

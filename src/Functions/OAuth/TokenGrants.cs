@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.OAuth;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
@@ -9,7 +10,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FuncAuth.Functions.OAuth;
 
 /// <summary>The services the grants use.</summary>
-public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys);
+public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys, AuthorizationService Authorization, OAuthOptions Settings);
 
 /// <summary>
 /// The grants of <c>POST /oauth/token</c>. Each is the same service call as its <c>/api/auth/*</c> twin (same sessions,
@@ -20,18 +21,25 @@ public static class TokenGrants
 {
     public const string Password = "password";
     public const string RefreshToken = "refresh_token";
+    public const string AuthorizationCode = "authorization_code";
 
-    /// <summary>The grants this server answers, as published in the discovery document.</summary>
-    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken, ClientCredentialsGrant.GrantType];
+    /// <summary>Every grant this server knows.</summary>
+    public static readonly IReadOnlyList<string> Supported = [AuthorizationCode, Password, RefreshToken, ClientCredentialsGrant.GrantType];
+
+    /// <summary>The grants this server answers under these settings, as published in the discovery document.</summary>
+    public static IReadOnlyList<string> SupportedBy(OAuthOptions settings) =>
+        settings.PasswordGrantEnabled ? Supported : Supported.Where(g => g != Password).ToArray();
 
     public static Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> IssueAsync(HttpRequest request, OAuthFields fields, GrantServices services, CancellationToken cancellationToken) =>
         fields["grant_type"] switch
         {
             null => Refuse(OAuthError.InvalidRequest("grant_type is required.")),
-            Password => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
+            // RFC 9700 §2.4: the password grant MUST NOT be used; OAuth__PasswordGrant=disabled turns it off.
+            Password when services.Settings.PasswordGrantEnabled => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
+            AuthorizationCode => AuthorizationCodeAsync(fields, services.Authorization, cancellationToken),
             ClientCredentialsGrant.GrantType => ClientCredentialsAsync(request, fields, services.ApiKeys, cancellationToken),
             RefreshToken => RefreshAsync(fields, services.Sessions, cancellationToken),
-            _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
+            _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", SupportedBy(services.Settings)) + ".")),
         };
 
     private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string? clientAddress, CancellationToken cancellationToken)
@@ -63,6 +71,22 @@ public static class TokenGrants
             // As at /api/auth/login: the same answer whether the address is unknown or the password wrong.
             GuardedLoginResult.Checked { Login: LoginResult.InvalidCredentials or LoginResult.Invalid } =>
                 OAuthError.InvalidGrant("The username or password is incorrect."),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> AuthorizationCodeAsync(OAuthFields fields, AuthorizationService authorization, CancellationToken cancellationToken)
+    {
+        if (fields["code"] is not { } code || fields["redirect_uri"] is not { } redirectUri || fields["client_id"] is not { } clientId || fields["code_verifier"] is not { } verifier)
+        {
+            return OAuthError.InvalidRequest("The authorization_code grant needs code, redirect_uri, client_id and code_verifier.");
+        }
+
+        return await authorization.RedeemAsync(clientId, code, redirectUri, verifier, cancellationToken) switch
+        {
+            RedemptionResult.Issued issued => TokenIssued.Ok(issued.Tokens, issued.IdToken, issued.Scope),
+            RedemptionResult.UnknownClient => OAuthError.InvalidClient("No client is registered with this client_id.", usedBasic: false),
+            RedemptionResult.Refused refused => OAuthError.InvalidGrant(refused.Description),
             _ => throw new UnreachableException(),
         };
     }
