@@ -35,6 +35,11 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public string SpaUrl { get; private set; } = "";
 
+    /// <summary>The sample client of the code flow (samples/oauth-client) on its own origin, registered as <see cref="SampleClientId"/>.</summary>
+    public string SampleClientUrl { get; private set; } = "";
+
+    public const string SampleClientId = "notes-sample";
+
     /// <summary>The same SPA served from an origin that is not in <c>Cors__AllowedOrigins</c>.</summary>
     public string OtherOriginUrl { get; private set; } = "";
 
@@ -76,13 +81,20 @@ public sealed class SpaFixture : IAsyncLifetime
         SpaUrl = $"http://127.0.0.1:{spaPort}";
         var otherPort = LoopbackPorts.FreePort();
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
+        var samplePort = LoopbackPorts.FreePort();
+        SampleClientUrl = $"http://127.0.0.1:{samplePort}";
 
         Smtp = await smtp;
         var settings = Smtp.AppSettings();
         settings["Email:LinkBaseUrl"] = SpaUrl;
         settings["Storage:ConnectionString"] = _azurite.ConnectionString;
         settings["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
-        settings["Cors:AllowedOrigins"] = SpaUrl;
+        // The SPA first: its /authorize is the code flow's sign-in page. The sample client calls the token endpoint and me.
+        settings["Cors:AllowedOrigins"] = SpaUrl + "," + SampleClientUrl;
+        settings["Auth:Issuer"] = ApiUrl;
+        settings["OAuth:Clients:0:ClientId"] = SampleClientId;
+        settings["OAuth:Clients:0:Name"] = "Notes (sample app)";
+        settings["OAuth:Clients:0:RedirectUris"] = SampleClientUrl + "/";
         settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
         // No internet from the tests: the breached-password check asks a local range server.
         Range = await RangeServer.StartAsync();
@@ -94,9 +106,11 @@ public sealed class SpaFixture : IAsyncLifetime
 
         StartSpaServer(spaPort);
         StartSpaServer(otherPort);
+        StartNodeServer(RepoPaths.Combine("samples", "oauth-client", "serve.mjs"), "--port", samplePort.ToString(), "--api", ApiUrl, "--client", SampleClientId);
         await WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
         await WaitForPortAsync(spaPort, TimeSpan.FromSeconds(15));
         await WaitForPortAsync(otherPort, TimeSpan.FromSeconds(15));
+        await WaitForPortAsync(samplePort, TimeSpan.FromSeconds(15));
 
         Directory.CreateDirectory(ScreenshotFolder);
         _playwright = await Playwright.CreateAsync();
@@ -151,10 +165,13 @@ public sealed class SpaFixture : IAsyncLifetime
             ?? throw new InvalidOperationException("Chromium is not installed: `apt-get install chromium` (scripts/test.sh does it), or set FUNCAUTH_CHROMIUM to a Chromium binary.");
     }
 
-    private void StartSpaServer(int port)
+    private void StartSpaServer(int port) =>
+        StartNodeServer(RepoPaths.Combine("samples", "spa", "serve.mjs"), "--port", port.ToString(), "--host", "127.0.0.1", "--api", ApiUrl);
+
+    private void StartNodeServer(params string[] args)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { RepoPaths.Combine("samples", "spa", "serve.mjs"), "--port", port.ToString(), "--host", "127.0.0.1", "--api", ApiUrl })
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }

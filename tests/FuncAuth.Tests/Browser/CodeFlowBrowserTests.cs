@@ -1,0 +1,98 @@
+using FuncAuth.Tests.Support;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace FuncAuth.Tests.Browser;
+
+/// <summary>
+/// The authorization code flow in real headless Chromium: the sample client (samples/oauth-client) on its own origin
+/// sends the user through FuncAuth's authorization endpoint to the demo SPA's sign-in and consent page, and back.
+/// </summary>
+[Collection(SpaCollection.Name)]
+public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper output) : IAsyncLifetime
+{
+    private IBrowserContext _context = null!;
+
+    public async Task InitializeAsync()
+    {
+        _context = await spa.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1000, Height = 640 } });
+        _context.SetDefaultTimeout(15_000);
+    }
+
+    public async Task DisposeAsync() => await _context.CloseAsync();
+
+    [Fact]
+    public async Task TheSampleClientSignsAUserInThroughTheSignInAndConsentPage()
+    {
+        var email = await SignUpAsync();
+        var page = await _context.NewPageAsync();
+
+        await page.GotoAsync(spa.SampleClientUrl + "/");
+        await page.ClickAsync("#sign-in");
+
+        // FuncAuth's authorization endpoint sent the browser to the SPA's sign-in page, which names the client.
+        await page.WaitForURLAsync(url => url.StartsWith(spa.SpaUrl + "/authorize?request=", StringComparison.Ordinal));
+        Assert.Equal("Notes (sample app)", await page.TextContentAsync("#client-name"));
+        await page.FillAsync("#sign-in-form input[name=email]", email);
+        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+
+        await page.WaitForSelectorAsync("#consent-allow");
+        Assert.Contains(email, await page.TextContentAsync("#consent-question"), StringComparison.Ordinal);
+        Assert.Contains("see your email address", await page.TextContentAsync("#consent-scopes"), StringComparison.Ordinal);
+        await ScreenshotAsync(page, "oauth-consent");
+        await page.ClickAsync("#consent-allow");
+
+        // Back on the client's origin, which exchanged the code and called me with the token.
+        await page.WaitForSelectorAsync("#email");
+        Assert.Equal(email, await page.TextContentAsync("#email"));
+        Assert.Equal(spa.SampleClientUrl + "/", page.Url);
+        await ScreenshotAsync(page, "oauth-signed-in");
+    }
+
+    [Fact]
+    public async Task DenyingTakesTheUserBackToTheClientWithoutASession()
+    {
+        var email = await SignUpAsync();
+        var page = await _context.NewPageAsync();
+        await page.GotoAsync(spa.SampleClientUrl + "/");
+        await page.ClickAsync("#sign-in");
+        await page.WaitForSelectorAsync("#sign-in-form");
+        await page.FillAsync("#sign-in-form input[name=email]", email);
+        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+
+        await page.ClickAsync("#consent-deny");
+
+        await page.WaitForSelectorAsync("#error");
+        Assert.Equal("You declined to sign in.", await page.TextContentAsync("#error"));
+        Assert.StartsWith(spa.SampleClientUrl, page.Url, StringComparison.Ordinal);
+        await ScreenshotAsync(page, "oauth-denied");
+    }
+
+    private async Task<string> SignUpAsync()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(spa.ApiUrl) };
+        var email = Api.NewEmail("oauth");
+        // The app here keeps the production deadline (2 s); on a busy machine a sign-up's hash can take longer: retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.PostJsonAsync("/api/auth/signup", new { email, password = Api.Password, passwordConfirmation = Api.Password });
+            // A retry after a sign-up that finished in the background finds the address taken: the account is there.
+            if (response.StatusCode == System.Net.HttpStatusCode.Created || (attempt > 1 && response.StatusCode == System.Net.HttpStatusCode.Conflict))
+            {
+                return email;
+            }
+
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 3, await response.Content.ReadAsStringAsync());
+            await Task.Delay(500);
+        }
+    }
+
+    private async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(SpaFixture.ScreenshotFolder, name + ".png");
+        await page.ScreenshotAsync(new() { Path = path });
+        output.WriteLine("Screenshot: " + path);
+    }
+}
