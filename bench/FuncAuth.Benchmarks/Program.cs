@@ -75,7 +75,8 @@ var ring = new SigningKeyRing(new DevelopmentSigningKey(null, time), Microsoft.E
 var keys = await ring.GetAsync(CancellationToken.None);
 var tokens = new AccessTokens(Microsoft.Extensions.Options.Options.Create(new AuthOptions()), ring, time);
 var user = new UserAccount(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "ann@example.com", "Ann", ["user"], time.GetUtcNow());
-var jwt = tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current);
+var proof = new SessionProof(time.GetUtcNow(), ["pwd"]);
+var jwt = tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current, proof);
 var signingInput = System.Text.Encoding.ASCII.GetBytes(jwt[..jwt.LastIndexOf('.')]);
 using var bareKey = ECDsa.Create();
 bareKey.ImportFromPem(DevelopmentPem());
@@ -92,7 +93,7 @@ var hsIssue = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { hs
 var hsValidate = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { hs.Validate(hsJwt); } }) * 10;
 var bareSign = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { bareKey.SignData(signingInput, HashAlgorithmName.SHA256); } }) * 10;
 var bareVerify = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { barePublic.VerifyData(signingInput, bareSignature, HashAlgorithmName.SHA256); } }) * 10;
-var issue = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current); } }) * 10;
+var issue = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current, proof); } }) * 10;
 var validate = Median(tokenRuns / 100, () => { for (var i = 0; i < 100; i++) { tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult(); } }) * 10;
 Report("HS256 issue (previous release)", hsIssue, hsIssue, "baseline for issue");
 Report("HS256 validate (previous release)", hsValidate, hsValidate, "baseline for validate");
@@ -105,7 +106,7 @@ Console.WriteLine("Allocated per operation (bytes)");
 Console.WriteLine("  {0,-40} {1,10:N0}", "HS256 issue", AllocatedPer(1000, () => hs.Issue(user)));
 Console.WriteLine("  {0,-40} {1,10:N0}", "HS256 validate", AllocatedPer(1000, () => hs.Validate(hsJwt)));
 Console.WriteLine("  {0,-40} {1,10:N0}", "bare ECDSA P-256 verify", AllocatedPer(1000, () => barePublic.VerifyData(signingInput, bareSignature, HashAlgorithmName.SHA256)));
-Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 issue", AllocatedPer(1000, () => tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current)));
+Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 issue", AllocatedPer(1000, () => tokens.Issue(user, "s1", "j1", time.GetUtcNow(), keys.Current, proof)));
 Console.WriteLine("  {0,-40} {1,10:N0}", "ES256 validate", AllocatedPer(1000, () => tokens.ValidateAsync(jwt, CancellationToken.None).GetAwaiter().GetResult()));
 return 0;
 

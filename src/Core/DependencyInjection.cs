@@ -88,6 +88,12 @@ public static class DependencyInjection
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionIssuer>();
         services.AddSingleton<Accounts.Admin.AdminIndex>();
+        services.AddSingleton(sp => new SignInSessions(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(),
+            sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SignInSessions>>())
+        {
+            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+        });
         // The services' constructors are internal (they take internal stores), so they are built here explicitly.
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
@@ -95,6 +101,7 @@ public static class DependencyInjection
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>(),
             grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
         {
+            SignIn = sp.GetRequiredService<SignInSessions>(),
             Recovery = sp.GetRequiredService<SignupRecovery>(),
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
@@ -108,6 +115,11 @@ public static class DependencyInjection
             LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
+        services.AddSingleton<StepUp>();
+        services.AddSingleton(sp => new Reauthentication(
+            sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<UserStore>(),
+            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Reauthentication>>()));
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
@@ -124,8 +136,8 @@ public static class DependencyInjection
         services.AddSingleton<OAuth.IdTokens>();
         services.AddSingleton(sp => new OAuth.AuthorizationService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<IOptions<OAuth.OAuthOptions>>(), sp.GetRequiredService<AuthTables>(),
-            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<AccountService>(), sp.GetRequiredService<OAuth.IdTokens>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<UserStore>(),
+            sp.GetRequiredService<SignInSessions>(), sp.GetRequiredService<OAuth.IdTokens>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<OAuth.AuthorizationService>>()));
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);

@@ -59,6 +59,7 @@ app.MapSignup()
     .MapFindUsers()
     .MapDisableUser()
     .MapEnableUser()
+    .MapReauthenticate()
     .MapSendEmail();
 app.MapOpenApiDocument();
 

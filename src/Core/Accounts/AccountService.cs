@@ -55,6 +55,9 @@ public sealed class AccountService
     /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
     internal SignupRecovery? Recovery { get; init; }
 
+    /// <summary>Opens the session of a completed sign-in; set by the service registration.</summary>
+    internal SignInSessions SignIn { get; init; } = null!;
+
     /// <summary>The breached-password check; null where none is registered.</summary>
     internal BreachedPasswords? Breaches { get; init; }
 
@@ -93,7 +96,7 @@ public sealed class AccountService
             CreatedAt = _time.GetUtcNow(),
             SecurityStamp = Ids.New(),
         };
-        var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, keys.Current);
+        var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, AuthMethods.PasswordOnly, keys.Current);
 
         await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
         bool created;
@@ -144,7 +147,8 @@ public sealed class AccountService
             return new LoginResult.Invalid(errors);
         }
 
-        var keys = await _keys.GetAsync(cancellationToken);
+        // The keys first, as the session will need them: a Key Vault outage answers 503 before a hash is spent.
+        _ = await _keys.GetAsync(cancellationToken);
         var emailKey = EmailAddress.StorageKey(EmailAddress.Normalize(email!));
         var user = await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
         var check = user is null ? _passwords.VerifyDecoy(password!) : _passwords.Verify(user.PasswordHash, password!);
@@ -177,40 +181,10 @@ public sealed class AccountService
             _ = await _users.TryReplaceAsync(user, cancellationToken);
         }
 
-        var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, keys.Current);
-        // The cap's query runs beside the index write, so it adds a storage call but no round trip to the login's time.
-        var live = _sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
-        await Task.WhenAll(live, _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
-        await _sessions.InsertAsync(session, cancellationToken);
-        await EndLeastRecentlyUsedAsync(user.UserId, live.Result, cancellationToken);
+        var (tokens, session) = await SignIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
         Metrics?.Login(LoginOutcome.Ok);
-        return new LoginResult.Succeeded(_issuer.Fresh(user.ToAccount(), session, keys.Current));
-    }
-
-    /// <summary>
-    /// Opens a session for a user who proved a credential elsewhere (an authorization code, whose approval recorded the
-    /// security stamp of the session it was approved in): refused when the account is gone or disabled, or its stamp
-    /// moved on since. Costs the user's row, then what a login's session costs.
-    /// </summary>
-    internal async Task<IssuedTokens?> OpenSessionAsync(string userId, string sessionId, string provedUnder, string clientId, CancellationToken cancellationToken)
-    {
-        var keys = await _keys.GetAsync(cancellationToken);
-        var row = await _sessions.FindUserRowAsync(userId, cancellationToken);
-        var profile = row is null ? null : row.HasProfile ? row : await _users.FindAndFillCopyAsync(row, cancellationToken) is { } found ? UserRefEntity.Of(found) : null;
-        if (row is null || profile is null || !profile.Admits(provedUnder))
-        {
-            return null;
-        }
-
-        var session = _issuer.Open(userId, row.EmailKey, provedUnder, keys.Current, sessionId);
-        session.ClientId = clientId;
-        var live = _sessions.LiveSessionsAsync(userId, session.CreatedAt, cancellationToken);
-        await Task.WhenAll(live, _sessions.IndexAsync(userId, session.SessionId, session.ExpiresAt, cancellationToken));
-        await _sessions.InsertAsync(session, cancellationToken);
-        await EndLeastRecentlyUsedAsync(userId, live.Result, cancellationToken);
-        AuthLog.LoggedIn(_logger, userId, session.SessionId);
-        return _issuer.Fresh(profile.ToAccount(), session, keys.Current);
+        return new LoginResult.Succeeded(tokens);
     }
 
     /// <summary>
@@ -267,44 +241,6 @@ public sealed class AccountService
     {
         var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
-    }
-
-    /// <summary>
-    /// Ends the least recently used of <paramref name="live"/> (the sessions before this login's) until the new one fits
-    /// under <c>Auth__MaxSessionsPerUser</c>: one conditional merge each, none below the cap. A session used since it
-    /// was read is skipped (it is no longer the least recently used), and a failure is logged rather than failing a
-    /// login whose session is already stored: two racing logins may leave the user one over the cap, which the next
-    /// login corrects.
-    /// </summary>
-    private async Task EndLeastRecentlyUsedAsync(
-        string userId, IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, Azure.ETag Version)> live, CancellationToken cancellationToken)
-    {
-        var cap = _options.Value.MaxSessionsPerUser;
-        var excess = live.Count + 1 - cap;
-        if (excess <= 0)
-        {
-            return;
-        }
-
-        var ended = 0;
-        try
-        {
-            var now = _time.GetUtcNow();
-            foreach (var (sessionId, _, version) in live.OrderBy(s => s.LastUsedAt).ThenBy(s => s.SessionId, StringComparer.Ordinal).Take(excess))
-            {
-                if (await _sessions.TryRevokeAsync(userId, sessionId, version, RevocationReason.SessionLimit, now, cancellationToken))
-                {
-                    ended++;
-                }
-            }
-        }
-        catch (Azure.RequestFailedException e)
-        {
-            AuthLog.SessionCapNotEnforced(_logger, userId, $"{e.Status} {e.ErrorCode}");
-        }
-
-        AuthLog.SessionCapReached(_logger, userId, cap, ended);
-        Metrics?.Revoked(RevocationReason.SessionLimit, ended);
     }
 
     private async Task UndoSignupAsync(SessionEntity session)

@@ -26,23 +26,23 @@ public sealed partial class AuthorizationService
     private readonly AuthTables _tables;
     private readonly SigningKeyRing _keys;
     private readonly SessionStore _sessions;
-    private readonly SessionIssuer _issuer;
-    private readonly AccountService _accounts;
+    private readonly UserStore _users;
+    private readonly SignInSessions _signIn;
     private readonly IdTokens _idTokens;
     private readonly TimeProvider _time;
     private readonly ILogger<AuthorizationService> _logger;
 
     internal AuthorizationService(
-        IOptions<AuthOptions> auth, IOptions<OAuthOptions> oauth, AuthTables tables, SigningKeyRing keys, SessionStore sessions, SessionIssuer issuer,
-        AccountService accounts, IdTokens idTokens, TimeProvider time, ILogger<AuthorizationService> logger)
+        IOptions<AuthOptions> auth, IOptions<OAuthOptions> oauth, AuthTables tables, SigningKeyRing keys, SessionStore sessions, UserStore users,
+        SignInSessions signIn, IdTokens idTokens, TimeProvider time, ILogger<AuthorizationService> logger)
     {
         _auth = auth;
         _oauth = oauth;
         _tables = tables;
         _keys = keys;
         _sessions = sessions;
-        _issuer = issuer;
-        _accounts = accounts;
+        _users = users;
+        _signIn = signIn;
         _idTokens = idTokens;
         _time = time;
         _logger = logger;
@@ -104,7 +104,11 @@ public sealed partial class AuthorizationService
         row.Stage = AuthorizationRequestEntity.CodeIssued;
         row.CodeHash = Hash(secret);
         row.UserId = caller.UserId;
+        row.EmailKey = caller.EmailKey;
         row.SecurityStamp = caller.SecurityStamp;
+        // The session the client gets was proved by the same sign-in: its auth_time and amr, not now and not "pwd".
+        row.AuthTime = caller.AuthTime;
+        row.Amr = AuthMethods.Format(caller.Methods);
         row.ExpiresAt = _time.GetUtcNow() + _auth.Value.AuthorizationCodeLifetime;
         if (!await _tables.AuthorizationRequests.TryReplaceAsync(row, cancellationToken))
         {
@@ -147,7 +151,7 @@ public sealed partial class AuthorizationService
             return Refused("The authorization code was already used; the session it opened has been ended.");
         }
 
-        if (row.Stage != AuthorizationRequestEntity.CodeIssued || row.UserId is null)
+        if (row.Stage != AuthorizationRequestEntity.CodeIssued || row.UserId is null || row.EmailKey is null)
         {
             return Refused("The authorization code is not valid.");
         }
@@ -187,18 +191,22 @@ public sealed partial class AuthorizationService
             return Refused("The authorization code was already used; the session it opened has been ended.");
         }
 
-        var opened = await _accounts.OpenSessionAsync(row.UserId, sessionId, row.SecurityStamp ?? "", client.ClientId, cancellationToken);
-        if (opened is null)
+        // The account as it is now: gone, disabled, or a credential changed since the approval (its stamp) opens nothing.
+        var user = await _users.FindByEmailKeyAsync(row.EmailKey, cancellationToken);
+        if (user is null || user.UserId != row.UserId || user.Disabled
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(user.SecurityStamp), Encoding.UTF8.GetBytes(row.SecurityStamp ?? "")))
         {
-            return Refused("The account is disabled, gone, or its credentials changed since the user signed in.");
+            return Refused("The account is disabled, gone, or its credentials changed since the user approved.");
         }
 
+        var proof = new ClientGrant(client.ClientId, sessionId, row.AuthTime ?? _time.GetUtcNow());
+        var (tokens, session) = await _signIn.OpenAsync(user, AuthMethods.Parse(row.Amr), proof, cancellationToken);
         var scopes = Scopes(row.Scope);
         var idToken = scopes.Contains(OAuthScopes.OpenId)
-            ? _idTokens.Issue(opened.User, client.ClientId, row.Nonce, scopes, await _keys.GetAsync(cancellationToken))
+            ? _idTokens.Issue(tokens.User, client.ClientId, row.Nonce, scopes, new SessionProof(session.ProvedAt, session.Methods), await _keys.GetAsync(cancellationToken))
             : null;
         Log.CodeRedeemed(_logger, row.RequestId, client.ClientId, row.UserId, sessionId);
-        return new RedemptionResult.Issued(opened, idToken, row.Scope);
+        return new RedemptionResult.Issued(tokens, idToken, row.Scope);
     }
 
     private async Task EndSessionOfReusedCodeAsync(AuthorizationRequestEntity row, CancellationToken cancellationToken)

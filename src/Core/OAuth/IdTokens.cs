@@ -15,7 +15,7 @@ public sealed class IdTokens(IOptions<AuthOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public string Issue(UserAccount user, string clientId, string? nonce, IReadOnlyList<string> scopes, SigningKeySet keys)
+    public string Issue(UserAccount user, string clientId, string? nonce, IReadOnlyList<string> scopes, SessionProof proof, SigningKeySet keys)
     {
         var now = time.GetUtcNow();
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
@@ -25,6 +25,9 @@ public sealed class IdTokens(IOptions<AuthOptions> options, TimeProvider time)
             claims[name] = value;
         }
 
+        // OpenID Connect Core §2: when and how the user authenticated (RFC 8176 values), the session's own.
+        claims["auth_time"] = proof.AuthTime.ToUnixTimeSeconds();
+        claims["amr"] = proof.Methods.ToArray();
         if (nonce is not null)
         {
             claims["nonce"] = nonce;

@@ -63,6 +63,12 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     public string? LoginPageUrl { get; set; }
 
+    /// <summary>
+    /// How recently a credential must have been proved in a session for a sensitive operation (step-up): delete the
+    /// account, create an API key, end other sessions, the admin routes that change something, the second-factor changes.
+    /// </summary>
+    public TimeSpan ReauthenticationWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     public IReadOnlySet<string> AdminEmailSet => (AdminEmails ?? "")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(EmailAddress.Normalize)
@@ -90,7 +96,7 @@ public sealed class AuthOptions : IValidatableObject
             yield return new("must not be negative", [nameof(RevokedSessionRetention)]);
         }
 
-        foreach (var (name, value) in new[] { (nameof(SessionMaxLifetime), SessionMaxLifetime), (nameof(VerificationTokenLifetime), VerificationTokenLifetime), (nameof(PasswordResetLifetime), PasswordResetLifetime) })
+        foreach (var (name, value) in new[] { (nameof(ReauthenticationWindow), ReauthenticationWindow), (nameof(SessionMaxLifetime), SessionMaxLifetime), (nameof(VerificationTokenLifetime), VerificationTokenLifetime), (nameof(PasswordResetLifetime), PasswordResetLifetime) })
         {
             if (value < TimeSpan.FromSeconds(1))
             {

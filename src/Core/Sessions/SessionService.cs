@@ -236,7 +236,8 @@ public sealed class SessionService
         }
 
         var stamp = session.SecurityStamp.Length > 0 ? session.SecurityStamp : profile.SecurityStamp;
-        return new AuthenticationResult.Authenticated(new AuthenticatedSession(claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, profile, stamp));
+        return new AuthenticationResult.Authenticated(new AuthenticatedSession(
+            claims.Subject, claims.SessionId, claims.Roles, session.EmailKey, session.ETag, profile, stamp, new(session.ProvedAt, session.Methods)));
     }
 
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>

@@ -36,6 +36,11 @@ internal sealed class AuthorizationRequestEntity : ITableRow<AuthorizationReques
     /// <summary>SHA-256 of the code's secret part, base64url; the code itself is never stored.</summary>
     public string? CodeHash { get; set; }
     public string? UserId { get; set; }
+    /// <summary>The account's email key (its Users partition), so redemption reads the account with one point read.</summary>
+    public string? EmailKey { get; set; }
+    /// <summary>When the approving session's credential was proved, and how (<c>amr</c>, stored form): the new session's.</summary>
+    public DateTimeOffset? AuthTime { get; set; }
+    public string? Amr { get; set; }
     /// <summary>The security stamp of the session the user approved with: a credential change since voids the code.</summary>
     public string? SecurityStamp { get; set; }
     /// <summary>The session the code's redemption opened, ended if the code is presented again.</summary>
@@ -59,6 +64,9 @@ internal sealed class AuthorizationRequestEntity : ITableRow<AuthorizationReques
         ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
         CodeHash = entity.GetString(nameof(CodeHash)),
         UserId = entity.GetString(nameof(UserId)),
+        EmailKey = entity.GetString(nameof(EmailKey)),
+        AuthTime = entity.GetDateTimeOffset(nameof(AuthTime)),
+        Amr = entity.GetString(nameof(Amr)),
         SecurityStamp = entity.GetString(nameof(SecurityStamp)),
         IssuedSessionId = entity.GetString(nameof(IssuedSessionId)),
     };
@@ -74,6 +82,9 @@ internal sealed class AuthorizationRequestEntity : ITableRow<AuthorizationReques
         .With(nameof(ExpiresAt), ExpiresAt)
         .With(nameof(CodeHash), CodeHash)
         .With(nameof(UserId), UserId)
+        .With(nameof(EmailKey), EmailKey)
+        .With(nameof(AuthTime), AuthTime)
+        .With(nameof(Amr), Amr)
         .With(nameof(SecurityStamp), SecurityStamp)
         .With(nameof(IssuedSessionId), IssuedSessionId);
 }

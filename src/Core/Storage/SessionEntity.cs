@@ -33,6 +33,13 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
     /// <summary>The registered OAuth client an authorization code opened the session for; null for FuncAuth's own sign-in.</summary>
     public string? ClientId { get; set; }
     /// <summary>
+    /// When a credential was last proved in the session (<c>auth_time</c>): the login that opened it, or the latest
+    /// re-authentication. Null for a session stored before it was recorded: <see cref="ProvedAt"/> falls back to <see cref="CreatedAt"/>.
+    /// </summary>
+    public DateTimeOffset? AuthTime { get; set; }
+    /// <summary>What was proved in the session (<c>amr</c>, RFC 8176), in <see cref="AuthMethods.Format"/>'s stored form.</summary>
+    public string Amr { get; set; } = "";
+    /// <summary>
     /// The due time the session's cleanup-index entry is filed under, so removing the user reaches the entry by a point
     /// delete; null for a session filed before this was recorded.
     /// </summary>
@@ -110,6 +117,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         UserAgent = entity.GetString(nameof(UserAgent)),
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
         ClientId = entity.GetString(nameof(ClientId)),
+        AuthTime = entity.GetDateTimeOffset(nameof(AuthTime)),
+        Amr = entity.GetString(nameof(Amr)) ?? "",
         IndexedDueAt = entity.GetDateTimeOffset(nameof(IndexedDueAt)),
         ExpiresAt = entity.GetDateTimeOffset(nameof(ExpiresAt)) ?? default,
         Counter = entity.GetInt64(nameof(Counter)) ?? 0,
@@ -129,6 +138,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         .With(nameof(UserAgent), UserAgent)
         .With(nameof(SecurityStamp), SecurityStamp)
         .With(nameof(ClientId), ClientId)
+        .With(nameof(AuthTime), AuthTime)
+        .With(nameof(Amr), Amr)
         .With(nameof(IndexedDueAt), IndexedDueAt)
         .With(nameof(ExpiresAt), ExpiresAt)
         .With(nameof(Counter), Counter)
@@ -140,6 +151,14 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         .With(nameof(Revoked), Revoked)
         .With(nameof(RevokedAt), RevokedAt)
         .With(nameof(RevokedReason), RevokedReason);
+
+    /// <summary>When a credential was last proved in the session.</summary>
+    [IgnoreDataMember]
+    public DateTimeOffset ProvedAt => AuthTime ?? CreatedAt;
+
+    /// <summary>The methods proved in the session (a session stored before they were recorded: a password).</summary>
+    [IgnoreDataMember]
+    public IReadOnlyList<string> Methods => AuthMethods.Parse(Amr);
 
     [IgnoreDataMember]
     public string SessionId => RowKey[RowPrefix.Length..];

@@ -41,10 +41,6 @@ internal sealed class SessionStore(AuthTables tables)
         return reference?.EmailKey;
     }
 
-    /// <summary>The user's row (reference and profile copy), or null; an id not of the id form never reaches a key.</summary>
-    public async Task<UserRefEntity?> FindUserRowAsync(string userId, CancellationToken cancellationToken) =>
-        Accounts.Ids.IsValid(userId) ? await tables.UserSessions.GetRowAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken) : null;
-
     /// <summary>
     /// The session and the user's row (reference and profile copy) in one partition query: what authentication and
     /// refresh need, in one call. Either is null when missing. The filter is built by the SDK, which escapes the ids.

@@ -29,6 +29,8 @@ internal sealed class UserEntity : ITableRow<UserEntity>
     public string SecurityStamp { get; set; } = "";
     /// <summary>True once <c>Auth__AdminEmails</c> has granted (or found) admin on this account: it grants it only once.</summary>
     public bool AdminEmailGranted { get; set; }
+    /// <summary>True while a confirmed TOTP second factor is on (the account's own columns for it come with TOTP enrolment).</summary>
+    public bool TotpEnabled { get; set; }
     /// <summary>Counts the writes of the account, so the profile copy beside the sessions is only ever moved forward.</summary>
     public long Revision { get; set; }
 
@@ -48,6 +50,7 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
         AdminEmailGranted = entity.GetBoolean(nameof(AdminEmailGranted)) ?? false,
+        TotpEnabled = entity.GetBoolean(nameof(TotpEnabled)) ?? false,
         Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
@@ -62,5 +65,6 @@ internal sealed class UserEntity : ITableRow<UserEntity>
         .With(nameof(Disabled), Disabled)
         .With(nameof(SecurityStamp), SecurityStamp)
         .With(nameof(AdminEmailGranted), AdminEmailGranted)
+        .With(nameof(TotpEnabled), TotpEnabled)
         .With(nameof(Revision), Revision);
 }

@@ -39,6 +39,8 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
     /// proved before the credentials last changed, and is refused.
     /// </summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>The account's <see cref="UserEntity.TotpEnabled"/>: whether a recent proof must include the second factor.</summary>
+    public bool TotpEnabled { get; set; }
     /// <summary>The <see cref="UserEntity.Revision"/> of the account this copy was made from.</summary>
     public long Revision { get; set; }
 
@@ -69,11 +71,12 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         EmailVerified = user.EmailVerified,
         Disabled = user.Disabled,
         SecurityStamp = user.SecurityStamp,
+        TotpEnabled = user.TotpEnabled,
         Revision = user.Revision,
     };
 
     public UserAccount ToAccount() =>
-        new(PartitionKey, Email, Name, Roles.Split(',', StringSplitOptions.RemoveEmptyEntries), CreatedAt, EmailVerified, Disabled);
+        new(PartitionKey, Email, Name, Roles.Split(',', StringSplitOptions.RemoveEmptyEntries), CreatedAt, EmailVerified, Disabled, MfaEnabled: TotpEnabled);
 
     public static UserRefEntity Read(TableEntity entity) => new()
     {
@@ -89,6 +92,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
         EmailVerified = entity.GetBoolean(nameof(EmailVerified)) ?? false,
         Disabled = entity.GetBoolean(nameof(Disabled)) ?? false,
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        TotpEnabled = entity.GetBoolean(nameof(TotpEnabled)) ?? false,
         Revision = entity.GetInt64(nameof(Revision)) ?? 0,
     };
 
@@ -103,6 +107,7 @@ internal sealed class UserRefEntity : ITableRow<UserRefEntity>
                 .With(nameof(EmailVerified), EmailVerified)
                 .With(nameof(Disabled), Disabled)
                 .With(nameof(SecurityStamp), SecurityStamp)
+                .With(nameof(TotpEnabled), TotpEnabled)
                 .With(nameof(Revision), Revision)
             : entity;
     }

@@ -19,6 +19,9 @@ public enum AccessTokenStatus
 /// </summary>
 public sealed record AccessTokenClaims(string Subject, string SessionId, string TokenId, IReadOnlyList<string> Roles, string? ClientId = null);
 
+/// <summary>What a session's access token says about how its user signed in: <c>auth_time</c> and <c>amr</c> (RFC 8176).</summary>
+public sealed record SessionProof(DateTimeOffset AuthTime, IReadOnlyList<string> Methods);
+
 public sealed record AccessTokenCheck(AccessTokenStatus Status, AccessTokenClaims? Claims = null);
 
 /// <summary>Issues and strictly validates ES256 access tokens (RFC 9068 profile, <c>typ</c> <c>at+jwt</c>).</summary>
@@ -41,7 +44,7 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
     /// the signature differs), which is how a refresh inside the reuse interval hands back the token the winning rotation
     /// issued, with its jti, instead of minting a second one.
     /// </summary>
-    public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key, string? clientId = null)
+    public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key, SessionProof proof, string? clientId = null)
     {
         var descriptor = new SecurityTokenDescriptor
         {
@@ -62,6 +65,9 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
                 [JwtRegisteredClaimNames.Email] = user.Email,
                 ["email_verified"] = user.EmailVerified,
                 ["roles"] = user.Roles.ToArray(),
+                // OpenID Connect Core 1.0 §2: seconds since the epoch; RFC 8176 methods.
+                [JwtRegisteredClaimNames.AuthTime] = proof.AuthTime.ToUnixTimeSeconds(),
+                [JwtRegisteredClaimNames.Amr] = proof.Methods.ToArray(),
             },
         };
         return _handler.CreateToken(descriptor);

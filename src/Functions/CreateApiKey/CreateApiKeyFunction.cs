@@ -9,7 +9,7 @@ public static class CreateApiKeyFunction
 {
     public static IEndpointRouteBuilder MapCreateApiKey(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/api-keys", HandleAsync).WithName("CreateApiKey").RequireAuthorization();
+        app.MapPost("/api/auth/api-keys", HandleAsync).WithName("CreateApiKey").RequireAuthorization().RequireRecentProof();
         return app;
     }
 

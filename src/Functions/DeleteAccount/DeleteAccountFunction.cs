@@ -1,5 +1,6 @@
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +12,7 @@ public static class DeleteAccountFunction
     public static IEndpointRouteBuilder MapDeleteAccount(this IEndpointRouteBuilder app)
     {
         app.MapDelete("/api/auth/account", HandleAsync).WithName("DeleteAccount").RequireAuthorization()
+            .RequireRecentProof(ProofRequirement.RecentWithSecondFactor)
             .RequireHashSlot();
         return app;
     }

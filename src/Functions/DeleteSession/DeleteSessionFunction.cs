@@ -13,8 +13,17 @@ public static class DeleteSessionFunction
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        string sessionId, Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken) =>
-        await lifecycle.EndSessionAsync(caller.Session, sessionId, cancellationToken)
+        string sessionId, Caller caller, AccountLifecycle lifecycle, HttpContext context, CancellationToken cancellationToken)
+    {
+        // Ending the caller's own session is a logout; ending another one is sensitive (step-up).
+        if (!string.Equals(sessionId, caller.Session.SessionId, StringComparison.Ordinal)
+            && StepUpChallenge.Challenge(context, FuncAuth.Core.Sessions.ProofRequirement.Recent) is { } challenge)
+        {
+            return challenge;
+        }
+
+        return await lifecycle.EndSessionAsync(caller.Session, sessionId, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("You have no live session with this id.");
+    }
 }

@@ -8,7 +8,8 @@ public static class DisableUserFunction
 {
     public static IEndpointRouteBuilder MapDisableUser(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users/{userId}/disable", HandleAsync).WithName("DisableUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy).NoStore();
+        app.MapPost("/api/users/{userId}/disable", HandleAsync).WithName("DisableUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .RequireRecentProof(FuncAuth.Core.Sessions.ProofRequirement.RecentWithSecondFactor).NoStore();
         return app;
     }
 

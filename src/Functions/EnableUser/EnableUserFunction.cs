@@ -8,7 +8,8 @@ public static class EnableUserFunction
 {
     public static IEndpointRouteBuilder MapEnableUser(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users/{userId}/enable", HandleAsync).WithName("EnableUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy).NoStore();
+        app.MapPost("/api/users/{userId}/enable", HandleAsync).WithName("EnableUser").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .RequireRecentProof(FuncAuth.Core.Sessions.ProofRequirement.RecentWithSecondFactor).NoStore();
         return app;
     }
 

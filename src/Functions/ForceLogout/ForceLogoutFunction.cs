@@ -11,7 +11,8 @@ public static class ForceLogoutFunction
 {
     public static IEndpointRouteBuilder MapForceLogout(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users/{userId}/force-logout", HandleAsync).WithName("ForceLogout").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        app.MapPost("/api/users/{userId}/force-logout", HandleAsync).WithName("ForceLogout").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .RequireRecentProof(FuncAuth.Core.Sessions.ProofRequirement.RecentWithSecondFactor);
         return app;
     }
 

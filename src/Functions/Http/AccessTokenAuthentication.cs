@@ -41,7 +41,9 @@ public sealed class AccessTokenAuthentication(
 
         Context.Features.Set(session);
         var identity = new ClaimsIdentity(
-            session.Roles.Select(r => new Claim("roles", r)).Append(new Claim("sub", session.UserId)).Append(new Claim("sid", session.SessionId)),
+            session.Roles.Select(r => new Claim("roles", r)).Append(new Claim("sub", session.UserId)).Append(new Claim("sid", session.SessionId))
+                .Append(new Claim("auth_time", session.AuthTime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64))
+                .Concat(session.Methods.Select(m => new Claim("amr", m))),
             SchemeName,
             "sub",
             "roles");

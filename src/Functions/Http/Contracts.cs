@@ -14,14 +14,31 @@ public sealed record LogoutRequest(string? Scope);
 
 public sealed record SetRolesRequest(IReadOnlyList<string?>? Roles);
 
+/// <summary>Re-authentication's body: exactly one proof.</summary>
+public sealed record ReauthenticateRequest(string? Password);
+
 public sealed record UserResponse(
     string Id, string Email, string? Name, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, bool EmailVerified,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Disabled = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Disabled = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? MfaEnabled = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? AuthTime = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Amr = null)
 {
     public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.Name, user.Roles, user.CreatedAt, user.EmailVerified);
 
-    /// <summary>The user as an admin sees it: with <c>disabled</c>.</summary>
-    public static UserResponse ForAdmin(UserAccount user) => From(user) with { Disabled = user.Disabled };
+    /// <summary>The user as an admin sees it: with <c>disabled</c> and <c>mfaEnabled</c>.</summary>
+    public static UserResponse ForAdmin(UserAccount user) => From(user) with { Disabled = user.Disabled, MfaEnabled = user.MfaEnabled };
+
+    /// <summary>
+    /// <c>me</c>: the user with <c>mfaEnabled</c>, and for a session (not an API key) how it was signed in: <c>authTime</c>
+    /// (RFC 3339, whole seconds as in the token) and <c>amr</c>.
+    /// </summary>
+    public static UserResponse ForMe(UserAccount user, AuthenticatedSession? session) => From(user) with
+    {
+        MfaEnabled = user.MfaEnabled,
+        AuthTime = session is null ? null : DateTimeOffset.FromUnixTimeSeconds(session.AuthTime.ToUnixTimeSeconds()),
+        Amr = session?.Methods,
+    };
 }
 
 /// <summary>RFC 6749 token response, plus the user.</summary>
@@ -52,6 +69,7 @@ public sealed record InvocationResponse(
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(LogoutRequest))]
 [JsonSerializable(typeof(SetRolesRequest))]
+[JsonSerializable(typeof(ReauthenticateRequest))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(HealthResponse))]

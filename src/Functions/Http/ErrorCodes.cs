@@ -36,4 +36,5 @@ public static class ErrorCodes
     public static readonly ApiError LastAdmin = new("last_admin", StatusCodes.Status409Conflict);
     public static readonly ApiError CannotDisableSelf = new("cannot_disable_self", StatusCodes.Status409Conflict);
     public static readonly ApiError AuthorizationRequestInvalid = new("authorization_request_invalid", StatusCodes.Status400BadRequest);
+    public static readonly ApiError ReauthenticationRequired = new("reauthentication_required", StatusCodes.Status403Forbidden);
 }

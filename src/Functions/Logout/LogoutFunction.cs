@@ -14,7 +14,7 @@ public static class LogoutFunction
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        Caller caller, SessionService sessions, CancellationToken cancellationToken, [FromBody] LogoutRequest? body = null)
+        Caller caller, SessionService sessions, HttpContext context, CancellationToken cancellationToken, [FromBody] LogoutRequest? body = null)
     {
         LogoutScope? scope = body?.Scope switch
         {
@@ -26,6 +26,12 @@ public static class LogoutFunction
         if (scope is null)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["scope"] = ["Scope must be one of: local, global, others."] });
+        }
+
+        // Ending the caller's own session needs nothing more; ending others is sensitive (step-up).
+        if (scope != LogoutScope.Local && StepUpChallenge.Challenge(context, ProofRequirement.Recent) is { } challenge)
+        {
+            return challenge;
         }
 
         await sessions.LogoutAsync(caller.Session, scope.Value, cancellationToken);

@@ -22,6 +22,6 @@ public static class MeFunction
             : await apiKeys.GetOwnerAsync(keyCaller!.Key, cancellationToken);
         return user is null
             ? Problems.Create(ErrorCodes.TokenRevoked, "The account behind this token no longer exists.")
-            : TypedResults.Ok(UserResponse.From(user));
+            : TypedResults.Ok(UserResponse.ForMe(user, caller?.Session));
     }
 }

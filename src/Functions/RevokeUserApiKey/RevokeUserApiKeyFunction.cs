@@ -8,7 +8,8 @@ public static class RevokeUserApiKeyFunction
 {
     public static IEndpointRouteBuilder MapRevokeUserApiKey(this IEndpointRouteBuilder app)
     {
-        app.MapDelete("/api/users/{userId}/api-keys/{id}", HandleAsync).WithName("RevokeUserApiKey").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        app.MapDelete("/api/users/{userId}/api-keys/{id}", HandleAsync).WithName("RevokeUserApiKey").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .RequireRecentProof(FuncAuth.Core.Sessions.ProofRequirement.RecentWithSecondFactor);
         return app;
     }
 

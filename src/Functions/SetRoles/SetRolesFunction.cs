@@ -11,7 +11,8 @@ public static class SetRolesFunction
 {
     public static IEndpointRouteBuilder MapSetRoles(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/users/{userId}/roles", HandleAsync).WithName("SetRoles").RequireAuthorization(AccessTokenAuthentication.AdminPolicy);
+        app.MapPut("/api/users/{userId}/roles", HandleAsync).WithName("SetRoles").RequireAuthorization(AccessTokenAuthentication.AdminPolicy)
+            .RequireRecentProof(FuncAuth.Core.Sessions.ProofRequirement.RecentWithSecondFactor);
         return app;
     }
 

@@ -105,7 +105,7 @@ public sealed class ApiKeyAuthenticationTests(AzuriteFixture azurite) : IAsyncLi
 
         using var response = await _client.MeWithKeyAsync(created.Key);
 
-        Assert.Equal(["createdAt", "email", "emailVerified", "id", "name", "roles"], (await response.ReadJsonAsync()).EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "roles"], (await response.ReadJsonAsync()).EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     private static string Normalize(string problem)

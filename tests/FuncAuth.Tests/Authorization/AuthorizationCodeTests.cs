@@ -159,6 +159,26 @@ public sealed class AuthorizationCodeTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Equal("false", jwt.GetClaim("email_verified").Value);
         Assert.Equal("Ada Lovelace", jwt.GetClaim("name").Value);
         Assert.True(jwt.TryGetPayloadValue<long>("iat", out _));
+        // When and how the user signed in: the session they approved in (signed up with a password), not the redemption.
+        var signedIn = new JsonWebToken(user.AccessToken);
+        Assert.Equal(signedIn.GetPayloadValue<long>("auth_time"), jwt.GetPayloadValue<long>("auth_time"));
+        Assert.Equal(["pwd"], jwt.GetPayloadValue<string[]>("amr"));
+    }
+
+    [Fact]
+    public async Task TheClientsSessionCarriesTheAuthTimeAndAmrOfTheSignInTheUserApprovedIn()
+    {
+        var user = await _client.SignupAsync();
+        var approvedIn = new JsonWebToken(user.AccessToken).GetPayloadValue<long>("auth_time");
+        var code = await _flow.CodeAsync(user.AccessToken);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        using var response = await _flow.RedeemAsync(code);
+
+        var access = new JsonWebToken((await Tokens.ReadAsync(response)).AccessToken);
+        Assert.Equal(approvedIn, access.GetPayloadValue<long>("auth_time"));
+        Assert.True(access.GetPayloadValue<long>("iat") >= approvedIn + 30);
+        Assert.Equal(["pwd"], access.GetPayloadValue<string[]>("amr"));
     }
 
     [Fact]
@@ -395,8 +415,8 @@ public sealed class AuthorizationCodeTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Equal(["POST AuthorizationRequests"], authorize);
         // The caller's session (authentication), the request, then one conditional replace that turns it into the code.
         Assert.Equal(["GET UserSessions", "GET AuthorizationRequests", "PUT AuthorizationRequests"], complete);
-        // The code, spent by a conditional replace; the user's row; then what a login's session costs.
-        Assert.Equal(["GET AuthorizationRequests", "PUT AuthorizationRequests", "GET UserSessions"], token.Take(3));
+        // The code, spent by a conditional replace; the account (one point read); then what a login's session costs.
+        Assert.Equal(["GET AuthorizationRequests", "PUT AuthorizationRequests", "GET Users"], token.Take(3));
         Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], token.Skip(3).Take(2).Order(StringComparer.Ordinal));
         Assert.Equal(["POST UserSessions"], token.Skip(5));
     }

@@ -46,6 +46,7 @@ public sealed class NoStoreTests(EmailFixture email)
         await Step("POST /api/auth/verify-email/resend", Json(HttpMethod.Post, "/api/auth/verify-email/resend", new { email = address }));
         var login = await Tokens.ReadAsync(await Step("POST /api/auth/login", Json(HttpMethod.Post, "/api/auth/login", new { email = address, password = Api.Password })));
         var refreshed = await Tokens.ReadAsync(await Step("POST /api/auth/refresh", Json(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = login.RefreshToken })));
+        await Step("POST /api/auth/reauthenticate", Json(HttpMethod.Post, "/api/auth/reauthenticate", new { password = Api.Password }, refreshed.AccessToken));
         await Step("GET /api/auth/me", Bare(HttpMethod.Get, "/api/auth/me", user.AccessToken));
         await Step("PATCH /api/auth/me", Json(HttpMethod.Patch, "/api/auth/me", new { name = "Ann" }, user.AccessToken));
         var sessions = await (await Step("GET /api/auth/sessions", Bare(HttpMethod.Get, "/api/auth/sessions", user.AccessToken))).ReadJsonAsync();

@@ -16,7 +16,7 @@ public sealed class GetUserTests(AzuriteFixture azurite) : AdminAppTests(azurite
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
-        Assert.Equal(["createdAt", "disabled", "email", "emailVerified", "id", "name", "roles"], body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["createdAt", "disabled", "email", "emailVerified", "id", "mfaEnabled", "name", "roles"], body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(user.UserId, body.GetProperty("id").GetString());
         Assert.Equal(email, body.GetProperty("email").GetString());
         Assert.Equal("Ann", body.GetProperty("name").GetString());

@@ -18,7 +18,7 @@ public sealed class MeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixtu
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
-        Assert.Equal(["createdAt", "email", "emailVerified", "id", "name", "roles"], body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["amr", "authTime", "createdAt", "email", "emailVerified", "id", "mfaEnabled", "name", "roles"], body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var signedUp = user.Body.GetProperty("user");
         Assert.Equal(user.UserId, body.GetProperty("id").GetString());
         Assert.Equal(user.Email, body.GetProperty("email").GetString());

@@ -1,0 +1,86 @@
+using FuncAuth.Core.Diagnostics;
+using FuncAuth.Core.Options;
+using FuncAuth.Core.Storage;
+using FuncAuth.Core.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Sessions;
+
+/// <summary>
+/// Opens the session of a completed sign-in, whatever proved it (a password, a password and a second factor, a
+/// passkey...): the caller names the RFC 8176 methods that were proved, and the session records them with
+/// <c>auth_time</c> now. Storage: the cleanup-index write beside the query of the live sessions (for
+/// <c>Auth__MaxSessionsPerUser</c>), then the session insert, then one conditional merge per session over the cap.
+/// </summary>
+internal sealed class SignInSessions(
+    IOptions<AuthOptions> options, SigningKeyRing keys, SessionStore sessions, SessionIssuer issuer, TimeProvider time, ILogger<SignInSessions> logger)
+{
+    /// <summary>Counters of the auth events; set by the service registration.</summary>
+    internal AuthMetrics? Metrics { get; init; }
+
+    /// <summary>
+    /// A new session of <paramref name="user"/> under its current security stamp, proved by <paramref name="methods"/>
+    /// (<see cref="AuthMethods"/>), and its first tokens. The account must already have been checked (enabled, verified
+    /// where required) by the caller.
+    /// </summary>
+    public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken) =>
+        OpenAsync(user, methods, null, cancellationToken);
+
+    /// <summary>As above; with <paramref name="grant"/>, the session of a registered OAuth client (authorization code).</summary>
+    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken)
+    {
+        var keySet = await keys.GetAsync(cancellationToken);
+        var session = issuer.Open(user.UserId, user.PartitionKey, user.SecurityStamp, methods, keySet.Current, grant);
+        // The cap's query runs beside the index write, so it adds a storage call but no round trip to the sign-in's time.
+        var live = sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
+        await Task.WhenAll(live, sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
+        await sessions.InsertAsync(session, cancellationToken);
+        await EndLeastRecentlyUsedAsync(user.UserId, live.Result, cancellationToken);
+        return (issuer.Fresh(user.ToAccount(), session, keySet.Current), session);
+    }
+
+    /// <summary>
+    /// Ends the least recently used of <paramref name="live"/> (the sessions before this sign-in's) until the new one
+    /// fits under <c>Auth__MaxSessionsPerUser</c>: one conditional merge each, none below the cap. A session used since it
+    /// was read is skipped (it is no longer the least recently used), and a failure is logged rather than failing a
+    /// sign-in whose session is already stored: two racing sign-ins may leave the user one over the cap, which the next
+    /// one corrects.
+    /// </summary>
+    private async Task EndLeastRecentlyUsedAsync(
+        string userId, IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, Azure.ETag Version)> live, CancellationToken cancellationToken)
+    {
+        var cap = options.Value.MaxSessionsPerUser;
+        var excess = live.Count + 1 - cap;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var ended = 0;
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var (sessionId, _, version) in live.OrderBy(s => s.LastUsedAt).ThenBy(s => s.SessionId, StringComparer.Ordinal).Take(excess))
+            {
+                if (await sessions.TryRevokeAsync(userId, sessionId, version, RevocationReason.SessionLimit, now, cancellationToken))
+                {
+                    ended++;
+                }
+            }
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            AuthLog.SessionCapNotEnforced(logger, userId, $"{e.Status} {e.ErrorCode}");
+        }
+
+        AuthLog.SessionCapReached(logger, userId, cap, ended);
+        Metrics?.Revoked(RevocationReason.SessionLimit, ended);
+    }
+}
+
+/// <summary>
+/// What makes a session a registered client's (authorization code): the client, the session id the code was spent for
+/// (so a second use of the code finds it), and when the credential of the session the user approved in was proved.
+/// </summary>
+internal sealed record ClientGrant(string ClientId, string SessionId, DateTimeOffset ProvedAt);

@@ -1,0 +1,42 @@
+using FuncAuth.Core.Diagnostics;
+using FuncAuth.Core.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncAuth.Core.Sessions;
+
+/// <summary>What a sensitive operation asks of the caller's session.</summary>
+public enum ProofRequirement
+{
+    /// <summary>A credential proved within <c>Auth__ReauthenticationWindow</c>.</summary>
+    Recent,
+
+    /// <summary>As <see cref="Recent"/>, and where the account has a second factor, <c>mfa</c> in the session's <c>amr</c>.</summary>
+    RecentWithSecondFactor,
+}
+
+/// <summary>
+/// The step-up rule (RFC 9470, ASVS 5.0 V7.5): a sensitive operation needs a recent proof in the caller's session. Read
+/// from what authentication already holds (the session's <c>auth_time</c> and <c>amr</c>, the profile copy's second
+/// factor), so the check costs no storage call.
+/// </summary>
+public sealed class StepUp(IOptions<AuthOptions> options, TimeProvider time, ILogger<StepUp> logger)
+{
+    /// <summary>How recent a proof must be: <c>max_age</c> of the challenge.</summary>
+    public TimeSpan Window => options.Value.ReauthenticationWindow;
+
+    /// <summary>True when <paramref name="caller"/>'s session meets <paramref name="requirement"/> now.</summary>
+    public bool IsMet(AuthenticatedSession caller, ProofRequirement requirement)
+    {
+        var age = time.GetUtcNow() - caller.AuthTime;
+        var recent = age <= Window;
+        var secondFactor = requirement == ProofRequirement.RecentWithSecondFactor && caller.MfaEnabled;
+        if (recent && (!secondFactor || caller.Methods.Contains(AuthMethods.MultiFactor)))
+        {
+            return true;
+        }
+
+        StepUpLog.ReauthenticationRequired(logger, caller.UserId, caller.SessionId, secondFactor);
+        return false;
+    }
+}
