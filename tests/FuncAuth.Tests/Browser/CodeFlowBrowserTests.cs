@@ -70,6 +70,32 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
         await ScreenshotAsync(page, "oauth-denied");
     }
 
+    [Fact]
+    public async Task AnAspNetCoreOpenIdConnectAppSignsAUserInAndShowsTheIdTokensClaims()
+    {
+        var email = await SignUpAsync();
+        var page = await _context.NewPageAsync();
+
+        // The app's home page needs a user: its OpenID Connect handler sends the browser to FuncAuth.
+        await page.GotoAsync(spa.OidcAppUrl + "/");
+        await page.WaitForURLAsync(url => url.StartsWith(spa.SpaUrl + "/authorize?request=", StringComparison.Ordinal));
+        Assert.Equal("OIDC web app (sample)", await page.TextContentAsync("#client-name"));
+        await page.FillAsync("#sign-in-form input[name=email]", email);
+        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await page.ClickAsync("#consent-allow");
+
+        // Back at the app, which redeemed the code and validated the id_token (signature, iss, aud, nonce, lifetime).
+        await page.WaitForSelectorAsync("#claims");
+        Assert.Equal(spa.OidcAppUrl + "/", page.Url);
+        var claims = await page.InnerTextAsync("#claims");
+        // The handler checked the nonce and drops it (with aud, iat, exp) from the identity; these stay.
+        Assert.Contains("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier", claims, StringComparison.Ordinal);
+        Assert.Contains("auth_time", claims, StringComparison.Ordinal);
+        Assert.Contains("pwd", claims, StringComparison.Ordinal);
+        await ScreenshotAsync(page, "oidc-web-app-signed-in");
+    }
+
     private async Task<string> SignUpAsync()
     {
         using var client = new HttpClient { BaseAddress = new Uri(spa.ApiUrl) };

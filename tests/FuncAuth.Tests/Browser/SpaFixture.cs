@@ -40,6 +40,13 @@ public sealed class SpaFixture : IAsyncLifetime
 
     public const string SampleClientId = "notes-sample";
 
+    /// <summary>samples/OidcWebApp on its own origin: ASP.NET Core's OpenID Connect handler, registered as <see cref="OidcClientId"/>.</summary>
+    public string OidcAppUrl { get; private set; } = "";
+
+    public const string OidcClientId = "oidc-web-app";
+
+    private OidcWebAppHost? _oidcApp;
+
     /// <summary>The same SPA served from an origin that is not in <c>Cors__AllowedOrigins</c>.</summary>
     public string OtherOriginUrl { get; private set; } = "";
 
@@ -83,6 +90,8 @@ public sealed class SpaFixture : IAsyncLifetime
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
         var samplePort = LoopbackPorts.FreePort();
         SampleClientUrl = $"http://127.0.0.1:{samplePort}";
+        var oidcPort = LoopbackPorts.FreePort();
+        OidcAppUrl = $"http://127.0.0.1:{oidcPort}";
 
         Smtp = await smtp;
         var settings = Smtp.AppSettings();
@@ -92,9 +101,14 @@ public sealed class SpaFixture : IAsyncLifetime
         // The SPA first: its /authorize is the code flow's sign-in page. The sample client calls the token endpoint and me.
         settings["Cors:AllowedOrigins"] = SpaUrl + "," + SampleClientUrl;
         settings["Auth:Issuer"] = ApiUrl;
+        // The browser tests check behaviour, not the deadline: on a busy machine a sign-in's hash alone can take over 2 s.
+        settings["Storage:RequestDeadline"] = "00:00:30";
         settings["OAuth:Clients:0:ClientId"] = SampleClientId;
         settings["OAuth:Clients:0:Name"] = "Notes (sample app)";
         settings["OAuth:Clients:0:RedirectUris"] = SampleClientUrl + "/";
+        settings["OAuth:Clients:1:ClientId"] = OidcClientId;
+        settings["OAuth:Clients:1:Name"] = "OIDC web app (sample)";
+        settings["OAuth:Clients:1:RedirectUris"] = OidcAppUrl + "/signin-oidc";
         settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
         // No internet from the tests: the breached-password check asks a local range server.
         Range = await RangeServer.StartAsync();
@@ -111,6 +125,8 @@ public sealed class SpaFixture : IAsyncLifetime
         await WaitForPortAsync(spaPort, TimeSpan.FromSeconds(15));
         await WaitForPortAsync(otherPort, TimeSpan.FromSeconds(15));
         await WaitForPortAsync(samplePort, TimeSpan.FromSeconds(15));
+        _oidcApp = new OidcWebAppHost(oidcPort, ApiUrl, OidcClientId);
+        _oidcApp.StartServer();
 
         Directory.CreateDirectory(ScreenshotFolder);
         _playwright = await Playwright.CreateAsync();
@@ -134,6 +150,11 @@ public sealed class SpaFixture : IAsyncLifetime
             }
 
             server.Dispose();
+        }
+
+        if (_oidcApp is not null)
+        {
+            await _oidcApp.DisposeAsync();
         }
 
         if (_app is not null)
@@ -262,6 +283,34 @@ public sealed class SpaFixture : IAsyncLifetime
                 services.AddSingleton<IStartupFilter>(_counter);
             });
         }
+    }
+}
+
+/// <summary>
+/// samples/OidcWebApp as it ships, on a real loopback port: only its authority (FuncAuth), client id and (default)
+/// callback path are set. Its OpenID Connect handler reads FuncAuth's discovery document and keys over real HTTP.
+/// </summary>
+internal sealed class OidcWebAppHost : WebApplicationFactory<FuncAuth.Samples.OidcWebApp.Program>
+{
+    private readonly int _port;
+    private readonly string _authority;
+    private readonly string _clientId;
+
+    public OidcWebAppHost(int port, string authority, string clientId)
+    {
+        _port = port;
+        _authority = authority;
+        _clientId = clientId;
+        UseKestrel(port);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("urls", $"http://127.0.0.1:{_port}");
+        builder.UseSetting("FuncAuth:Authority", _authority);
+        builder.UseSetting("FuncAuth:ClientId", _clientId);
+        builder.ConfigureLogging(logging => logging.ClearProviders());
     }
 }
 
