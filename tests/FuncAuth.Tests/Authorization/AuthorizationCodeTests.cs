@@ -182,6 +182,41 @@ public sealed class AuthorizationCodeTests(AzuriteFixture azurite) : IAsyncLifet
     }
 
     [Fact]
+    public async Task TheIdTokenVerifiesWithASecondLibraryToo()
+    {
+        var user = await _client.SignupAsync();
+        using var response = await _flow.RedeemAsync(await _flow.CodeAsync(user.AccessToken));
+        var idToken = (await response.ReadJsonAsync()).GetProperty("id_token").GetString()!;
+        var jwksPath = Path.GetTempFileName();
+        await File.WriteAllTextAsync(jwksPath, await _client.GetStringAsync("/.well-known/jwks.json"));
+
+        try
+        {
+            // jose (npm) checks signature, alg, iss, aud and exp against the real clock: the test app's clock is the real one.
+            var start = new System.Diagnostics.ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { RepoPaths.Combine("tests", "FuncAuth.Tests", "Authorization", "verify-id-token.mjs"), idToken, jwksPath, "http://localhost:7071", CodeFlow.ClientId, "n-" + _flow.State })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var node = System.Diagnostics.Process.Start(start)!;
+            var stdout = node.StandardOutput.ReadToEndAsync();
+            var stderr = node.StandardError.ReadToEndAsync();
+            await node.WaitForExitAsync();
+
+            Assert.True(node.ExitCode == 0, await stderr);
+            var verified = System.Text.Json.JsonDocument.Parse(await stdout).RootElement;
+            Assert.Equal("ES256", verified.GetProperty("header").GetProperty("alg").GetString());
+            Assert.Equal(user.UserId, verified.GetProperty("payload").GetProperty("sub").GetString());
+            Assert.Equal(user.Email, verified.GetProperty("payload").GetProperty("email").GetString());
+        }
+        finally
+        {
+            File.Delete(jwksPath);
+        }
+    }
+
+    [Fact]
     public async Task WithoutOpenIdThereIsNoIdTokenAndWithoutEmailNoEmailClaim()
     {
         var user = await _client.SignupAsync();
