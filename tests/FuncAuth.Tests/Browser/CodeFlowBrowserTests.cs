@@ -16,7 +16,9 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
     public async Task InitializeAsync()
     {
         _context = await spa.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1000, Height = 640 } });
-        _context.SetDefaultTimeout(15_000);
+        // Generous: the flow crosses three origins and two servers on a machine that may be busy.
+        _context.SetDefaultTimeout(30_000);
+        _context.SetDefaultNavigationTimeout(30_000);
     }
 
     public async Task DisposeAsync() => await _context.CloseAsync();
@@ -33,9 +35,7 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
         // FuncAuth's authorization endpoint sent the browser to the SPA's sign-in page, which names the client.
         await page.WaitForURLAsync(url => url.StartsWith(spa.SpaUrl + "/authorize?request=", StringComparison.Ordinal));
         Assert.Equal("Notes (sample app)", await page.TextContentAsync("#client-name"));
-        await page.FillAsync("#sign-in-form input[name=email]", email);
-        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
-        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await SignInOnThePageAsync(page, email);
 
         await page.WaitForSelectorAsync("#consent-allow");
         Assert.Contains(email, await page.TextContentAsync("#consent-question"), StringComparison.Ordinal);
@@ -57,10 +57,7 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
         var page = await _context.NewPageAsync();
         await page.GotoAsync(spa.SampleClientUrl + "/");
         await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#sign-in-form");
-        await page.FillAsync("#sign-in-form input[name=email]", email);
-        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
-        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await SignInOnThePageAsync(page, email);
 
         await page.ClickAsync("#consent-deny");
 
@@ -80,9 +77,7 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
         await page.GotoAsync(spa.OidcAppUrl + "/");
         await page.WaitForURLAsync(url => url.StartsWith(spa.SpaUrl + "/authorize?request=", StringComparison.Ordinal));
         Assert.Equal("OIDC web app (sample)", await page.TextContentAsync("#client-name"));
-        await page.FillAsync("#sign-in-form input[name=email]", email);
-        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
-        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await SignInOnThePageAsync(page, email);
         await page.ClickAsync("#consent-allow");
 
         // Back at the app, which redeemed the code and validated the id_token (signature, iss, aud, nonce, lifetime).
@@ -94,6 +89,14 @@ public sealed class CodeFlowBrowserTests(SpaFixture spa, ITestOutputHelper outpu
         Assert.Contains("auth_time", claims, StringComparison.Ordinal);
         Assert.Contains("pwd", claims, StringComparison.Ordinal);
         await ScreenshotAsync(page, "oidc-web-app-signed-in");
+    }
+
+    /// <summary>The SPA's sign-in form on its authorization page, the same form as on its home page.</summary>
+    private static async Task SignInOnThePageAsync(IPage page, string email)
+    {
+        await page.FillAsync("#sign-in-form input[name=email]", email);
+        await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
     }
 
     private async Task<string> SignUpAsync()
