@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs FuncAuth locally on http://localhost:7071 against Azurite (started here, data kept in .azurite/), with a
-# development signing key, and the demo SPA on http://localhost:5173. Ctrl+C stops all.
+# development signing key, the demo SPA on http://localhost:5173 (also the sign-in page of the code flow), and a
+# sample app that signs in through that flow on http://localhost:5174. Ctrl+C stops all.
 # Email goes to smtp4dev (started here too): read it at http://localhost:5000 (SMTP on localhost:2525).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,12 @@ fi
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
-export Cors__AllowedOrigins="${Cors__AllowedOrigins:-http://localhost:5173}"
+# The SPA first: its /authorize is the sign-in page of the code flow. The sample client calls /oauth/token and me.
+export Cors__AllowedOrigins="${Cors__AllowedOrigins:-http://localhost:5173,http://localhost:5174}"
+# The sample client (samples/oauth-client), registered as a third-party app (a consent screen).
+export OAuth__Clients__0__ClientId="${OAuth__Clients__0__ClientId:-notes-sample}"
+export OAuth__Clients__0__Name="${OAuth__Clients__0__Name:-Notes (sample app)}"
+export OAuth__Clients__0__RedirectUris="${OAuth__Clients__0__RedirectUris:-http://localhost:5174/}"
 export PORT="${PORT:-7071}"
 export Email__SmtpHost="${Email__SmtpHost:-127.0.0.1}"
 export Email__SmtpPort="${Email__SmtpPort:-2525}"
@@ -48,5 +54,8 @@ trap 'kill $app $azurite $azurite_queue $smtp4dev 2>/dev/null || true; wait 2>/d
 # The demo SPA (samples/spa) on http://localhost:5173, the default allowed origin, calling the API above.
 FUNCAUTH_API_URL="${FUNCAUTH_API_URL:-http://localhost:$PORT}" node samples/spa/serve.mjs --port "${SPA_PORT:-5173}" &
 spa=$!
-trap 'kill $app $azurite $azurite_queue $smtp4dev $spa 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
+# The sample client on its own origin, signing in through the code flow with PKCE.
+node samples/oauth-client/serve.mjs --port "${SAMPLE_CLIENT_PORT:-5174}" --api "${FUNCAUTH_API_URL:-http://localhost:$PORT}" --client "$OAuth__Clients__0__ClientId" &
+sample=$!
+trap 'kill $app $azurite $azurite_queue $smtp4dev $spa $sample 2>/dev/null || true; wait 2>/dev/null' EXIT INT TERM
 wait $app

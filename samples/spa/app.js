@@ -19,6 +19,7 @@ const routes = {
   "/sessions": signedIn(sessionsView),
   "/password": signedIn(changePasswordView),
   "/passkeys": signedIn(passkeysView),
+  "/authorize": authorizeView,
 };
 const publicOnly = new Set(["/sign-in", "/sign-up"]);
 
@@ -51,6 +52,11 @@ render();
 
 function signInView() {
   if (auth.session) return navigate("/profile", true);
+  return card("Sign in", signInForm(() => navigate("/profile", true)));
+}
+
+/** The one sign-in form (the home page's and the authorization page's), so every way to sign in is offered on both. */
+function signInForm(onSignedIn) {
   const passkeyError = h("p", { id: "passkey-sign-in-error", class: "error", role: "alert", hidden: true });
   const withPasskey = async (options) => {
     passkeyError.hidden = true;
@@ -62,7 +68,7 @@ function signInView() {
     }
     try {
       await auth.signInWithPasskey(options);
-      navigate("/profile", true);
+      onSignedIn();
     } catch (e) {
       if (e?.name === "AbortError" || (options?.mediation === "conditional" && e?.name === "NotAllowedError")) return;
       passkeyError.textContent = describe(e);
@@ -75,12 +81,12 @@ function signInView() {
   conditionalSignIn = null;
   if (auth.passkeysSupported) {
     auth.conditionalPasskeysAvailable().then((available) => {
-      if (!available || conditionalSignIn || (location.pathname !== "/sign-in" && location.pathname !== "/")) return;
+      if (!available || conditionalSignIn || !["/sign-in", "/", "/authorize"].includes(location.pathname)) return;
       const controller = new AbortController();
       conditionalSignIn = { controller, pending: withPasskey({ mediation: "conditional", signal: controller.signal }) };
     });
   }
-  return card("Sign in", [
+  return [
     auth.passkeysSupported
       ? h("div", { class: "row" }, button("Sign in with a passkey", () => withPasskey(), { id: "passkey-sign-in" }))
       : null,
@@ -94,11 +100,69 @@ function signInView() {
       ],
       onSubmit: async ({ email, password }) => {
         await auth.signIn({ email, password });
-        navigate("/profile", true);
+        onSignedIn();
       },
     }),
     h("p", { class: "links" }, link("/forgot-password", "Forgot your password?"), " · ", link("/sign-up", "Create an account")),
-  ]);
+  ];
+}
+
+/**
+ * The sign-in page of the authorization code flow: another app sent the browser here (through FuncAuth's
+ * /oauth/authorize) with ?request=<id>. Sign in, see which app asks, consent unless it is first party, and go back.
+ */
+function authorizeView() {
+  const requestId = new URLSearchParams(location.search).get("request") ?? "";
+  const slot = h("div", {}, h("p", { class: "muted" }, "Loading…"));
+  const shell = card("Sign in to continue", [slot]);
+  showAuthorization(requestId, slot).catch((e) => slot.replaceChildren(h("p", { class: "error", role: "alert" }, describe(e))));
+  return shell;
+}
+
+async function showAuthorization(requestId, slot) {
+  const response = await fetch(`${config.apiBaseUrl}/api/oauth/authorize/${encodeURIComponent(requestId)}`, { cache: "no-store", credentials: "omit" });
+  if (!response.ok) {
+    slot.replaceChildren(h("p", { class: "error", role: "alert", id: "authorize-error" },
+      "This sign-in link has expired or was already used. Go back to the app and start again."));
+    return;
+  }
+  const request = await response.json();
+  const client = h("strong", { id: "client-name" }, request.clientName);
+  if (!auth.session) {
+    slot.replaceChildren(h("p", {}, "Sign in with your FuncAuth account to continue to ", client, "."),
+      ...signInForm(() => render()));
+    return;
+  }
+  const who = auth.user?.email ?? "";
+  const decide = async (approve) => {
+    const answer = await auth.fetch(`${config.apiBaseUrl}/api/oauth/authorize/complete`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ request: requestId, approve }),
+      credentials: "omit",
+      cache: "no-store",
+    });
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw data;
+    location.assign(data.redirectTo);
+  };
+  if (request.firstParty) {
+    slot.replaceChildren(h("p", {}, "Returning you to ", client, "…"));
+    await decide(true);
+    return;
+  }
+  const wants = [
+    request.scopes.includes("email") ? "see your email address" : null,
+    request.scopes.includes("profile") ? "see your name" : null,
+    "use FuncAuth as you, until you sign out of it",
+  ].filter(Boolean);
+  slot.replaceChildren(
+    h("p", { id: "consent-question" }, client, " wants to sign you in as ", h("strong", {}, who), ". It will be able to:"),
+    h("ul", { id: "consent-scopes" }, ...wants.map((w) => h("li", {}, w))),
+    h("div", { class: "row" },
+      button("Allow", () => decide(true), { id: "consent-allow" }),
+      button("Deny", () => decide(false), { id: "consent-deny", class: "secondary" })),
+    h("p", { class: "links" }, "Not you? ", button("Sign in as someone else", async () => { await auth.signOut("local"); render(); }, { class: "secondary small", id: "switch-user" })));
 }
 
 function signUpView() {

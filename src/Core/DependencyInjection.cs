@@ -157,6 +157,13 @@ public static class DependencyInjection
         services.AddSingleton<StorageWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();
+        services.AddOptions<OAuth.OAuthOptions>().Bind(configuration.GetSection(OAuth.OAuthOptions.Section)).ValidateWith(new OAuthOptionsValidator());
+        services.AddSingleton<OAuth.IdTokens>();
+        services.AddSingleton(sp => new OAuth.AuthorizationService(
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<IOptions<OAuth.OAuthOptions>>(), sp.GetRequiredService<AuthTables>(),
+            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<UserStore>(),
+            sp.GetRequiredService<SignInSessions>(), sp.GetRequiredService<OAuth.IdTokens>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<OAuth.AuthorizationService>>()));
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);
         services.AddFuncAuthPasskeys(configuration);

@@ -54,6 +54,15 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxSessionsPerUser { get; set; } = 100;
 
+    /// <summary>How long an authorization code may be redeemed (RFC 6749 §4.1.2 advises at most 10 minutes).</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The sign-in page that <c>GET /oauth/authorize</c> sends the browser to with <c>request=&lt;id&gt;</c>; empty means
+    /// the first allowed CORS origin + <c>/authorize</c>.
+    /// </summary>
+    public string? LoginPageUrl { get; set; }
+
     /// <summary>
     /// How recently a credential must have been proved in a session for a sensitive operation (step-up): delete the
     /// account, create an API key, end other sessions, the admin routes that change something, the second-factor changes.
@@ -101,6 +110,16 @@ public sealed class AuthOptions : IValidatableObject
             {
                 yield return new("must be at least 00:00:01", [name]);
             }
+        }
+
+        if (AuthorizationCodeLifetime < TimeSpan.FromSeconds(1) || AuthorizationCodeLifetime > TimeSpan.FromMinutes(10))
+        {
+            yield return new("must be between 00:00:01 and 00:10:00", [nameof(AuthorizationCodeLifetime)]);
+        }
+
+        if (!string.IsNullOrEmpty(LoginPageUrl) && !(Uri.TryCreate(LoginPageUrl, UriKind.Absolute, out var page) && (page.Scheme == Uri.UriSchemeHttps || page.Scheme == Uri.UriSchemeHttp) && page.Query.Length == 0 && page.Fragment.Length == 0))
+        {
+            yield return new("must be an absolute http(s) URL without query or fragment", [nameof(LoginPageUrl)]);
         }
 
         if (KeyActivationDelay < TimeSpan.Zero || KeyActivationDelay > TimeSpan.FromDays(30))

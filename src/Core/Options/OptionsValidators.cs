@@ -30,6 +30,9 @@ internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOp
 [OptionsValidator]
 internal sealed partial class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>;
 
+[OptionsValidator]
+internal sealed partial class OAuthOptionsValidator : IValidateOptions<OAuth.OAuthOptions>;
+
 internal static class OptionsValidation
 {
     /// <summary>Validates the settings at start with their compile-time validator.</summary>

@@ -18,4 +18,6 @@ internal enum RevocationReason
     SessionLimit,
     /// <summary>Ended by an admin's reset of the user's second factors (<c>DELETE /api/users/{id}/mfa</c>).</summary>
     MfaReset,
+    /// <summary>Opened by an authorization code that was presented again (RFC 6749 §4.1.2): the code may have been stolen.</summary>
+    AuthorizationCodeReused,
 }

@@ -14,21 +14,24 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     /// <summary>
     /// A new session of the user, recording <paramref name="securityStamp"/> (the account's stamp when its credential
     /// was checked), and what was proved to open it: <paramref name="methods"/> (RFC 8176 values, <see cref="AuthMethods"/>)
-    /// with <c>auth_time</c> now.
+    /// with <c>auth_time</c> now; for an authorization code's session, <paramref name="grant"/> names the client, the
+    /// session id the code was spent for, and when the approving session's credential was proved.
     /// </summary>
-    public SessionEntity Open(string userId, string emailKey, string securityStamp, IReadOnlyCollection<string> methods, SigningKey key)
+    public SessionEntity Open(string userId, string emailKey, string securityStamp, IReadOnlyCollection<string> methods, SigningKey key, ClientGrant? grant = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(methods.Count);
         var now = time.GetUtcNow();
         var session = new SessionEntity
         {
             PartitionKey = userId,
-            RowKey = SessionEntity.RowKeyFor(Ids.New()),
+            RowKey = SessionEntity.RowKeyFor(grant?.SessionId ?? Ids.New()),
             EmailKey = emailKey,
             CreatedAt = now,
             UserAgent = client?.UserAgent is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 256)] : null,
             SecurityStamp = securityStamp,
-            AuthTime = now,
+            // A client's session carries the proof of the sign-in the user approved it in (its auth_time, not now).
+            AuthTime = grant?.ProvedAt ?? now,
+            ClientId = grant?.ClientId,
             Amr = AuthMethods.Format(methods),
             Counter = 0,
         };
@@ -89,7 +92,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
 
     private IssuedTokens Build(UserAccount user, SessionEntity session, SigningKey refreshKey, SigningKey accessKey, TimeSpan remaining)
     {
-        var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey, new(session.ProvedAt, session.Methods));
+        var accessToken = accessTokens.Issue(user, session.SessionId, session.AccessTokenId, session.AccessIssuedAt, accessKey, new(session.ProvedAt, session.Methods), session.ClientId);
         var refreshToken = RefreshTokens.Create(new(session.PartitionKey, session.SessionId, session.Counter, refreshKey.Id), refreshKey);
         return new IssuedTokens(accessToken, Math.Max(0, (int)Math.Ceiling(remaining.TotalSeconds)), refreshToken, user);
     }

@@ -24,10 +24,14 @@ internal sealed class SignInSessions(
     /// (<see cref="AuthMethods"/>), and its first tokens. The account must already have been checked (enabled, verified
     /// where required) by the caller.
     /// </summary>
-    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken)
+    public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken) =>
+        OpenAsync(user, methods, null, cancellationToken);
+
+    /// <summary>As above; with <paramref name="grant"/>, the session of a registered OAuth client (authorization code).</summary>
+    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken)
     {
         var keySet = await keys.GetAsync(cancellationToken);
-        var session = issuer.Open(user.UserId, user.PartitionKey, user.SecurityStamp, methods, keySet.Current);
+        var session = issuer.Open(user.UserId, user.PartitionKey, user.SecurityStamp, methods, keySet.Current, grant);
         // The cap's query runs beside the index write, so it adds a storage call but no round trip to the sign-in's time.
         var live = sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
         await Task.WhenAll(live, sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
@@ -74,3 +78,9 @@ internal sealed class SignInSessions(
         Metrics?.Revoked(RevocationReason.SessionLimit, ended);
     }
 }
+
+/// <summary>
+/// What makes a session a registered client's (authorization code): the client, the session id the code was spent for
+/// (so a second use of the code finds it), and when the credential of the session the user approved in was proved.
+/// </summary>
+internal sealed record ClientGrant(string ClientId, string SessionId, DateTimeOffset ProvedAt);

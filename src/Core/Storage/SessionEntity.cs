@@ -30,6 +30,8 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
     /// a session stored before stamps were recorded. Refused once the account's stamp moves on (<see cref="UserRefEntity.Admits"/>).
     /// </summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>The registered OAuth client an authorization code opened the session for; null for FuncAuth's own sign-in.</summary>
+    public string? ClientId { get; set; }
     /// <summary>
     /// When a credential was last proved in the session (<c>auth_time</c>): the login that opened it, or the latest
     /// re-authentication. Null for a session stored before it was recorded: <see cref="ProvedAt"/> falls back to <see cref="CreatedAt"/>.
@@ -101,6 +103,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         RevocationReason.SessionDeleted => "session_deleted",
         RevocationReason.SessionLimit => "session_limit",
         RevocationReason.MfaReset => "mfa_reset",
+        RevocationReason.AuthorizationCodeReused => "authorization_code_reused",
         _ => throw new UnreachableException(),
     };
 
@@ -114,6 +117,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         CreatedAt = entity.GetDateTimeOffset(nameof(CreatedAt)) ?? default,
         UserAgent = entity.GetString(nameof(UserAgent)),
         SecurityStamp = entity.GetString(nameof(SecurityStamp)) ?? "",
+        ClientId = entity.GetString(nameof(ClientId)),
         AuthTime = entity.GetDateTimeOffset(nameof(AuthTime)),
         Amr = entity.GetString(nameof(Amr)) ?? "",
         IndexedDueAt = entity.GetDateTimeOffset(nameof(IndexedDueAt)),
@@ -134,6 +138,7 @@ internal sealed class SessionEntity : ITableRow<SessionEntity>
         .With(nameof(CreatedAt), CreatedAt)
         .With(nameof(UserAgent), UserAgent)
         .With(nameof(SecurityStamp), SecurityStamp)
+        .With(nameof(ClientId), ClientId)
         .With(nameof(AuthTime), AuthTime)
         .With(nameof(Amr), Amr)
         .With(nameof(IndexedDueAt), IndexedDueAt)

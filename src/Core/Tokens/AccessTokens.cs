@@ -44,7 +44,7 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
     /// the signature differs), which is how a refresh inside the reuse interval hands back the token the winning rotation
     /// issued, with its jti, instead of minting a second one.
     /// </summary>
-    public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key, SessionProof proof)
+    public string Issue(UserAccount user, string sessionId, string tokenId, DateTimeOffset issuedAt, SigningKey key, SessionProof proof, string? clientId = null)
     {
         var descriptor = new SecurityTokenDescriptor
         {
@@ -58,7 +58,8 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
             Claims = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 [JwtRegisteredClaimNames.Sub] = user.Id,
-                ["client_id"] = Settings.ClientId,
+                // The registered client of a session opened by the code flow; FuncAuth's own otherwise.
+                ["client_id"] = clientId ?? Settings.ClientId,
                 [JwtRegisteredClaimNames.Jti] = tokenId,
                 [JwtRegisteredClaimNames.Sid] = sessionId,
                 [JwtRegisteredClaimNames.Email] = user.Email,

@@ -14,6 +14,6 @@ public static class AuthorizationServerMetadataFunction
     }
 
     /// <summary>RFC 8414 metadata: the same document as the OpenID Connect discovery route.</summary>
-    public static JsonHttpResult<DiscoveryResponse> HandleAsync(IOptions<AuthOptions> options, HttpResponse response) =>
-        Discovery.Document(options, response);
+    public static JsonHttpResult<DiscoveryResponse> HandleAsync(IOptions<AuthOptions> options, IOptions<Core.OAuth.OAuthOptions> oauth, HttpResponse response) =>
+        Discovery.Document(options, oauth, response);
 }

@@ -48,7 +48,9 @@ public sealed record TokenResponse(
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
     [property: JsonPropertyName("refresh_token")] string RefreshToken,
-    [property: JsonPropertyName("user")] UserResponse User)
+    [property: JsonPropertyName("user")] UserResponse User,
+    [property: JsonPropertyName("id_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? IdToken = null,
+    [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null)
 {
     public static TokenResponse From(IssuedTokens tokens) =>
         new(tokens.AccessToken, "Bearer", tokens.ExpiresIn, tokens.RefreshToken, UserResponse.From(tokens.User));

@@ -37,6 +37,7 @@ public static class ErrorCodes
     public static readonly ApiError CannotDisableSelf = new("cannot_disable_self", StatusCodes.Status409Conflict);
     public static readonly ApiError PasskeyInvalid = new("passkey_invalid", StatusCodes.Status401Unauthorized);
     public static readonly ApiError TooManyPasskeys = new("too_many_passkeys", StatusCodes.Status409Conflict);
+    public static readonly ApiError AuthorizationRequestInvalid = new("authorization_request_invalid", StatusCodes.Status400BadRequest);
     public static readonly ApiError ReauthenticationRequired = new("reauthentication_required", StatusCodes.Status403Forbidden);
     public static readonly ApiError MfaRequired = new("mfa_required", StatusCodes.Status403Forbidden);
     /// <summary>401 at verify and re-authentication; the enrolment's confirm answers it as 400 (<see cref="MfaCodeInvalidAtConfirm"/>).</summary>

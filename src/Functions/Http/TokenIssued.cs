@@ -25,6 +25,10 @@ public sealed class TokenIssued : IResult, IStatusCodeHttpResult, IValueHttpResu
 
     public static TokenIssued Ok(IssuedTokens tokens) => new(StatusCodes.Status200OK, TokenResponse.From(tokens), null);
 
+    /// <summary>The code grant's answer: the granted <c>scope</c>, and an OpenID Connect <c>id_token</c> for scope openid.</summary>
+    public static TokenIssued Ok(IssuedTokens tokens, string? idToken, string scope) =>
+        new(StatusCodes.Status200OK, TokenResponse.From(tokens) with { IdToken = idToken, Scope = scope.Length > 0 ? scope : null }, null);
+
     public static TokenIssued Created(IssuedTokens tokens) =>
         new(StatusCodes.Status201Created, TokenResponse.From(tokens), "/api/users/" + tokens.User.Id);
 

@@ -7,7 +7,7 @@ namespace FuncAuth.Functions.OAuth;
 /// <summary>The one metadata document behind both discovery routes (RFC 8414 and OpenID Connect Discovery).</summary>
 public static class Discovery
 {
-    public static JsonHttpResult<DiscoveryResponse> Document(IOptions<AuthOptions> options, HttpResponse response)
+    public static JsonHttpResult<DiscoveryResponse> Document(IOptions<AuthOptions> options, IOptions<Core.OAuth.OAuthOptions> oauth, HttpResponse response)
     {
         var issuer = options.Value.Issuer;
         response.Headers.CacheControl = $"public, max-age={JwksFunction.MaxAgeSeconds}";
@@ -17,14 +17,21 @@ public static class Discovery
             TokenEndpoint: issuer + "/oauth/token",
             RevocationEndpoint: issuer + "/oauth/revoke",
             // Only what the token endpoint answers today; a grant added there is published here by the same list.
-            GrantTypesSupported: TokenGrants.Supported,
+            GrantTypesSupported: TokenGrants.SupportedBy(oauth.Value),
             // Public clients (SPAs, mobile apps): no client authentication at the token or revocation endpoint.
             TokenEndpointAuthMethodsSupported: ["none", "client_secret_basic", "client_secret_post"],
             RevocationEndpointAuthMethodsSupported: ["none"],
-            ResponseTypesSupported: ["token"],
+            ResponseTypesSupported: ["code"],
             SubjectTypesSupported: ["public"],
-            // No ID tokens are issued, but OpenID Connect validators require the member; it names what signs.
-            IdTokenSigningAlgValuesSupported: ["ES256"]);
+            IdTokenSigningAlgValuesSupported: ["ES256"],
+            AuthorizationEndpoint: issuer + "/oauth/authorize",
+            UserInfoEndpoint: issuer + "/oauth/userinfo",
+            // form_post is accepted at the authorization endpoint and answered in the query, which its relying parties read too.
+            ResponseModesSupported: ["query"],
+            CodeChallengeMethodsSupported: [Core.OAuth.Pkce.S256],
+            AuthorizationResponseIssParameterSupported: true,
+            ScopesSupported: Core.OAuth.OAuthScopes.Supported,
+            ClaimsSupported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "amr", "nonce", "email", "email_verified", "name"]);
         return TypedResults.Json(document, OAuthJsonContext.Default.DiscoveryResponse);
     }
 }

@@ -25,7 +25,33 @@ public sealed record DiscoveryResponse(
     [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
     [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
     [property: JsonPropertyName("subject_types_supported")] IReadOnlyList<string> SubjectTypesSupported,
-    [property: JsonPropertyName("id_token_signing_alg_values_supported")] IReadOnlyList<string> IdTokenSigningAlgValuesSupported);
+    [property: JsonPropertyName("id_token_signing_alg_values_supported")] IReadOnlyList<string> IdTokenSigningAlgValuesSupported,
+    [property: JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
+    [property: JsonPropertyName("userinfo_endpoint")] string UserInfoEndpoint,
+    [property: JsonPropertyName("response_modes_supported")] IReadOnlyList<string> ResponseModesSupported,
+    [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported,
+    [property: JsonPropertyName("authorization_response_iss_parameter_supported")] bool AuthorizationResponseIssParameterSupported,
+    [property: JsonPropertyName("scopes_supported")] IReadOnlyList<string> ScopesSupported,
+    [property: JsonPropertyName("claims_supported")] IReadOnlyList<string> ClaimsSupported);
+
+/// <summary>The sign-in page's answer to an authorization request: <c>approve</c> true (a code) or false (access_denied).</summary>
+public sealed record CompleteAuthorizationRequest(string? Request, bool? Approve);
+
+/// <summary>Where the browser goes next: the client's redirect URI with the code or the error, <c>state</c> and <c>iss</c>.</summary>
+public sealed record CompleteAuthorizationResponse(string RedirectTo);
+
+/// <summary>A pending authorization request as the sign-in page shows it.</summary>
+public sealed record AuthorizationRequestResponse(string ClientId, string ClientName, bool FirstParty, IReadOnlyList<string> Scopes);
+
+/// <summary>OpenID Connect UserInfo claims (Core §5.1), the same as the ID token's user claims.</summary>
+public sealed record UserInfoResponse(
+    [property: JsonPropertyName("sub")] string Sub,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("email_verified")] bool EmailVerified,
+    [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name)
+{
+    public static UserInfoResponse From(Core.Accounts.UserAccount user) => new(user.Id, user.Email, user.EmailVerified, user.Name is { Length: > 0 } name ? name : null);
+}
 
 /// <summary>An RFC 6749 §5.2 error answer.</summary>
 public sealed record OAuthErrorResponse(
@@ -38,4 +64,8 @@ public sealed record OAuthErrorResponse(
 [JsonSerializable(typeof(JsonWebKeySetResponse))]
 [JsonSerializable(typeof(DiscoveryResponse))]
 [JsonSerializable(typeof(OAuthErrorResponse))]
+[JsonSerializable(typeof(CompleteAuthorizationRequest))]
+[JsonSerializable(typeof(CompleteAuthorizationResponse))]
+[JsonSerializable(typeof(AuthorizationRequestResponse))]
+[JsonSerializable(typeof(UserInfoResponse))]
 internal sealed partial class OAuthJsonContext : JsonSerializerContext;

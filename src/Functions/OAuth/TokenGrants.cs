@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.OAuth;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
@@ -9,7 +10,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FuncAuth.Functions.OAuth;
 
 /// <summary>The services the grants use.</summary>
-public readonly record struct GrantServices(LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys, FuncAuth.Core.Mfa.MfaService Mfa);
+public readonly record struct GrantServices(
+    LoginGuard Logins, SessionService Sessions, ApiKeyService ApiKeys, FuncAuth.Core.Mfa.MfaService Mfa, AuthorizationService Authorization, OAuthOptions Settings);
 
 /// <summary>
 /// The grants of <c>POST /oauth/token</c>. Each is the same service call as its <c>/api/auth/*</c> twin (same sessions,
@@ -23,18 +25,26 @@ public static class TokenGrants
     /// <summary>The second step of a password grant answered <c>mfa_required</c> (Auth0's <c>mfa-otp</c>, under FuncAuth's name).</summary>
     public const string Mfa = "urn:funcauth:grant-type:mfa";
 
-    /// <summary>The grants this server answers, as published in the discovery document.</summary>
-    public static readonly IReadOnlyList<string> Supported = [Password, RefreshToken, ClientCredentialsGrant.GrantType, Mfa];
+    public const string AuthorizationCode = "authorization_code";
+
+    /// <summary>Every grant this server knows.</summary>
+    public static readonly IReadOnlyList<string> Supported = [AuthorizationCode, Password, RefreshToken, ClientCredentialsGrant.GrantType, Mfa];
+
+    /// <summary>The grants this server answers under these settings, as published in the discovery document.</summary>
+    public static IReadOnlyList<string> SupportedBy(OAuthOptions settings) =>
+        settings.PasswordGrantEnabled ? Supported : Supported.Where(g => g != Password).ToArray();
 
     public static Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> IssueAsync(HttpRequest request, OAuthFields fields, GrantServices services, CancellationToken cancellationToken) =>
         fields["grant_type"] switch
         {
             null => Refuse(OAuthError.InvalidRequest("grant_type is required.")),
-            Password => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
+            // RFC 9700 §2.4: the password grant MUST NOT be used; OAuth__PasswordGrant=disabled turns it off.
+            Password when services.Settings.PasswordGrantEnabled => PasswordAsync(fields, services.Logins, ClientAddress.KeyOf(request.HttpContext), cancellationToken),
+            AuthorizationCode => AuthorizationCodeAsync(fields, services.Authorization, cancellationToken),
             ClientCredentialsGrant.GrantType => ClientCredentialsAsync(request, fields, services.ApiKeys, cancellationToken),
             RefreshToken => RefreshAsync(fields, services.Sessions, cancellationToken),
             Mfa => MfaAsync(request.HttpContext, fields, services, cancellationToken),
-            _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", Supported) + ".")),
+            _ => Refuse(OAuthError.UnsupportedGrantType("Supported grant types: " + string.Join(", ", SupportedBy(services.Settings)) + ".")),
         };
 
     private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> PasswordAsync(OAuthFields fields, LoginGuard logins, string? clientAddress, CancellationToken cancellationToken)
@@ -86,6 +96,22 @@ public static class TokenGrants
             FuncAuth.Core.Mfa.MfaVerifyResult.TokenInvalid => OAuthError.InvalidGrant("The mfa_token has expired or ended: sign in again."),
             FuncAuth.Core.Mfa.MfaVerifyResult.CodeInvalid => OAuthError.InvalidGrant("The code is not valid."),
             FuncAuth.Core.Mfa.MfaVerifyResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    private static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> AuthorizationCodeAsync(OAuthFields fields, AuthorizationService authorization, CancellationToken cancellationToken)
+    {
+        if (fields["code"] is not { } code || fields["redirect_uri"] is not { } redirectUri || fields["client_id"] is not { } clientId || fields["code_verifier"] is not { } verifier)
+        {
+            return OAuthError.InvalidRequest("The authorization_code grant needs code, redirect_uri, client_id and code_verifier.");
+        }
+
+        return await authorization.RedeemAsync(clientId, code, redirectUri, verifier, cancellationToken) switch
+        {
+            RedemptionResult.Issued issued => TokenIssued.Ok(issued.Tokens, issued.IdToken, issued.Scope),
+            RedemptionResult.UnknownClient => OAuthError.InvalidClient("No client is registered with this client_id.", usedBasic: false),
+            RedemptionResult.Refused refused => OAuthError.InvalidGrant(refused.Description),
             _ => throw new UnreachableException(),
         };
     }

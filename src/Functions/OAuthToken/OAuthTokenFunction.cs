@@ -24,9 +24,12 @@ public static class OAuthTokenFunction
     /// </summary>
     public static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> HandleAsync(
         HttpRequest request, [FromServices] LoginGuard logins, [FromServices] SessionService sessions, [FromServices] ApiKeyService apiKeys,
-        [FromServices] FuncAuth.Core.Mfa.MfaService mfa, CancellationToken cancellationToken)
+        [FromServices] FuncAuth.Core.Mfa.MfaService mfa, [FromServices] Core.OAuth.AuthorizationService authorization,
+        [FromServices] Microsoft.Extensions.Options.IOptions<Core.OAuth.OAuthOptions> oauth, CancellationToken cancellationToken)
     {
         var (fields, error) = await OAuthFields.ReadAsync(request, cancellationToken);
-        return fields is null ? error! : await TokenGrants.IssueAsync(request, fields, new GrantServices(logins, sessions, apiKeys, mfa), cancellationToken);
+        return fields is null
+            ? error!
+            : await TokenGrants.IssueAsync(request, fields, new GrantServices(logins, sessions, apiKeys, mfa, authorization, oauth.Value), cancellationToken);
     }
 }

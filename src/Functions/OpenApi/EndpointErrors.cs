@@ -58,6 +58,11 @@ internal static class EndpointErrors
         ["PasskeyOptions"] = [NotFound],
         ["PasskeyLoginOptions"] = [NotFound, RateLimited],
         ["PasskeyLogin"] = [PasskeyInvalid, AccountDisabled, EmailNotVerified, NotFound, RateLimited],
+        // The authorization endpoint's own errors are a 400 HTML page or a redirect to the client (described with it).
+        ["OAuthAuthorize"] = [],
+        ["GetAuthorizationRequest"] = [AuthorizationRequestInvalid],
+        ["CompleteAuthorization"] = [ValidationFailed, AuthorizationRequestInvalid],
+        ["OAuthUserInfo"] = [],
     };
 
     /// <summary>The OAuth endpoints answer errors the RFC 6749 §5.2 way: (status, error codes).</summary>

@@ -34,7 +34,7 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
     /// <summary>The tag groups the reference by area, from the route.</summary>
     public static string TagOf(string route) => route switch
     {
-        _ when route.StartsWith("oauth/", StringComparison.Ordinal) => "OAuth",
+        _ when route.StartsWith("oauth/", StringComparison.Ordinal) || route.StartsWith("api/oauth/", StringComparison.Ordinal) => "OAuth",
         _ when route.StartsWith(".well-known/", StringComparison.Ordinal) => "Discovery",
         _ when route.Contains("api-keys", StringComparison.Ordinal) => "API keys",
         _ when route.StartsWith("api/auth/", StringComparison.Ordinal) => "Account",
@@ -147,6 +147,22 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
             };
         }
 
+        if (name == "OAuthAuthorize")
+        {
+            operation.Description = "RFC 6749 §4.1.1 with PKCE S256 (RFC 7636) and `iss` in the redirect (RFC 9207). See docs/api.md, \"Authorization code\".";
+            operation.Responses!.Remove("200");
+            operation.Responses["302"] = new OpenApiResponse
+            {
+                Description = "Valid: to the sign-in page with `request=<id>`. Any other error: back to the redirect URI with `error`, `state` and `iss`.",
+            };
+            operation.Responses["400"] = new OpenApiResponse
+            {
+                Description = "HTML page, never a redirect: unknown `client_id`, or a `redirect_uri` not registered for it exactly.",
+                Content = new Dictionary<string, OpenApiMediaType> { ["text/html"] = new() },
+            };
+            operation.Responses["429"] = new OpenApiResponse { Description = "HTML page: too many requests from this address.", Headers = RetryAfter(429) };
+        }
+
         var status = name switch
         {
             "Signup" => "201",
@@ -181,12 +197,12 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
         operation.Responses!.Clear();
         if (name == "OAuthToken")
         {
-            operation.Description = "RFC 6749 token endpoint: grant_type `password`, `refresh_token`, or `client_credentials` with an API key as client credentials (HTTP Basic, or client_id and client_secret fields).";
+            operation.Description = "RFC 6749 token endpoint: grant_type `authorization_code` (PKCE; a registered client), `password`, `refresh_token`, or `client_credentials` with an API key as client credentials (HTTP Basic, or client_id and client_secret fields).";
             // Client authentication is needed by client_credentials only; the other grants are anonymous.
             operation.Security = [new OpenApiSecurityRequirement(), Requirement(ApiDocumentShape.ClientBasicScheme, document)];
             operation.Responses["200"] = new OpenApiResponse
             {
-                Description = "Tokens. `Cache-Control: no-store`. client_credentials has no refresh token and no user.",
+                Description = "Tokens. `Cache-Control: no-store`. client_credentials has no refresh token and no user; authorization_code adds `scope`, and `id_token` for scope openid.",
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
                     ["application/json"] = new()
@@ -252,12 +268,15 @@ internal sealed class OperationOutcomes : IOpenApiOperationTransformer
         Required = new HashSet<string> { "grant_type" },
         Properties = new Dictionary<string, IOpenApiSchema>
         {
-            ["grant_type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("password"), JsonValue.Create("refresh_token"), JsonValue.Create("client_credentials")] },
+            ["grant_type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("authorization_code"), JsonValue.Create("password"), JsonValue.Create("refresh_token"), JsonValue.Create("client_credentials")] },
+            ["code"] = String("authorization_code grant: the code from the redirect."),
+            ["redirect_uri"] = String("authorization_code grant: the redirect URI of the authorization request."),
+            ["code_verifier"] = String("authorization_code grant: the PKCE verifier (RFC 7636)."),
             ["username"] = String("password grant: the email (or `email`)."),
             ["email"] = String("password grant: the email (or `username`)."),
             ["password"] = String("password grant."),
             ["refresh_token"] = String("refresh_token grant."),
-            ["client_id"] = String("client_credentials without HTTP Basic: the API key's id."),
+            ["client_id"] = String("authorization_code: the registered client's id; client_credentials without HTTP Basic: the API key's id."),
             ["client_secret"] = String("client_credentials without HTTP Basic: the whole API key (`fa_<id>_<secret>`)."),
             ["scope"] = String("client_credentials: a narrower scope than the key's."),
         },

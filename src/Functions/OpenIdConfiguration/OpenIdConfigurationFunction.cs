@@ -14,6 +14,6 @@ public static class OpenIdConfigurationFunction
     }
 
     /// <summary>What ASP.NET Core JwtBearer and other OpenID Connect validators read from <c>Authority</c>.</summary>
-    public static JsonHttpResult<DiscoveryResponse> HandleAsync(IOptions<AuthOptions> options, HttpResponse response) =>
-        Discovery.Document(options, response);
+    public static JsonHttpResult<DiscoveryResponse> HandleAsync(IOptions<AuthOptions> options, IOptions<Core.OAuth.OAuthOptions> oauth, HttpResponse response) =>
+        Discovery.Document(options, oauth, response);
 }

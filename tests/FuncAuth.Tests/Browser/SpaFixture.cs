@@ -41,6 +41,18 @@ public sealed class SpaFixture : IAsyncLifetime
     /// </summary>
     public string PasskeySpaUrl { get; private set; } = "";
 
+    /// <summary>The sample client of the code flow (samples/oauth-client) on its own origin, registered as <see cref="SampleClientId"/>.</summary>
+    public string SampleClientUrl { get; private set; } = "";
+
+    public const string SampleClientId = "notes-sample";
+
+    /// <summary>samples/OidcWebApp on its own origin: ASP.NET Core's OpenID Connect handler, registered as <see cref="OidcClientId"/>.</summary>
+    public string OidcAppUrl { get; private set; } = "";
+
+    public const string OidcClientId = "oidc-web-app";
+
+    private OidcWebAppHost? _oidcApp;
+
     /// <summary>The same SPA served from an origin that is not in <c>Cors__AllowedOrigins</c>.</summary>
     public string OtherOriginUrl { get; private set; } = "";
 
@@ -83,15 +95,29 @@ public sealed class SpaFixture : IAsyncLifetime
         PasskeySpaUrl = $"http://localhost:{spaPort}";
         var otherPort = LoopbackPorts.FreePort();
         OtherOriginUrl = $"http://127.0.0.1:{otherPort}";
+        var samplePort = LoopbackPorts.FreePort();
+        SampleClientUrl = $"http://127.0.0.1:{samplePort}";
+        var oidcPort = LoopbackPorts.FreePort();
+        OidcAppUrl = $"http://127.0.0.1:{oidcPort}";
 
         Smtp = await smtp;
         var settings = Smtp.AppSettings();
         settings["Email:LinkBaseUrl"] = SpaUrl;
         settings["Storage:ConnectionString"] = _azurite.ConnectionString;
         settings["Storage:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
-        settings["Cors:AllowedOrigins"] = SpaUrl + "," + PasskeySpaUrl;
+        // The SPA first: its /authorize is the code flow's sign-in page. The sample client calls the token endpoint and me.
+        settings["Cors:AllowedOrigins"] = SpaUrl + "," + PasskeySpaUrl + "," + SampleClientUrl;
         settings["Auth:WebAuthn:RpId"] = "localhost";
         settings["Auth:WebAuthn:Origins"] = PasskeySpaUrl;
+        settings["Auth:Issuer"] = ApiUrl;
+        // The browser tests check behaviour, not the deadline: on a busy machine a sign-in's hash alone can take over 2 s.
+        settings["Storage:RequestDeadline"] = "00:00:30";
+        settings["OAuth:Clients:0:ClientId"] = SampleClientId;
+        settings["OAuth:Clients:0:Name"] = "Notes (sample app)";
+        settings["OAuth:Clients:0:RedirectUris"] = SampleClientUrl + "/";
+        settings["OAuth:Clients:1:ClientId"] = OidcClientId;
+        settings["OAuth:Clients:1:Name"] = "OIDC web app (sample)";
+        settings["OAuth:Clients:1:RedirectUris"] = OidcAppUrl + "/signin-oidc";
         settings["Auth:AccessTokenLifetime"] = AccessTokenLifetime.ToString();
         // No internet from the tests: the breached-password check asks a local range server.
         Range = await RangeServer.StartAsync();
@@ -103,9 +129,13 @@ public sealed class SpaFixture : IAsyncLifetime
 
         StartSpaServer(spaPort);
         StartSpaServer(otherPort);
+        StartNodeServer(RepoPaths.Combine("samples", "oauth-client", "serve.mjs"), "--port", samplePort.ToString(), "--api", ApiUrl, "--client", SampleClientId);
         await WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
         await WaitForPortAsync(spaPort, TimeSpan.FromSeconds(15));
         await WaitForPortAsync(otherPort, TimeSpan.FromSeconds(15));
+        await WaitForPortAsync(samplePort, TimeSpan.FromSeconds(15));
+        _oidcApp = new OidcWebAppHost(oidcPort, ApiUrl, OidcClientId);
+        _oidcApp.StartServer();
 
         Directory.CreateDirectory(ScreenshotFolder);
         _playwright = await Playwright.CreateAsync();
@@ -129,6 +159,11 @@ public sealed class SpaFixture : IAsyncLifetime
             }
 
             server.Dispose();
+        }
+
+        if (_oidcApp is not null)
+        {
+            await _oidcApp.DisposeAsync();
         }
 
         if (_app is not null)
@@ -160,10 +195,13 @@ public sealed class SpaFixture : IAsyncLifetime
             ?? throw new InvalidOperationException("Chromium is not installed: `apt-get install chromium` (scripts/test.sh does it), or set FUNCAUTH_CHROMIUM to a Chromium binary.");
     }
 
-    private void StartSpaServer(int port)
+    private void StartSpaServer(int port) =>
+        StartNodeServer(RepoPaths.Combine("samples", "spa", "serve.mjs"), "--port", port.ToString(), "--host", "127.0.0.1", "--api", ApiUrl);
+
+    private void StartNodeServer(params string[] args)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { RepoPaths.Combine("samples", "spa", "serve.mjs"), "--port", port.ToString(), "--host", "127.0.0.1", "--api", ApiUrl })
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -254,6 +292,34 @@ public sealed class SpaFixture : IAsyncLifetime
                 services.AddSingleton<IStartupFilter>(_counter);
             });
         }
+    }
+}
+
+/// <summary>
+/// samples/OidcWebApp as it ships, on a real loopback port: only its authority (FuncAuth), client id and (default)
+/// callback path are set. Its OpenID Connect handler reads FuncAuth's discovery document and keys over real HTTP.
+/// </summary>
+internal sealed class OidcWebAppHost : WebApplicationFactory<FuncAuth.Samples.OidcWebApp.Program>
+{
+    private readonly int _port;
+    private readonly string _authority;
+    private readonly string _clientId;
+
+    public OidcWebAppHost(int port, string authority, string clientId)
+    {
+        _port = port;
+        _authority = authority;
+        _clientId = clientId;
+        UseKestrel(port);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("urls", $"http://127.0.0.1:{_port}");
+        builder.UseSetting("FuncAuth:Authority", _authority);
+        builder.UseSetting("FuncAuth:ClientId", _clientId);
+        builder.ConfigureLogging(logging => logging.ClearProviders());
     }
 }
 

@@ -21,7 +21,9 @@ public sealed class NoStoreTests(EmailFixture email)
     public async Task EverySuccessfulAnswerOfEveryRouteIsNoStoreExceptThePublicKeysAndDiscovery()
     {
         var adminEmail = Api.NewEmail("nostore-admin");
-        await using var app = await email.StartAppAsync(new Dictionary<string, string?> { ["Auth__AdminEmails"] = adminEmail });
+        var settings = CodeFlow.Settings();
+        settings["Auth__AdminEmails"] = adminEmail;
+        await using var app = await email.StartAppAsync(settings);
         var client = app.CreateClient();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -55,6 +57,20 @@ public sealed class NoStoreTests(EmailFixture email)
         var key = await (await Step("POST /api/auth/api-keys", Json(HttpMethod.Post, "/api/auth/api-keys", new { name = "job" }, user.AccessToken))).ReadJsonAsync();
         await Step("GET /api/auth/api-keys", Bare(HttpMethod.Get, "/api/auth/api-keys", user.AccessToken));
         await Step("DELETE /api/auth/api-keys/{id}", Bare(HttpMethod.Delete, "/api/auth/api-keys/" + key.GetProperty("id").GetString(), user.AccessToken));
+        // The authorization code flow: the redirect to the sign-in page, the page's two calls, the grant, userinfo.
+        var flow = new CodeFlow(app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
+        using (var authorize = await flow.AuthorizeAsync())
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, authorize.StatusCode);
+            seen["GET /oauth/authorize"] = authorize.Headers.CacheControl?.ToString() ?? "(none)";
+        }
+
+        var requestId = await flow.StartAsync();
+        await Step("GET /api/oauth/authorize/{request}", Bare(HttpMethod.Get, "/api/oauth/authorize/" + requestId));
+        var approved = await (await Step("POST /api/oauth/authorize/complete", Json(HttpMethod.Post, "/api/oauth/authorize/complete", new { request = requestId, approve = true }, user.AccessToken))).ReadJsonAsync();
+        var code = System.Web.HttpUtility.ParseQueryString(new Uri(approved.GetProperty("redirectTo").GetString()!).Query)["code"]!;
+        var codeTokens = await Tokens.ReadAsync(await flow.RedeemAsync(code));
+        await Step("GET /oauth/userinfo", Bare(HttpMethod.Get, "/oauth/userinfo", codeTokens.AccessToken));
         // Passkeys (a software authenticator in the browser's place).
         using (var authenticator = new SoftwareAuthenticator())
         {

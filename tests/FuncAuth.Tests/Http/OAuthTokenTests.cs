@@ -73,8 +73,8 @@ public sealed class OAuthTokenTests(AzuriteFixture azurite)
 
     [Theory]
     [InlineData(OAuth.Encoding.Form, "implicit")]
-    [InlineData(OAuth.Encoding.Json, "authorization_code")]
-    [InlineData(OAuth.Encoding.Form, "authorization_code")]
+    [InlineData(OAuth.Encoding.Json, "urn:ietf:params:oauth:grant-type:device_code")]
+    [InlineData(OAuth.Encoding.Form, "urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData(OAuth.Encoding.Form, "urn:ietf:params:oauth:grant-type:jwt-bearer")]
     public async Task AGrantThisServerDoesNotOfferIsUnsupportedGrantType(OAuth.Encoding encoding, string grantType)
     {

@@ -61,9 +61,9 @@ public sealed class WellKnownTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(Issuer + "/.well-known/jwks.json", body.GetProperty("jwks_uri").GetString());
         Assert.Equal(Issuer + "/oauth/token", body.GetProperty("token_endpoint").GetString());
         Assert.Equal(Issuer + "/oauth/revoke", body.GetProperty("revocation_endpoint").GetString());
-        Assert.Equal(["password", "refresh_token", "client_credentials", "urn:funcauth:grant-type:mfa"], Strings(body, "grant_types_supported"));
+        Assert.Equal(["authorization_code", "password", "refresh_token", "client_credentials", "urn:funcauth:grant-type:mfa"], Strings(body, "grant_types_supported"));
         Assert.Equal(["none", "client_secret_basic", "client_secret_post"], Strings(body, "token_endpoint_auth_methods_supported"));
-        Assert.Equal(["token"], Strings(body, "response_types_supported"));
+        Assert.Equal(["code"], Strings(body, "response_types_supported"));
         Assert.Equal(["public"], Strings(body, "subject_types_supported"));
         Assert.Equal(["ES256"], Strings(body, "id_token_signing_alg_values_supported"));
     }
