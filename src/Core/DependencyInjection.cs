@@ -72,6 +72,10 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<AuthTables>();
+        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateWith(new AuditOptionsValidator());
+        services.AddSingleton(sp => new Audit.AuditTrail(
+            sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<IOptions<Audit.AuditOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Audit.AuditTrail>>(), sp.GetService<IClientInfo>()));
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<PasswordHashing>();
@@ -99,6 +103,7 @@ public static class DependencyInjection
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
@@ -107,6 +112,7 @@ public static class DependencyInjection
         {
             LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),

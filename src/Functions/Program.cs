@@ -55,6 +55,8 @@ app.MapSignup()
     .MapFindUsers()
     .MapDisableUser()
     .MapEnableUser()
+    .MapListAuditEvents()
+    .MapListUserAuditEvents()
     .MapSendEmail();
 app.MapOpenApiDocument();
 

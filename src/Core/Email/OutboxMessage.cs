@@ -10,7 +10,14 @@ public static class EmailKinds
     public const string ResetPassword = "reset_password";
     public const string SignupAttempt = "signup_attempt";
 
-    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt;
+    // Security notices (docs/api.md, "Audit trail"): sent after the change, capped per account, not per recipient.
+    public const string PasswordChangedNotice = "notice_password_changed";
+    public const string PasswordResetNotice = "notice_password_reset";
+    public const string ApiKeyCreatedNotice = "notice_api_key_created";
+
+    public static bool IsKnown(string? kind) => kind is VerifyEmail or ResetPassword or SignupAttempt || IsSecurityNotice(kind);
+
+    public static bool IsSecurityNotice(string? kind) => kind is PasswordChangedNotice or PasswordResetNotice or ApiKeyCreatedNotice;
 }
 
 /// <summary>

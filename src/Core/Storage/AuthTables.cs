@@ -11,6 +11,7 @@ public sealed class AuthTables
     public const string UserSessionsTable = "UserSessions";
     public const string SessionExpiryTable = "SessionExpiry";
     public const string RateLimitsTable = "RateLimits";
+    public const string AuditEventsTable = "AuditEvents";
 
     private readonly TableServiceClient _service;
 
@@ -22,6 +23,7 @@ public sealed class AuthTables
         UserSessions = service.GetTableClient(prefix + UserSessionsTable);
         SessionExpiry = service.GetTableClient(prefix + SessionExpiryTable);
         RateLimits = service.GetTableClient(prefix + RateLimitsTable);
+        AuditEvents = service.GetTableClient(prefix + AuditEventsTable);
     }
 
     internal TableClient Users { get; }
@@ -32,13 +34,16 @@ public sealed class AuthTables
 
     internal TableClient RateLimits { get; }
 
+    /// <summary>The audit trail and its retention index (<see cref="Audit.AuditEventEntity"/>, <see cref="Audit.AuditIndexEntity"/>).</summary>
+    internal TableClient AuditEvents { get; }
+
     /// <summary>
     /// Creates the tables when missing: for Azurite and connection-string deployments, where no template did. One query
-    /// finds which exist, so a start against tables made before costs one call, not four creates that each conflict.
+    /// finds which exist, so a start against tables made before costs one call, not five creates that each conflict.
     /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        var tables = new[] { Users, UserSessions, SessionExpiry, RateLimits };
+        var tables = new[] { Users, UserSessions, SessionExpiry, RateLimits, AuditEvents };
         var filter = string.Join(" or ", tables.Select(t => TableClient.CreateQueryFilter($"TableName eq {t.Name}")));
         var existing = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))

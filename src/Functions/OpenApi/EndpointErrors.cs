@@ -38,6 +38,8 @@ internal static class EndpointErrors
         ["EnableUser"] = [NotFound],
         ["ListUserApiKeys"] = [NotFound],
         ["RevokeUserApiKey"] = [NotFound],
+        ["ListAuditEvents"] = [ValidationFailed],
+        ["ListUserAuditEvents"] = [ValidationFailed, NotFound],
         ["Health"] = [],
         ["Jwks"] = [],
         ["OpenIdConfiguration"] = [],

@@ -10,7 +10,7 @@ namespace FuncAuth.Tests.Core;
 [Collection(AzuriteCollection.Name)]
 public sealed class TableCreationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly string[] Names = [AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable];
+    private static readonly string[] Names = [AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable, AuthTables.AuditEventsTable];
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..10];
     private readonly StorageRequestCounter _calls = new();
     private TableServiceClient _service = null!;
@@ -37,7 +37,7 @@ public sealed class TableCreationTests(AzuriteFixture azurite) : IAsyncLifetime
         var tables = new AuthTables(_service, Microsoft.Extensions.Options.Options.Create(new StorageOptions { TablePrefix = _prefix }));
 
         await tables.EnsureCreatedAsync(CancellationToken.None);
-        Assert.Equal(["GET Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables"], _calls.Requests.Select(StorageRequestCounter.Shape));
+        Assert.Equal(["GET Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables"], _calls.Requests.Select(StorageRequestCounter.Shape));
         Assert.Equal(Names.Select(n => _prefix + n).Order(), await ExistingAsync());
 
         _calls.Reset();

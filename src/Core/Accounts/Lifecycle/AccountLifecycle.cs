@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts.EmailTokens;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -25,6 +26,12 @@ public sealed partial class AccountLifecycle
     internal BreachedPasswords? Breaches { get; init; }
     /// <summary>The enabled admins, for the last-admin rule; set by the service registration.</summary>
     internal Admin.AdminIndex? Admins { get; init; }
+
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
+    /// <summary>The security notices (password changed, password reset); null where email is not registered.</summary>
+    internal SecurityEmails? SecurityEmails { get; init; }
 
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
@@ -89,8 +96,10 @@ public sealed partial class AccountLifecycle
 
         // Three table calls whatever the address (no scan, nothing told by the count): the user row, the account insert
         // (the uniqueness arbiter), then the losing sign-up's user row removed, or its twin call for a new account.
+        // The event first, beside the user row, whatever the address: a taken one leaves an event under a user id that never
+        // came to be (no trail anyone reads; cleanup removes it), so the calls still tell nothing.
         var userRef = UserRefEntity.Of(user);
-        await _rows.InsertUserRefAsync(userRef, cancellationToken);
+        await Task.WhenAll(_rows.InsertUserRefAsync(userRef, cancellationToken), Audit.RecordAsync(AuditEventType.Signup, user.UserId, cancellationToken));
         bool created;
         try
         {
@@ -150,6 +159,7 @@ public sealed partial class AccountLifecycle
             return VerifyEmailStatus.Invalid;
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (user, status) = await CheckTokenAsync(parts, cancellationToken);
@@ -158,6 +168,8 @@ public sealed partial class AccountLifecycle
                 return status == TokenState.Expired ? VerifyEmailStatus.Expired : VerifyEmailStatus.Invalid;
             }
 
+            audit ??= Audit?.Event(AuditEventType.EmailVerified, user.UserId);
+            await Audit.RecordAsync(audit, cancellationToken);
             user.EmailVerified = true;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
@@ -190,6 +202,7 @@ public sealed partial class AccountLifecycle
             return new ResetPasswordResult.InvalidToken();
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (user, status) = await CheckTokenAsync(parts, cancellationToken);
@@ -213,6 +226,9 @@ public sealed partial class AccountLifecycle
             SetPassword(user, password!);
             user.EmailVerified = true;
             var granted = GrantListedAdminOnce(user);
+            audit ??= Audit?.Event(AuditEventType.PasswordReset, user.UserId,
+                details: new Dictionary<string, string> { ["adminGranted"] = granted ? "true" : "false" });
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await StoreCredentialChangeAsync(user, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken) is { } ended)
             {
                 if (granted && Admins is not null)
@@ -221,6 +237,7 @@ public sealed partial class AccountLifecycle
                 }
 
                 LifecycleLog.PasswordReset(_logger, user.UserId, ended, user.Roles);
+                await NotifyAsync(EmailKinds.PasswordResetNotice, user.Email, cancellationToken);
                 return new ResetPasswordResult.Reset(user.Email);
             }
         }
@@ -260,6 +277,7 @@ public sealed partial class AccountLifecycle
             return new PasswordCheckedResult.Invalid(errors);
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
@@ -286,9 +304,12 @@ public sealed partial class AccountLifecycle
             }
 
             SetPassword(user, password!);
+            audit ??= Audit?.Event(AuditEventType.PasswordChanged, user.UserId, sessionId: caller.SessionId);
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await StoreCredentialChangeAsync(user, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken) is { } ended)
             {
                 LifecycleLog.PasswordChanged(_logger, user.UserId, ended);
+                await NotifyAsync(EmailKinds.PasswordChangedNotice, user.Email, cancellationToken);
                 return new PasswordCheckedResult.Done();
             }
         }
@@ -384,6 +405,9 @@ public sealed partial class AccountLifecycle
             LifecycleLog.PasswordIncorrect(_logger, user.UserId);
             return new PasswordCheckedResult.PasswordIncorrect();
         }
+
+        // The event stays when the account goes (the trail is kept for Audit__Retention, not with the account).
+        await Audit.RecordAsync(AuditEventType.AccountDeleted, user.UserId, cancellationToken, sessionId: caller.SessionId);
 
         // A new stamp first: every session and API key is refused from here on, also one a racing login opens now.
         for (var attempt = 0; ; attempt++)
@@ -523,6 +547,9 @@ public sealed partial class AccountLifecycle
         Metrics?.Revoked(reason, ended);
         return ended;
     }
+
+    private Task NotifyAsync(string kind, string email, CancellationToken cancellationToken) =>
+        SecurityEmails is null ? Task.CompletedTask : SecurityEmails.NotifyAsync(kind, email, cancellationToken);
 
     private async Task TryEnqueueAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
