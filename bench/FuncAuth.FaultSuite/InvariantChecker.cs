@@ -321,7 +321,8 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
             var windowEnd = counter.PartitionKey.Split('-') is [{ Length: 2 }, var end] && long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : (DateTimeOffset?)null;
-            var dash = counter.RowKey.LastIndexOf('-');
+            // The name ends at the first dash: a per-account-and-address counter's row holds two digests after it.
+            var dash = counter.RowKey.IndexOf('-', StringComparison.Ordinal);
             if (counter.Count < 1 || windowEnd?.ToUnixTimeSeconds() != counter.WindowEnd.ToUnixTimeSeconds() || dash <= 0 || !limitNames.Contains(counter.RowKey[..dash]))
             {
                 violations.Add(new(InvariantRules.RateCounterMalformed,

@@ -9,10 +9,11 @@ namespace FuncAuth.Functions.Audit;
 /// <summary>One event of the trail as docs/api.md ("Audit trail") shows it.</summary>
 public sealed record AuditEventResponse(
     string Id, string Type, DateTimeOffset At, string Actor, string UserId, string? SessionId, string? ClientAddress,
-    string? ClientAddressClass, string? UserAgent, IReadOnlyDictionary<string, string> Details)
+    string? ClientAddressClass, string? UserAgent, string Device, IReadOnlyDictionary<string, string> Details)
 {
     public static AuditEventResponse From(AuditEvent e) =>
-        new(e.Id, e.Type.Name(), e.At, e.Actor, e.UserId, e.SessionId, e.ClientAddress, e.ClientAddressClass, e.UserAgent, e.Details);
+        new(e.Id, e.Type.Name(), e.At, e.Actor, e.UserId, e.SessionId, e.ClientAddress, e.ClientAddressClass, e.UserAgent,
+            FuncAuth.Core.Sessions.DeviceLabel.Of(e.UserAgent), e.Details);
 }
 
 public sealed record AuditPageResponse(IReadOnlyList<AuditEventResponse> Events, string? NextCursor);
