@@ -28,7 +28,7 @@ public sealed class StateChangeWithoutEventRule : IInvariantRule
         ["password_changed"] = "password_changed",
         ["account_disabled"] = "user_disabled",
         ["account_deleted"] = "account_deleted",
-        ["session_deleted"] = null,
+        ["session_deleted"] = "logout",
         ["session_limit"] = null,
     };
 

@@ -5,11 +5,9 @@ using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Accounts.EmailTokens;
 using FuncAuth.Core.Audit;
 using FuncAuth.Core.Storage;
-using FuncAuth.Core.Tokens;
 using FuncAuth.Tests.Abuse;
 using FuncAuth.Tests.ApiKeys;
 using FuncAuth.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FuncAuth.Tests.Audit;
@@ -80,6 +78,22 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
         {
             Assert.Equal(value, e.GetProperty("details").GetProperty(name).GetString());
         }
+    }
+
+    [Fact]
+    public async Task EndingOneSessionFromTheListIsALogoutNamingIt()
+    {
+        var user = await _client.SignupAsync();
+        var other = await _client.LoginAsync(user.Email);
+        using (var end = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/sessions/" + SessionOf(other), user.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, end.StatusCode);
+        }
+
+        var e = (await TrailAsync(user.UserId)).First(e => e.GetProperty("type").GetString() == "logout");
+        Assert.Equal(SessionOf(user), e.GetProperty("sessionId").GetString());
+        Assert.Equal("session", e.GetProperty("details").GetProperty("scope").GetString());
+        Assert.Equal(SessionOf(other), e.GetProperty("details").GetProperty("endedSessionId").GetString());
     }
 
     [Fact]
@@ -350,10 +364,6 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
     private static string SessionOf(Tokens tokens) =>
         new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(tokens.AccessToken).GetPayloadValue<string>("sid");
 
-    private async Task<string> VerifyTokenAsync(string email)
-    {
-        var user = (await _app.Services.GetRequiredService<UserStore>().FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), CancellationToken.None))!;
-        var key = (await _app.Services.GetRequiredService<SigningKeyRing>().GetAsync(CancellationToken.None)).Current;
-        return AccountTokens.Create(AccountTokenPurpose.VerifyEmail, user, _time.GetUtcNow().AddHours(1), key);
-    }
+    private Task<string> VerifyTokenAsync(string email) =>
+        _app.AccountTokenAsync(email, AccountTokenPurpose.VerifyEmail, _time.GetUtcNow().AddHours(1));
 }

@@ -362,6 +362,7 @@ public sealed partial class AccountLifecycle
             return false;
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(caller.UserId, sessionId, cancellationToken);
@@ -370,6 +371,10 @@ public sealed partial class AccountLifecycle
                 return false;
             }
 
+            // A logout of one other device, from the sessions list: the event is in the caller's session, the ended one named.
+            audit ??= Audit?.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
+                details: new Dictionary<string, string> { ["scope"] = "session", ["endedSessionId"] = sessionId });
+            await Audit.RecordAsync(audit, cancellationToken);
             session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
