@@ -8,6 +8,7 @@ using FuncAuth.Core.Storage;
 using FuncAuth.Tests.Abuse;
 using FuncAuth.Tests.ApiKeys;
 using FuncAuth.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FuncAuth.Tests.Audit;
@@ -364,6 +365,11 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
     private static string SessionOf(Tokens tokens) =>
         new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(tokens.AccessToken).GetPayloadValue<string>("sid");
 
-    private Task<string> VerifyTokenAsync(string email) =>
-        _app.AccountTokenAsync(email, AccountTokenPurpose.VerifyEmail, _time.GetUtcNow().AddHours(1));
+    /// <summary>A verification token as the email makes it (main's test support gains the same helper).</summary>
+    private async Task<string> VerifyTokenAsync(string email)
+    {
+        var user = (await _app.Services.GetRequiredService<UserStore>().FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), CancellationToken.None))!;
+        var key = (await _app.Services.GetRequiredService<FuncAuth.Core.Tokens.SigningKeyRing>().GetAsync(CancellationToken.None)).Current;
+        return AccountTokens.Create(AccountTokenPurpose.VerifyEmail, user, _time.GetUtcNow().AddHours(1), key);
+    }
 }

@@ -9,14 +9,10 @@ namespace FuncAuth.Tests.Support;
 /// <summary>Reset tokens made as the reset email makes them, for tests that need a reset without a mail server.</summary>
 public static class ResetTokens
 {
-    public static Task<string> ResetTokenAsync(this FuncAuthApp app, string email) =>
-        app.AccountTokenAsync(email, AccountTokenPurpose.ResetPassword, DateTimeOffset.UtcNow.AddMinutes(30));
-
-    /// <summary>A token of <paramref name="purpose"/> for the account, valid until <paramref name="expiresAt"/>.</summary>
-    internal static async Task<string> AccountTokenAsync(this FuncAuthApp app, string email, AccountTokenPurpose purpose, DateTimeOffset expiresAt)
+    public static async Task<string> ResetTokenAsync(this FuncAuthApp app, string email)
     {
         var user = (await app.Services.GetRequiredService<UserStore>().FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), CancellationToken.None))!;
         var key = (await app.Services.GetRequiredService<SigningKeyRing>().GetAsync(CancellationToken.None)).Current;
-        return AccountTokens.Create(purpose, user, expiresAt, key);
+        return AccountTokens.Create(AccountTokenPurpose.ResetPassword, user, DateTimeOffset.UtcNow.AddMinutes(30), key);
     }
 }

@@ -1,6 +1,6 @@
 using FuncAuth.Core.Accounts.Lifecycle;
-using FuncAuth.Core.Audit;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -120,7 +120,6 @@ public sealed class UserAdministration
             {
                 return new AdminChangeResult.NotFound();
             }
-
 
             if (user.Disabled == disabled)
             {
