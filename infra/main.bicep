@@ -42,7 +42,7 @@ param privateNetworking bool = false
 var settings = union(appSettingDefaults, appSettings)
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
-var tableNames = ['Users', 'UserSessions', 'SessionExpiry', 'RateLimits', 'AuthorizationRequests']
+var tableNames = ['Users', 'UserSessions', 'SessionExpiry', 'RateLimits', 'AuthorizationRequests', 'AuditEvents']
 var emailQueueName = 'email-outbox'
 // The poison queue exists up front: with roles scoped to the queues, the host could not create it itself.
 var queueNames = ['email-outbox', 'email-outbox-poison']

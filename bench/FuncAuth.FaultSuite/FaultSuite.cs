@@ -93,6 +93,7 @@ public static class FaultSuiteRunner
             var outbox = queues.GetQueueClient(SuiteApp.OutboxQueue);
             var checker = new InvariantChecker(new TableServiceClient(azurite.ConnectionString));
             checker.ExtraRules.Add(new EmailLostFromOutboxRule(ledger, outbox, queues.GetQueueClient(SuiteApp.OutboxQueue + "-poison"), smtp.ReceivedAsync));
+            checker.ExtraRules.Add(new StateChangeWithoutEventRule());
             var recovery = app.Services.GetRequiredService<SignupRecovery>();
             var phases = new List<PhaseResult>();
             using var stop = new CancellationTokenSource();

@@ -71,6 +71,13 @@ public static class InvariantRules
     /// (<see cref="EmailLostFromOutboxRule"/>, added through <see cref="InvariantChecker.ExtraRules"/>).
     /// </summary>
     public const string EmailLostFromOutbox = "email-lost-from-outbox";
+
+    /// <summary>
+    /// A successful state change the tables show (a session opened or ended, an API key, a disabled or verified account)
+    /// without its audit event. It reads the audit table too, so it is an <see cref="IInvariantRule"/> of its own
+    /// (<see cref="StateChangeWithoutEventRule"/>, added through <see cref="InvariantChecker.ExtraRules"/>).
+    /// </summary>
+    public const string StateChangeWithoutEvent = "state-change-without-event";
 }
 
 /// <summary>Everything the checker read, for rules that need more than the tables' rows (a queue, another table).</summary>
@@ -327,7 +334,8 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
                 continue;
             }
 
-            var dash = counter.RowKey.LastIndexOf('-');
+            // The name ends at the first dash: a per-account-and-address counter's row holds two digests after it.
+            var dash = counter.RowKey.IndexOf('-', StringComparison.Ordinal);
             if (counter.Count < 1 || windowEnd?.ToUnixTimeSeconds() != counter.WindowEnd.ToUnixTimeSeconds() || dash <= 0 || !limitNames.Contains(counter.RowKey[..dash]))
             {
                 violations.Add(new(InvariantRules.RateCounterMalformed,

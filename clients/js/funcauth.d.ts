@@ -23,6 +23,34 @@ export interface Session {
 }
 
 /** An entry of GET /api/auth/sessions. */
+/** One security event of the user's trail (GET /api/auth/audit). */
+export interface AuditEvent {
+  id: string;
+  type:
+    | "signup" | "login_succeeded" | "login_failed" | "mfa_succeeded" | "mfa_failed" | "recovery_code_used"
+    | "totp_enabled" | "totp_disabled" | "passkey_added" | "passkey_used" | "passkey_deleted" | "reauthenticated"
+    | "refresh_token_reused" | "logout" | "force_logout" | "password_changed" | "password_reset" | "email_verified"
+    | "api_key_created" | "api_key_revoked" | "roles_changed" | "user_disabled" | "user_enabled" | "mfa_reset"
+    | "account_deleted";
+  at: string;
+  /** The user's id, an admin's id, or "system". */
+  actor: string;
+  userId: string;
+  sessionId: string | null;
+  clientAddress: string | null;
+  /** null when clientAddress is a client's own; otherwise why it is not ("loopback", "private", ...). */
+  clientAddressClass: string | null;
+  userAgent: string | null;
+  /** A label derived from userAgent, e.g. "Chrome on Windows". */
+  device: string;
+  details: Record<string, string>;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
 export interface DeviceSession {
   id: string;
   current: boolean;
@@ -166,6 +194,7 @@ export class FuncAuthClient {
 
   updateProfile(changes: { name: string }): Promise<User>;
   listSessions(): Promise<DeviceSession[]>;
+  listAuditEvents(page?: { limit?: number; cursor?: string | null }): Promise<AuditPage>;
   endSession(sessionId: string): Promise<void>;
   changePassword(input: { currentPassword: string; password: string; passwordConfirmation?: string }): Promise<void>;
   forgotPassword(email: string): Promise<void>;

@@ -226,6 +226,20 @@ export class FuncAuthClient {
     return data;
   }
 
+  /**
+   * GET /api/auth/audit: the user's security events, newest first, `limit` (1-100, default 50) per page; pass the
+   * answer's nextCursor as `cursor` for the next page (null on the last).
+   */
+  async listAuditEvents({ limit, cursor } = {}) {
+    const query = new URLSearchParams();
+    if (limit !== undefined) query.set("limit", String(limit));
+    if (cursor) query.set("cursor", cursor);
+    const text = query.toString();
+    const suffix = text ? `?${text}` : "";
+    const { data } = await this.#authorized("GET", `/api/auth/audit${suffix}`);
+    return data;
+  }
+
   /** DELETE /api/auth/sessions/{id}. Ending this browser's own session signs every tab out. */
   async endSession(sessionId) {
     const current = this.#currentSessionId();

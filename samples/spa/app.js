@@ -17,6 +17,7 @@ const routes = {
   "/reset-password": resetPasswordView,
   "/profile": signedIn(profileView),
   "/sessions": signedIn(sessionsView),
+  "/activity": signedIn(activityView),
   "/password": signedIn(changePasswordView),
   "/passkeys": signedIn(passkeysView),
   "/authorize": authorizeView,
@@ -320,6 +321,79 @@ function passkeysView() {
   ]);
 }
 
+// What each event type means to the person reading their own trail.
+const activityText = {
+  signup: "Account created",
+  login_succeeded: "Signed in",
+  login_failed: "Sign-in refused",
+  mfa_succeeded: "Second factor accepted",
+  mfa_failed: "Second factor refused",
+  recovery_code_used: "Recovery code used",
+  totp_enabled: "Authenticator app turned on",
+  totp_disabled: "Authenticator app turned off",
+  passkey_added: "Passkey added",
+  passkey_used: "Signed in with a passkey",
+  passkey_deleted: "Passkey removed",
+  reauthenticated: "Identity confirmed again",
+  refresh_token_reused: "A stolen sign-in was stopped",
+  logout: "Signed out",
+  force_logout: "Signed out everywhere by an administrator",
+  password_changed: "Password changed",
+  password_reset: "Password reset from an emailed link",
+  email_verified: "Email address confirmed",
+  api_key_created: "API key created",
+  api_key_revoked: "API key revoked",
+  roles_changed: "Roles changed by an administrator",
+  user_disabled: "Account disabled by an administrator",
+  user_enabled: "Account enabled by an administrator",
+  mfa_reset: "Second factor reset by an administrator",
+  account_deleted: "Account deleted",
+};
+
+function activityView() {
+  const list = h("div", { id: "activity-list" }, h("p", { class: "muted" }, "Loading…"));
+  const more = h("div", { class: "row" });
+  const rows = h("tbody", {});
+  const describeEvent = (e) => {
+    const what = activityText[e.type] ?? e.type;
+    const extra = [
+      e.details.reason ? e.details.reason.replaceAll("_", " ") : null,
+      e.details.name ? `“${e.details.name}”` : null,
+      e.details.scope && e.type === "logout" ? `(${e.details.scope})` : null,
+    ].filter(Boolean).join(" ");
+    return extra ? `${what}: ${extra}` : what;
+  };
+  const load = async (cursor) => {
+    try {
+      const page = await auth.listAuditEvents({ limit: 20, cursor });
+      if (!cursor) {
+        list.replaceChildren(page.events.length === 0
+          ? h("p", { class: "muted" }, "Nothing yet.")
+          : h("table", { class: "sessions activity" },
+            h("thead", {}, h("tr", {}, ...["When", "What happened", "Device", "From"].map((t) => h("th", {}, t)))),
+            rows));
+      }
+      rows.append(...page.events.map((e) => h("tr", { class: e.type === "login_failed" || e.type === "refresh_token_reused" ? "warn" : "", "data-type": e.type },
+        h("td", { title: e.at }, formatDate(e.at)),
+        h("td", {}, describeEvent(e)),
+        h("td", { title: e.userAgent ?? "" }, e.device),
+        h("td", {}, e.clientAddress ?? "unknown", e.clientAddressClass ? h("span", { class: "muted" }, ` (${e.clientAddressClass.replaceAll("_", " ")})`) : null),
+      )));
+      more.replaceChildren(page.nextCursor
+        ? button("Show older", () => load(page.nextCursor), { id: "activity-more", class: "secondary" })
+        : "");
+    } catch (e) {
+      list.replaceChildren(h("p", { class: "error" }, describe(e)));
+    }
+  };
+  load(null);
+  return card("Activity", [
+    h("p", {}, "Every sign-in, sign-out and change to your account's security, newest first. If you do not recognise one, change your password and sign out all other devices."),
+    list,
+    more,
+  ]);
+}
+
 function changePasswordView() {
   return card("Change your password", [
     h("p", {}, "Your other devices are signed out; this one stays signed in."),
@@ -429,6 +503,7 @@ function renderNav() {
       h("span", { class: "who", id: "who" }, user?.name || user?.email || ""),
       link("/profile", "Profile"),
       link("/sessions", "Sessions"),
+      link("/activity", "Activity"),
       link("/password", "Password"),
       link("/passkeys", "Passkeys"),
       button("Sign out", () => auth.signOut("local"), { id: "sign-out", class: "secondary small" }),

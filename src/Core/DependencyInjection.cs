@@ -73,6 +73,10 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<AuthTables>();
+        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateWith(new AuditOptionsValidator());
+        services.AddSingleton(sp => new Audit.AuditTrail(
+            sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<IOptions<Audit.AuditOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Audit.AuditTrail>>(), sp.GetService<IClientInfo>()));
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<PasswordHashing>();
@@ -94,6 +98,7 @@ public static class DependencyInjection
             sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SignInSessions>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         // The services' constructors are internal (they take internal stores), so they are built here explicitly.
         services.AddSingleton(sp => new AccountService(
@@ -108,6 +113,7 @@ public static class DependencyInjection
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
@@ -116,6 +122,7 @@ public static class DependencyInjection
         {
             LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         services.AddSingleton<StepUp>();
         services.AddSingleton(sp => new Reauthentication(

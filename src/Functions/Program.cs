@@ -69,7 +69,9 @@ app.MapSignup()
     .MapResetUserMfa()
     .MapSendEmail()
     .MapPasskeys()
-    .MapPasskeyLogin();
+    .MapPasskeyLogin()
+    .MapListAuditEvents()
+    .MapListUserAuditEvents();
 app.MapOpenApiDocument();
 
 try

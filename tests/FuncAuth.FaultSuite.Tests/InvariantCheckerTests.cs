@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Storage;
 
 namespace FuncAuth.FaultSuite.Tests;
@@ -249,6 +250,48 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
 
         Assert.Equal(InvariantRules.EmailLostFromOutbox, Assert.Single(violations).Rule);
     }
+
+    [Fact]
+    public async Task FindsAStateChangeWithoutItsAuditEventAndAcceptsOnesWithTheirs()
+    {
+        var audit = _service.GetTableClient(_prefix + AuthTables.AuditEventsTable);
+        await audit.CreateIfNotExistsAsync();
+        var checker = new InvariantChecker(_service, _prefix);
+        checker.ExtraRules.Add(new StateChangeWithoutEventRule());
+
+        // Every session planted so far (one per user, by InitializeAsync) gets the login that opened it; one more ended by
+        // a logout gets both events; an event without a change (a sign-up that lost) is fine.
+        var (userId, emailKey) = await PlantUserAsync();
+        var ended = await PlantSessionAsync(userId, emailKey, revoked: true);
+        var at = DateTimeOffset.UtcNow;
+        await foreach (var session in UserSessions.QueryAsync<TableEntity>(e => e.RowKey.CompareTo("s:") >= 0 && e.RowKey.CompareTo("s;") < 0))
+        {
+            await AddEventAsync(audit, session.PartitionKey, "login_succeeded", session.RowKey[2..], at);
+        }
+
+        await AddEventAsync(audit, userId, "logout", ended, at);
+        await AddEventAsync(audit, Ids.New(), "signup", Ids.New(), at);
+        var (sound, _) = await checker.CheckAsync();
+        Assert.Empty(sound);
+
+        var missing = await PlantSessionAsync(userId, emailKey);
+        var (violations, _) = await checker.CheckAsync();
+        var violation = Assert.Single(violations);
+        Assert.Equal(InvariantRules.StateChangeWithoutEvent, violation.Rule);
+        Assert.Contains(missing, violation.Detail, StringComparison.Ordinal);
+    }
+
+    private static async Task AddEventAsync(TableClient audit, string userId, string type, string sessionId, DateTimeOffset at) =>
+        _ = await audit.AddEntityAsync(new AuditEventEntity
+        {
+            PartitionKey = userId,
+            RowKey = AuditEventEntity.RowKeyFor(at, Ids.New()),
+            Type = type,
+            At = at,
+            Actor = userId,
+            SessionId = sessionId,
+            Details = "{}",
+        }.Write());
 
     private Task<(IReadOnlyList<Violation> Violations, TableSnapshot Snapshot)> CheckAsync() => new InvariantChecker(_service, _prefix).CheckAsync();
 

@@ -33,7 +33,7 @@ public sealed partial class RoleAssignmentTests(CompiledTemplate template)
         AssertScopedTo(assignment, "Microsoft.Storage/storageAccounts/tableServices/tables", "storageAccountName");
         Assert.Contains("'default', parameters('tableNames')[copyIndex()])]", Scope(assignment));
         Assert.Equal("[length(parameters('tableNames'))]", assignment.Get("copy.count").GetString());
-        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits", "AuthorizationRequests"], tableNames);
+        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits", "AuthorizationRequests", "AuditEvents"], tableNames);
         AssertGrantedTo(assignment, "identityName");
     }
 

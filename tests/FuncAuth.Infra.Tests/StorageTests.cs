@@ -49,7 +49,7 @@ public sealed class StorageTests(CompiledTemplate template)
         var tables = template.Main.Single("Microsoft.Storage/storageAccounts/tableServices/tables");
         var names = tables.Module.ResolveParameter("tableNames").EnumerateArray().Select(n => n.GetString()).ToList();
 
-        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits", "AuthorizationRequests"], names);
+        Assert.Equal(["Users", "UserSessions", "SessionExpiry", "RateLimits", "AuthorizationRequests", "AuditEvents"], names);
         Assert.Equal("[length(parameters('tableNames'))]", tables.Get("copy.count").GetString());
     }
 

@@ -15,4 +15,7 @@ internal sealed class EmailRecipientLimit(RateLimiter limits) : IEmailRecipientL
         var decision = await limits.TryAcquireAsync(RateLimitName.EmailsPerRecipient, EmailAddress.StorageKey(normalizedEmail), cancellationToken);
         return decision.Allowed;
     }
+
+    public async ValueTask<bool> TryAcquireSecurityNoticeAsync(string userId, CancellationToken cancellationToken) =>
+        (await limits.TryAcquireAsync(RateLimitName.SecurityEmailsPerAccount, userId, cancellationToken)).Allowed;
 }

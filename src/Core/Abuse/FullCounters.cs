@@ -14,7 +14,7 @@ internal sealed class FullCounters
     private readonly ConcurrentDictionary<(RateLimitName, string), DateTimeOffset> _full = new();
 
     public static bool Applies(RateLimitName name) =>
-        name is RateLimitName.TokenRequestsPerAddress or RateLimitName.EmailRequestsPerAddress or RateLimitName.EmailsPerRecipient;
+        name is RateLimitName.TokenRequestsPerAddress or RateLimitName.EmailRequestsPerAddress or RateLimitName.EmailsPerRecipient or RateLimitName.SecurityEmailsPerAccount;
 
     public bool IsFull(RateLimitName name, string key, DateTimeOffset windowEnd) =>
         _full.TryGetValue((name, key), out var end) && end == windowEnd;

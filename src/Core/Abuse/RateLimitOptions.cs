@@ -20,6 +20,9 @@ public sealed class RateLimitOptions : IValidatableObject
 
     public RateLimitRule EmailsPerRecipient { get; set; } = new(5, TimeSpan.FromHours(1));
 
+    /// <summary>Security notices (password changed or reset, API key created, ...) per account; not counted against <see cref="EmailsPerRecipient"/>.</summary>
+    public RateLimitRule SecurityEmailsPerAccount { get; set; } = new(20, TimeSpan.FromHours(1));
+
     public RateLimitRule Rule(RateLimitName name) => name switch
     {
         RateLimitName.LoginFailuresPerAccountAndAddress => LoginFailuresPerAccountAndAddress,
@@ -27,6 +30,7 @@ public sealed class RateLimitOptions : IValidatableObject
         RateLimitName.TokenRequestsPerAddress => TokenRequestsPerAddress,
         RateLimitName.EmailRequestsPerAddress => EmailRequestsPerAddress,
         RateLimitName.EmailsPerRecipient => EmailsPerRecipient,
+        RateLimitName.SecurityEmailsPerAccount => SecurityEmailsPerAccount,
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -74,4 +78,5 @@ public enum RateLimitName
     TokenRequestsPerAddress,
     EmailRequestsPerAddress,
     EmailsPerRecipient,
+    SecurityEmailsPerAccount,
 }

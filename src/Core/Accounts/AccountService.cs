@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -64,6 +65,9 @@ public sealed class AccountService
     /// <summary>The breached-password check; null where none is registered.</summary>
     internal BreachedPasswords? Breaches { get; init; }
 
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
     /// <summary>
     /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
     /// session (one transaction), and the account itself. The account insert is the commit point and the uniqueness
@@ -101,7 +105,11 @@ public sealed class AccountService
         };
         var session = _issuer.Open(user.UserId, emailKey, user.SecurityStamp, AuthMethods.PasswordOnly, keys.Current);
 
-        await _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken);
+        // The event beside the index entry, before anything is reachable: an account never exists without it. A sign-up
+        // that loses to a taken address leaves an event under a user id that never came to be (cleanup removes it).
+        await Task.WhenAll(
+            _sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken),
+            Audit.RecordAsync(AuditEventType.Signup, user.UserId, cancellationToken, sessionId: session.SessionId));
         bool created;
         try
         {
@@ -159,6 +167,12 @@ public sealed class AccountService
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
             Metrics?.Login(LoginOutcome.Failed);
+            // Only for an account that exists: an unknown address has no trail (metrics and logs count those).
+            if (user is not null)
+            {
+                await RecordLoginFailedAsync(user.UserId, "invalid_password", cancellationToken);
+            }
+
             return new LoginResult.InvalidCredentials();
         }
 
@@ -167,12 +181,14 @@ public sealed class AccountService
         {
             AuthLog.LoginFailed(_logger, user.UserId);
             Metrics?.Login(LoginOutcome.Disabled);
+            await RecordLoginFailedAsync(user.UserId, "account_disabled", cancellationToken);
             return new LoginResult.AccountDisabled();
         }
 
         if (_options.Value.RequireEmailVerification && !user.EmailVerified)
         {
             AuthLog.LoginFailed(_logger, user.UserId);
+            await RecordLoginFailedAsync(user.UserId, "email_not_verified", cancellationToken);
             Metrics?.Login(LoginOutcome.Unverified);
             return new LoginResult.EmailNotVerified();
         }
@@ -221,6 +237,7 @@ public sealed class AccountService
         }
 
         var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await FindAsync(userId, cancellationToken);
@@ -229,6 +246,9 @@ public sealed class AccountService
                 return new SetRolesResult.NotFound();
             }
 
+            audit ??= Audit?.Event(AuditEventType.RolesChanged, userId, actor: adminId,
+                details: new Dictionary<string, string> { ["roles"] = canonical, ["previousRoles"] = user.Roles });
+            await Audit.RecordAsync(audit, cancellationToken);
             user.Roles = canonical;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
@@ -247,6 +267,10 @@ public sealed class AccountService
 
         throw new StorageContentionException();
     }
+
+    /// <summary>A wrong password (or a right one the account's state refuses): one event each, never the password.</summary>
+    private Task RecordLoginFailedAsync(string userId, string reason, CancellationToken cancellationToken) =>
+        Audit.RecordAsync(AuditEventType.LoginFailed, userId, cancellationToken, details: new Dictionary<string, string> { ["reason"] = reason });
 
     private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
@@ -58,6 +59,12 @@ public sealed class ApiKeyService
         _logger = logger;
     }
 
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
+    /// <summary>The security notice of a new key; null where email is not registered.</summary>
+    internal Email.SecurityEmails? SecurityEmails { get; init; }
+
     /// <summary>
     /// Creates a key for the signed-in caller. The limit of live keys is checked before the insert (the usual refusal)
     /// and again after it: of racing creations, one whose own insert makes more than the limit removes itself, so no
@@ -91,15 +98,27 @@ public sealed class ApiKeyService
             CreatedAt = now,
             ExpiresAt = now.AddDays(expiresInDays ?? _options.Value.DefaultLifetimeDays),
         };
-        await _store.IndexAsync(id, entity.ExpiresAt, cancellationToken);
+        // The event beside the index entry, before the key exists; the key's id, name and scope, never the key.
+        var audit = Audit?.Event(AuditEventType.ApiKeyCreated, caller.UserId, sessionId: caller.SessionId,
+            details: new Dictionary<string, string> { ["keyId"] = id, ["name"] = entity.Name, ["scope"] = entity.Scope });
+        await Task.WhenAll(_store.IndexAsync(id, entity.ExpiresAt, cancellationToken), Audit.RecordAsync(audit, cancellationToken));
         await _store.InsertAsync(entity, cancellationToken);
         if (LiveCount(await _store.ListAsync(caller.UserId, cancellationToken), now) > MaxLiveKeysPerUser)
         {
             await _store.DeleteAsync(id, CancellationToken.None);
+            if (audit is not null)
+            {
+                await Audit!.RetractAsync(audit, CancellationToken.None);
+            }
+
             return new(CreateApiKeyStatus.TooMany);
         }
 
         ApiKeyLog.Created(_logger, caller.UserId, id, entity.Scope, entity.ExpiresAt);
+        if (SecurityEmails is not null && caller.Account is { } owner)
+        {
+            await SecurityEmails.NotifyAsync(Email.EmailKinds.ApiKeyCreatedNotice, owner.Email, cancellationToken);
+        }
         return new(CreateApiKeyStatus.Created, ToInfo(entity), key);
     }
 
@@ -122,8 +141,21 @@ public sealed class ApiKeyService
     /// <summary>Revokes one key of <paramref name="userId"/>, effective at once; false when the user has no such key.</summary>
     public async Task<bool> RevokeAsync(string actorId, string userId, string keyId, CancellationToken cancellationToken)
     {
-        if (!ApiKeyFormat.IsValidId(keyId) || ApiKeyFormat.OwnerOf(keyId) != userId || !await _store.DeleteAsync(keyId, cancellationToken))
+        if (!ApiKeyFormat.IsValidId(keyId) || ApiKeyFormat.OwnerOf(keyId) != userId)
         {
+            return false;
+        }
+
+        // Before the delete, which is the only read: when it finds no key, the event is taken back.
+        var audit = Audit?.Event(AuditEventType.ApiKeyRevoked, userId, actor: actorId, details: new Dictionary<string, string> { ["keyId"] = keyId });
+        await Audit.RecordAsync(audit, cancellationToken);
+        if (!await _store.DeleteAsync(keyId, cancellationToken))
+        {
+            if (audit is not null)
+            {
+                await Audit!.RetractAsync(audit, cancellationToken);
+            }
+
             return false;
         }
 

@@ -23,6 +23,8 @@ public static class ApiKeyServices
             sp.GetRequiredService<AccessTokens>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyService>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
+            SecurityEmails = sp.GetRequiredService<Email.SecurityEmails>(),
         });
         services.AddSingleton(sp => new ApiKeyCleanup(
             sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyCleanup>>()));

@@ -95,6 +95,7 @@ public sealed class AuthMetrics
         RateLimitName.TokenRequestsPerAddress => "token_requests_per_address",
         RateLimitName.EmailRequestsPerAddress => "email_requests_per_address",
         RateLimitName.EmailsPerRecipient => "emails_per_recipient",
+        RateLimitName.SecurityEmailsPerAccount => "security_emails_per_account",
         _ => "other",
     }));
 

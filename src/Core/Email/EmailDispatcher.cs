@@ -71,7 +71,16 @@ public sealed class EmailDispatcher
             return DispatchOutcome.Dropped;
         }
 
-        if (dequeueCount <= 1 && !await _limit.TryAcquireAsync(normalized, cancellationToken))
+        // A security notice has its own cap per account and is not counted against the recipient's limit: a flood of
+        // reset links must not silence the notice that the password was changed.
+        var notice = EmailKinds.IsSecurityNotice(message.Kind);
+        if (notice && dequeueCount <= 1 && !await _limit.TryAcquireSecurityNoticeAsync(user.UserId, cancellationToken))
+        {
+            EmailLog.Dropped(_logger, "security_notice_limit");
+            return DispatchOutcome.Dropped;
+        }
+
+        if (!notice && dequeueCount <= 1 && !await _limit.TryAcquireAsync(normalized, cancellationToken))
         {
             EmailLog.Dropped(_logger, "recipient_limit");
             return DispatchOutcome.Dropped;
@@ -114,6 +123,11 @@ public sealed class EmailDispatcher
         if (kind == EmailKinds.PasskeyAdded)
         {
             return EmailTemplates.PasskeyAdded(new Uri(baseUrl + "/passkeys"));
+        }
+
+        if (EmailKinds.IsSecurityNotice(kind))
+        {
+            return EmailTemplates.SecurityNotice(kind, new Uri(baseUrl + "/activity"));
         }
 
         var keys = await _keys.GetAsync(cancellationToken);

@@ -45,6 +45,7 @@ public static class EmailServices
         services.AddSingleton(sp => new EmailOutbox(
             sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<EmailOptions>>(),
             sp.GetRequiredService<IOptions<StorageOptions>>(), sp.GetRequiredService<OutboxSignal>()));
+        services.AddSingleton(sp => new SecurityEmails(sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ILogger<SecurityEmails>>()));
         services.TryAddSingleton<IEmailSender, SmtpSender>();
         services.TryAddSingleton<IEmailRecipientLimit, NoEmailRecipientLimit>();
         services.AddSingleton(sp => new EmailDispatcher(

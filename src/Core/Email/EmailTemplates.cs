@@ -55,6 +55,25 @@ internal static class EmailTemplates
         "Go to the app",
         "If you did not ask for this, contact your administrator.");
 
+    public static MimeMessage SecurityNotice(string kind, Uri appLink) => kind switch
+    {
+        EmailKinds.PasswordChangedNotice => Build(
+            "Your password was changed",
+            "The password of your account was just changed, and every other device was signed out.",
+            appLink, "Review your account's activity",
+            "If you did not do this, use \"Forgot password\" at once to take the account back: a reset signs out every device and revokes every API key."),
+        EmailKinds.PasswordResetNotice => Build(
+            "Your password was reset",
+            "The password of your account was just reset with a link sent to this address. Every device was signed out and every API key of the account was revoked.",
+            appLink, "Review your account's activity",
+            "If you did not do this, reset your password again at once and check your email account's security."),
+        _ => Build(
+            "A new API key was created for your account",
+            "An API key was just created for your account. API keys let programs act as you without your password.",
+            appLink, "Review your account's activity",
+            "If you did not do this, sign in, revoke the key and change your password."),
+    };
+
     private static MimeMessage Build(string subject, string intro, Uri link, string action, string footer)
     {
         var url = link.AbsoluteUri;

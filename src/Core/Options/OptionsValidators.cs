@@ -28,6 +28,9 @@ internal sealed partial class EmailOptionsValidator : IValidateOptions<EmailOpti
 internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>;
 
 [OptionsValidator]
+internal sealed partial class AuditOptionsValidator : IValidateOptions<Audit.AuditOptions>;
+
+[OptionsValidator]
 internal sealed partial class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>;
 
 [OptionsValidator]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Storage;
@@ -46,6 +47,9 @@ public sealed class SessionService
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal AuthMetrics? Metrics { get; init; }
 
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
     /// <summary>
     /// Rotates the session's refresh token. Racing rotations are settled by the session's ETag: the loser reads the
     /// session again and, inside the reuse interval, receives what the winner received. A token older than that is
@@ -67,6 +71,7 @@ public sealed class SessionService
             return new RefreshResult.Invalid();
         }
 
+        AuditEvent? reuseEvent = null;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var (session, user) = await _sessions.GetWithUserAsync(presented.UserId, presented.SessionId, cancellationToken);
@@ -90,6 +95,11 @@ public sealed class SessionService
                     Metrics?.Refresh(RefreshOutcome.Reused);
                     return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
+                    // Only here, where a session ends for reuse: a rotation or a grace answer records nothing (the trail
+                    // adds no storage call to refresh).
+                    reuseEvent ??= Audit?.Event(AuditEventType.RefreshTokenReused, session.PartitionKey, actor: AuditTrail.SystemActor, sessionId: session.SessionId,
+                        details: new Dictionary<string, string> { ["behind"] = reuse.Behind.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                    await Audit.RecordAsync(reuseEvent, cancellationToken);
                     session.Revoke(RevocationReason.RefreshTokenReused, now);
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
@@ -243,6 +253,8 @@ public sealed class SessionService
     /// <summary>Ends the caller's session, all of the user's sessions, or all but the caller's. Returns how many ended.</summary>
     public async Task<int> LogoutAsync(AuthenticatedSession caller, LogoutScope scope, CancellationToken cancellationToken)
     {
+        await Audit.RecordAsync(AuditEventType.Logout, caller.UserId, cancellationToken, sessionId: caller.SessionId,
+            details: new Dictionary<string, string> { ["scope"] = scope.ToString().ToLowerInvariant() });
         var ended = scope switch
         {
             LogoutScope.Local => await EndSessionAsync(caller, cancellationToken),
@@ -255,13 +267,19 @@ public sealed class SessionService
         return ended;
     }
 
-    /// <summary>Ends every session of the user. False when there is no such user.</summary>
-    public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends every session of the user. False when there is no such user. <paramref name="apiKeys"/>: the caller revokes
+    /// the user's API keys as well (recorded in the event's details).
+    /// </summary>
+    public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken, bool apiKeys = false)
     {
         if (await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }
+
+        await Audit.RecordAsync(AuditEventType.ForceLogout, userId, cancellationToken, actor: adminId,
+            details: new Dictionary<string, string> { ["apiKeys"] = apiKeys ? "true" : "false" });
 
         var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Storage;
@@ -19,22 +20,35 @@ internal sealed class SignInSessions(
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal AuthMetrics? Metrics { get; init; }
 
+    /// <summary>The audit trail the sign-in's event goes to; set by the service registration.</summary>
+    internal Audit.AuditTrail? Audit { get; init; }
+
     /// <summary>
     /// A new session of <paramref name="user"/> under its current security stamp, proved by <paramref name="methods"/>
     /// (<see cref="AuthMethods"/>), and its first tokens. The account must already have been checked (enabled, verified
     /// where required) by the caller.
     /// </summary>
-    public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken) =>
-        OpenAsync(user, methods, null, cancellationToken);
+    public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
+        UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken, Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded) =>
+        OpenAsync(user, methods, null, cancellationToken, signInEvent);
 
-    /// <summary>As above; with <paramref name="grant"/>, the session of a registered OAuth client (authorization code).</summary>
-    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken)
+    /// <summary>
+    /// As above; with <paramref name="grant"/>, the session of a registered OAuth client (authorization code).
+    /// <paramref name="signInEvent"/> is the audit event stored beside the index write, before the session: a session
+    /// never exists without the event of the sign-in that opened it (login_succeeded, mfa_succeeded, passkey_used).
+    /// </summary>
+    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
+        UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken,
+        Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded)
     {
         var keySet = await keys.GetAsync(cancellationToken);
         var session = issuer.Open(user.UserId, user.PartitionKey, user.SecurityStamp, methods, keySet.Current, grant);
         // The cap's query runs beside the index write, so it adds a storage call but no round trip to the sign-in's time.
         var live = sessions.LiveSessionsAsync(user.UserId, session.CreatedAt, cancellationToken);
-        await Task.WhenAll(live, sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken));
+        await Task.WhenAll(
+            live, sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken),
+            Audit.RecordAsync(signInEvent, user.UserId, cancellationToken, sessionId: session.SessionId,
+                details: grant is null ? null : new Dictionary<string, string> { ["clientId"] = grant.ClientId }));
         await sessions.InsertAsync(session, cancellationToken);
         await EndLeastRecentlyUsedAsync(user.UserId, live.Result, cancellationToken);
         return (issuer.Fresh(user.ToAccount(), session, keySet.Current), session);

@@ -12,6 +12,7 @@ public sealed class AuthTables
     public const string SessionExpiryTable = "SessionExpiry";
     public const string RateLimitsTable = "RateLimits";
     public const string AuthorizationRequestsTable = "AuthorizationRequests";
+    public const string AuditEventsTable = "AuditEvents";
 
     private readonly TableServiceClient _service;
 
@@ -24,6 +25,7 @@ public sealed class AuthTables
         SessionExpiry = service.GetTableClient(prefix + SessionExpiryTable);
         RateLimits = service.GetTableClient(prefix + RateLimitsTable);
         AuthorizationRequests = service.GetTableClient(prefix + AuthorizationRequestsTable);
+        AuditEvents = service.GetTableClient(prefix + AuditEventsTable);
     }
 
     internal TableClient Users { get; }
@@ -37,13 +39,16 @@ public sealed class AuthTables
     /// <summary>The code flow's requests and the codes they turn into (<see cref="AuthorizationRequestEntity"/>).</summary>
     internal TableClient AuthorizationRequests { get; }
 
+    /// <summary>The audit trail and its retention index (<see cref="Audit.AuditEventEntity"/>, <see cref="Audit.AuditIndexEntity"/>).</summary>
+    internal TableClient AuditEvents { get; }
+
     /// <summary>
     /// Creates the tables when missing: for Azurite and connection-string deployments, where no template did. One query
     /// finds which exist, so a start against tables made before costs one call, not five creates that each conflict.
     /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        var tables = new[] { Users, UserSessions, SessionExpiry, RateLimits, AuthorizationRequests };
+        var tables = new[] { Users, UserSessions, SessionExpiry, RateLimits, AuthorizationRequests, AuditEvents };
         var filter = string.Join(" or ", tables.Select(t => TableClient.CreateQueryFilter($"TableName eq {t.Name}")));
         var existing = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var table in _service.QueryAsync(filter, cancellationToken: cancellationToken))

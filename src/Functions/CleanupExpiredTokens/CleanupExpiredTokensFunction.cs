@@ -24,7 +24,7 @@ public static class CleanupExpiredTokensFunction
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, RateLimiter limits, CancellationToken cancellationToken)
+        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, RateLimiter limits, FuncAuth.Core.Audit.AuditTrail audit, CancellationToken cancellationToken)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {
@@ -34,6 +34,7 @@ public static class CleanupExpiredTokensFunction
         var report = await cleanup.RunAsync(MaxSessionsPerRun, cancellationToken);
         var line = $"Removed {report.Removed} expired or revoked session(s); refiled {report.Refiled}; visited {report.Visited} index entries.";
         line += $" Removed {await apiKeyCleanup.RunAsync(MaxSessionsPerRun, cancellationToken)} expired API key(s).";
+        line += $" Removed {await audit.RemoveExpiredEventsAsync(MaxSessionsPerRun, cancellationToken)} audit event(s) older than Audit__Retention.";
         if (limits.Enabled)
         {
             line += $" Removed {await limits.RemoveExpiredAsync(MaxSessionsPerRun, cancellationToken)} ended rate-limit counter(s).";

@@ -21,7 +21,7 @@ public static class ForceLogoutFunction
         string userId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ForceLogoutRequest? body, Caller caller, SessionService sessions, ApiKeyService apiKeys,
         CancellationToken cancellationToken)
     {
-        if (!await sessions.ForceLogoutAsync(caller.Session.UserId, userId, cancellationToken))
+        if (!await sessions.ForceLogoutAsync(caller.Session.UserId, userId, cancellationToken, apiKeys: body?.ApiKeys == true))
         {
             return Problems.NotFound("No user has this id.");
         }

@@ -150,6 +150,41 @@ public static class ClientAddress
         return NotPublic.Any(n => n.Contains(address)) ? null : address;
     }
 
+    /// <summary>
+    /// The client address for the audit trail, resolved as for the limits but whether or not they are on: the address
+    /// and null when it is a client's, else what it resolved to with why it stands for no one client (<c>absent</c>,
+    /// <c>loopback</c>, <c>private</c>, <c>link_local</c>, <c>cgnat</c>, <c>unspecified</c>, <c>trusted_proxy</c>).
+    /// </summary>
+    public static (string? Address, string? Class) Describe(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkOptions>>().Value;
+        var peer = context.Connection.RemoteIpAddress;
+        if (peer is null)
+        {
+            return (null, "absent");
+        }
+
+        var forwarded = context.Request.Headers[options.ForwardingHeader];
+        var trusted = options.TrustedNetworks();
+        var proxied = forwarded.Count > 0 || context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded");
+        var resolved = Resolve(peer, forwarded, trusted);
+        if (Client(peer, forwarded, trusted, proxied) is { } client)
+        {
+            return (client.ToString(), null);
+        }
+
+        return (resolved.ToString(), IsTrusted(resolved, trusted) ? "trusted_proxy" : Classify(resolved));
+    }
+
+    private static string Classify(IPAddress address) => address switch
+    {
+        _ when IPAddress.IsLoopback(address) => "loopback",
+        _ when IPNetwork.Parse("100.64.0.0/10").Contains(address) => "cgnat",
+        _ when IPNetwork.Parse("169.254.0.0/16").Contains(address) || IPNetwork.Parse("fe80::/10").Contains(address) => "link_local",
+        _ when IPNetwork.Parse("0.0.0.0/8").Contains(address) || IPNetwork.Parse("::/128").Contains(address) => "unspecified",
+        _ => "private",
+    };
+
     /// <summary>The key the limits count the address under: IPv4 as is, IPv6 by its /64 (what one subscriber is given).</summary>
     public static string Key(IPAddress address)
     {

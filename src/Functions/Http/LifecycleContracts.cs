@@ -63,5 +63,9 @@ public static class LifecycleSetup
     private sealed class HttpClientInfo(IHttpContextAccessor accessor) : FuncAuth.Core.Sessions.IClientInfo
     {
         public string? UserAgent => accessor.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null;
+
+        public string? ClientAddress => accessor.HttpContext is { } context ? FuncAuth.Functions.Http.ClientAddress.Describe(context).Address : null;
+
+        public string? ClientAddressClass => accessor.HttpContext is { } context ? FuncAuth.Functions.Http.ClientAddress.Describe(context).Class : "absent";
     }
 }

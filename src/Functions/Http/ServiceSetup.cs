@@ -39,6 +39,7 @@ public static class ServiceSetup
             resolvers.Add(AppJsonContext.Default);
             resolvers.Add(LifecycleJsonContext.Default);
             resolvers.Add(FuncAuth.Functions.ApiKeys.ApiKeyJsonContext.Default);
+            resolvers.Add(FuncAuth.Functions.Audit.AuditJsonContext.Default);
             resolvers.Add(FuncAuth.Functions.OAuth.OAuthJsonContext.Default);
             resolvers.Add(FuncAuth.Functions.Passkeys.PasskeyJsonContext.Default);
             resolvers.Add(MfaJsonContext.Default);

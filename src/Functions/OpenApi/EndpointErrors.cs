@@ -46,6 +46,8 @@ internal static class EndpointErrors
         ["RegenerateRecoveryCodes"] = [NotFound, ReauthenticationRequired],
         ["VerifyMfa"] = [ValidationFailed, MfaTokenInvalid, MfaCodeInvalid, RateLimited],
         ["ResetUserMfa"] = [NotFound, ReauthenticationRequired],
+        ["ListAuditEvents"] = [ValidationFailed],
+        ["ListUserAuditEvents"] = [ValidationFailed, NotFound],
         ["Health"] = [],
         ["Jwks"] = [],
         ["OpenIdConfiguration"] = [],

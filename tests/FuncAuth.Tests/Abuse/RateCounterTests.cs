@@ -33,7 +33,7 @@ public sealed class RateCounterTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         var service = new TableServiceClient(azurite.ConnectionString);
-        foreach (var table in new[] { AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable })
+        foreach (var table in new[] { AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable, AuthTables.AuditEventsTable })
         {
             await service.DeleteTableAsync(_prefix + table);
         }

@@ -313,7 +313,7 @@ public sealed class ApiKeyEndpointTests(AzuriteFixture azurite) : AdminAppTests(
             }
         }
 
-        Assert.Equal(4, tables);
+        Assert.Equal(5, tables); // Users, UserSessions, SessionExpiry, RateLimits, AuditEvents
         return values;
     }
 

@@ -59,6 +59,36 @@ public sealed class SpaAccountBrowserTests(SpaFixture spa, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task TheActivityPageListsWhatHappenedNewestFirstWithDeviceAndAddress()
+    {
+        var page = await _context.NewPageAsync();
+        var email = await SignUpAsync(page);
+        // A wrong password from somewhere else, then a right one from curl: both on the trail, the refusal marked.
+        using (var api = ApiClient())
+        {
+            api.DefaultRequestHeaders.Add("User-Agent", "curl/8.5.0");
+            using var wrong = await api.PostJsonAsync("/api/auth/login", new { email, password = "not the password at all" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            await api.LoginAsync(email);
+        }
+
+        await page.ClickAsync("nav a[href='/activity']");
+        await page.WaitForSelectorAsync("#activity-list table");
+        var rows = page.Locator("#activity-list tbody tr");
+        Assert.Equal(3, await rows.CountAsync());
+        Assert.Equal(["login_succeeded", "login_failed", "signup"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.type)"));
+        Assert.Equal("Signed in", await rows.Nth(0).Locator("td").Nth(1).TextContentAsync());
+        Assert.Equal("curl", await rows.Nth(0).Locator("td").Nth(2).TextContentAsync());
+        Assert.Equal("Sign-in refused: invalid password", await rows.Nth(1).Locator("td").Nth(1).TextContentAsync());
+        Assert.Contains("warn", await rows.Nth(1).GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        Assert.Equal("Account created", await rows.Nth(2).Locator("td").Nth(1).TextContentAsync());
+        Assert.Equal("Chrome on Linux", await rows.Nth(2).Locator("td").Nth(2).TextContentAsync());
+        // The browser reached the API directly on loopback: the address is shown with why it is no one client's.
+        Assert.Contains("(loopback)", await rows.Nth(2).Locator("td").Nth(3).TextContentAsync() ?? "", StringComparison.Ordinal);
+        await ScreenshotAsync(page, "activity");
+    }
+
+    [Fact]
     public async Task AChangedNameIsShownAndKeptAfterAReload()
     {
         var page = await _context.NewPageAsync();

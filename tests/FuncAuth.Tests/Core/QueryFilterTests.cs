@@ -16,6 +16,7 @@ public sealed partial class QueryFilterTests
     {
         ["DueIndexEntriesAsync"] = "the sessions' and the keys' due index hours",
         ["RemoveExpiredAsync"] = "rate-limit windows that have ended, one shard range at a time",
+        ["RemoveExpiredEventsAsync"] = "the audit trail's retention index days that are wholly past Audit__Retention",
         ["EnsureCreatedAsync"] = "the service's table list at start, not a table",
         // Not a timer, but once per deployment: the first demotion after the index was introduced fills it from the
         // accounts stored before (AdminIndex.BuildAsync); its guard row marks it done for good.

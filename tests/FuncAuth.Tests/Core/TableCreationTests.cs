@@ -10,7 +10,7 @@ namespace FuncAuth.Tests.Core;
 [Collection(AzuriteCollection.Name)]
 public sealed class TableCreationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly string[] Names = [AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable, AuthTables.AuthorizationRequestsTable];
+    private static readonly string[] Names = [AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable, AuthTables.AuthorizationRequestsTable, AuthTables.AuditEventsTable];
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..10];
     private readonly StorageRequestCounter _calls = new();
     private TableServiceClient _service = null!;

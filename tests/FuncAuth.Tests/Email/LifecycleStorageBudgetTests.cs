@@ -45,8 +45,8 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
         var user = await _client.SignupAsync();
         var verifyToken = await MailedTokenAsync(user.Email, "verify-email");
         var (tables, queues) = await CountAsync(HttpStatusCode.NoContent, () => _client.PostJsonAsync("/api/auth/verify-email", new { token = verifyToken }));
-        // Ref and account reads, the account write, the profile copy's read and write.
-        Assert.InRange(tables, 1, 5);
+        // Ref and account reads, the audit event, the account write, the profile copy's read and write.
+        Assert.InRange(tables, 1, 6);
         Assert.Equal(0, queues);
 
         using (await _client.PostJsonAsync("/api/auth/password/forgot", new { email = user.Email }))
@@ -57,9 +57,10 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
         (tables, queues) = await CountAsync(HttpStatusCode.NoContent, () =>
             _client.PostJsonAsync("/api/auth/password/reset", new { token = resetToken, password = "a brand new passphrase", passwordConfirmation = "a brand new passphrase" }));
         // ref + account reads, the account write (new stamp first), the copy's read and write, one partition query and one
-        // batch to end the sessions, one query for the API keys to revoke.
-        Assert.InRange(tables, 1, 8);
-        Assert.Equal(0, queues);
+        // batch to end the sessions, one query for the API keys to revoke, the audit event. One queue call: the security
+        // notice that the password was reset.
+        Assert.InRange(tables, 1, 9);
+        Assert.Equal(1, queues);
     }
 
     [Fact]
@@ -73,19 +74,21 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
         var other = await _client.LoginAsync(user.Email);
         using var list = await _client.GetAsync("/api/auth/sessions", user.AccessToken);
         var otherId = (await list.ReadJsonAsync()).EnumerateArray().Single(s => !s.GetProperty("current").GetBoolean()).GetProperty("id").GetString();
-        Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/sessions/" + otherId, user.AccessToken)))).Tables, 1, 3);
+        // Auth read, the session's read, its logout event, the conditional write.
+        Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.SendAsync(Api.Authorized(HttpMethod.Delete, "/api/auth/sessions/" + otherId, user.AccessToken)))).Tables, 1, 4);
 
         const string changed = "a brand new passphrase";
         // Auth read, account read, the account write with its new stamp, the copy's read and write, the caller's session
-        // moved to the new stamp, the other sessions ended (query + batch). (The failed-login limits are off here.)
+        // moved to the new stamp, the other sessions ended (query + batch), the audit event. (The failed-login limits are
+        // off here.)
         Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.PostJsonAsync(
-            "/api/auth/password/change", new { currentPassword = Api.Password, password = changed, passwordConfirmation = changed }, user.AccessToken))).Tables, 1, 8);
+            "/api/auth/password/change", new { currentPassword = Api.Password, password = changed, passwordConfirmation = changed }, user.AccessToken))).Tables, 1, 9);
 
         // Two sessions: auth read, account read, the new stamp (account write, copy read and write), end sessions (query +
         // batch), partition query, a point delete of each session's index entry, the partition's batch delete, account
-        // delete. No query leaves the user's partition.
+        // delete, the audit event. No query leaves the user's partition.
         Assert.InRange((await CountAsync(HttpStatusCode.NoContent, () => _client.SendAsync(
-            Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = changed }, user.AccessToken)))).Tables, 1, 12);
+            Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = changed }, user.AccessToken)))).Tables, 1, 13);
         _ = other;
     }
 
@@ -111,15 +114,15 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
         }
 
         // Auth, ref and account reads, the account write, the profile copy's read and write, ending the sessions (query +
-        // batch), the user's API keys (query).
-        Assert.InRange(app.StorageRequests.Count, 1, 9);
+        // batch), the user's API keys (query), the audit event.
+        Assert.InRange(app.StorageRequests.Count, 1, 10);
         app.StorageRequests.Reset();
         using (var enable = await client.SendAsync(Api.Authorized(HttpMethod.Post, $"/api/users/{user.UserId}/enable", admin.AccessToken)))
         {
             Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
         }
 
-        Assert.InRange(app.StorageRequests.Count, 1, 6);
+        Assert.InRange(app.StorageRequests.Count, 1, 7);
     }
 
     [Fact]
@@ -145,9 +148,11 @@ public sealed class LifecycleStorageBudgetTests(EmailFixture email) : IAsyncLife
 
         // The reference insert, the account insert (created, or refused: the address is registered), then the losing
         // sign-up's reference removed or, for the new account, a delete of the same kind: no query, no scan, nothing to
-        // tell the two apart by.
-        Assert.Equal(["POST UserSessions", "POST Users", "DELETE UserSessions"], calls[0].Tables);
-        Assert.Equal(calls[0].Tables, calls[1].Tables);
+        // tell the two apart by. Beside the reference insert, the sign-up's audit event and its retention index entry (a new
+        // user id each time, so both sign-ups write both).
+        Assert.Equal(["POST AuditEvents", "POST UserSessions", "PUT AuditEvents"], calls[0].Tables.Take(3).Order(StringComparer.Ordinal));
+        Assert.Equal(["POST Users", "DELETE UserSessions"], calls[0].Tables.Skip(3));
+        Assert.Equal(calls[0].Tables.Order(StringComparer.Ordinal), calls[1].Tables.Order(StringComparer.Ordinal));
         Assert.Equal(1, calls[0].Queues);
         Assert.Equal(1, calls[1].Queues);
     }

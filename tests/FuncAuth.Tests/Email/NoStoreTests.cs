@@ -55,6 +55,7 @@ public sealed class NoStoreTests(EmailFixture email)
         var other = sessions.EnumerateArray().First(s => !s.GetProperty("current").GetBoolean()).GetProperty("id").GetString();
         await Step("DELETE /api/auth/sessions/{sessionId}", Bare(HttpMethod.Delete, "/api/auth/sessions/" + other, user.AccessToken));
         var key = await (await Step("POST /api/auth/api-keys", Json(HttpMethod.Post, "/api/auth/api-keys", new { name = "job" }, user.AccessToken))).ReadJsonAsync();
+        await Step("GET /api/auth/audit", Bare(HttpMethod.Get, "/api/auth/audit", user.AccessToken));
         await Step("GET /api/auth/api-keys", Bare(HttpMethod.Get, "/api/auth/api-keys", user.AccessToken));
         await Step("DELETE /api/auth/api-keys/{id}", Bare(HttpMethod.Delete, "/api/auth/api-keys/" + key.GetProperty("id").GetString(), user.AccessToken));
         // The authorization code flow: the redirect to the sign-in page, the page's two calls, the grant, userinfo.
@@ -102,6 +103,7 @@ public sealed class NoStoreTests(EmailFixture email)
         var theirKey = await (await client.PostJsonAsync("/api/auth/api-keys", new { name = "theirs" }, someone.AccessToken)).ReadJsonAsync();
         await Step("GET /api/users/{userId}", Bare(HttpMethod.Get, "/api/users/" + someone.UserId, admin.AccessToken));
         await Step("GET /api/users", Bare(HttpMethod.Get, "/api/users?email=" + Uri.EscapeDataString(someone.Email), admin.AccessToken));
+        await Step("GET /api/users/{userId}/audit", Bare(HttpMethod.Get, $"/api/users/{someone.UserId}/audit", admin.AccessToken));
         await Step("GET /api/users/{userId}/api-keys", Bare(HttpMethod.Get, $"/api/users/{someone.UserId}/api-keys", admin.AccessToken));
         await Step("DELETE /api/users/{userId}/api-keys/{id}", Bare(HttpMethod.Delete, $"/api/users/{someone.UserId}/api-keys/{theirKey.GetProperty("id").GetString()}", admin.AccessToken));
         await Step("PUT /api/users/{userId}/roles", Json(HttpMethod.Put, $"/api/users/{someone.UserId}/roles", new { roles = new[] { "user" } }, admin.AccessToken));

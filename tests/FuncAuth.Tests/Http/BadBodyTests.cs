@@ -556,7 +556,7 @@ public sealed class BadBodyTests(BadBodyTests.Apps apps) : IClassFixture<BadBody
         public static async Task<TableRows> ReadAsync(FuncAuthApp app)
         {
             var rows = new List<string>();
-            foreach (var table in new[] { AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable })
+            foreach (var table in new[] { AuthTables.UsersTable, AuthTables.UserSessionsTable, AuthTables.SessionExpiryTable, AuthTables.RateLimitsTable, AuthTables.AuditEventsTable })
             {
                 try
                 {

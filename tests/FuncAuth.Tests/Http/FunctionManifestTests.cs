@@ -32,7 +32,7 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite) : IClassFixtur
             .ToList();
 
         Assert.Equal(declared, served);
-        Assert.Equal(53, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
+        Assert.Equal(55, declared.Select(d => d.Split(' ')[0]).Distinct().Count());
     }
 
     [Fact]

@@ -21,28 +21,32 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task SignupMakesThreeStorageCalls()
+    public async Task SignupMakesFiveStorageCalls()
     {
         var calls = await CountAsync(() => _client.SignupAsync());
 
-        // The cleanup index entry, the user reference with the first session (one transaction), then the account. No
-        // query for the cap on sessions: the first session is always under it.
-        Assert.Equal(["PUT SessionExpiry", "POST $batch", "POST Users"], calls);
+        // Side by side (so in any order): the cleanup index entry, the audit event and the audit trail's retention index
+        // entry (written once a day per user and instance: a new user's first event always writes it). Then the user
+        // reference with the first session (one transaction), then the account. No query for the cap on sessions: the
+        // first session is always under it. Before the audit trail: 3 calls.
+        Assert.Equal(["POST AuditEvents", "PUT AuditEvents", "PUT SessionExpiry"], calls.Take(3).Order(StringComparer.Ordinal));
+        Assert.Equal(["POST $batch", "POST Users"], calls.Skip(3));
     }
 
     [Fact]
-    public async Task LoginMakesFourStorageCalls()
+    public async Task LoginMakesFiveStorageCalls()
     {
         var email = Api.NewEmail();
         await _client.SignupAsync(email);
 
         var calls = await CountAsync(() => _client.LoginAsync(email));
 
-        // The account, then the cleanup index entry and the cap's query of the live sessions side by side (so in either
-        // order), then the session.
+        // The account, then the cleanup index entry, the cap's query of the live sessions and the audit event side by
+        // side (so in any order: the event adds a call but no round trip), then the session. Before the audit trail: 4.
+        // The trail's retention index entry was written by the sign-up today, on this instance: not again.
         Assert.Equal("GET Users", calls[0]);
-        Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], calls.Skip(1).Take(2).Order(StringComparer.Ordinal));
-        Assert.Equal(["POST UserSessions"], calls.Skip(3));
+        Assert.Equal(["GET UserSessions", "POST AuditEvents", "PUT SessionExpiry"], calls.Skip(1).Take(3).Order(StringComparer.Ordinal));
+        Assert.Equal(["POST UserSessions"], calls.Skip(4));
     }
 
     [Fact]
@@ -59,9 +63,25 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
         var calls = app.StorageRequests.Requests.Select(StorageRequestCounter.Shape).ToList();
 
         Assert.Equal("GET Users", calls[0]);
-        Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], calls.Skip(1).Take(2).Order(StringComparer.Ordinal));
+        Assert.Equal(["GET UserSessions", "POST AuditEvents", "PUT SessionExpiry"], calls.Skip(1).Take(3).Order(StringComparer.Ordinal));
         // The new session, then one conditional merge ending the least recently used.
-        Assert.Equal(["POST UserSessions", "PATCH UserSessions"], calls.Skip(3));
+        Assert.Equal(["POST UserSessions", "PATCH UserSessions"], calls.Skip(4));
+    }
+
+    [Fact]
+    public async Task FailedLoginOfAnExistingAccountMakesOneCallMoreForItsEvent()
+    {
+        var email = Api.NewEmail();
+        await _client.SignupAsync(email);
+
+        var calls = await CountAsync(async () =>
+        {
+            using var response = await _client.PostJsonAsync("/api/auth/login", new { email, password = "not the password at all" });
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        });
+
+        // The account, then its login_failed event (README, "Audit trail": each wrong password of an account is kept).
+        Assert.Equal(["GET Users", "POST AuditEvents"], calls);
     }
 
     [Fact]
@@ -108,7 +128,7 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
     }
 
     [Fact]
-    public async Task LocalLogoutMakesTwoStorageCalls()
+    public async Task LocalLogoutMakesThreeStorageCalls()
     {
         var tokens = await _client.SignupAsync();
 
@@ -118,8 +138,8 @@ public sealed class StorageBudgetTests(AzuriteFixture azurite) : IAsyncLifetime,
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         });
 
-        // The session read by authentication, then one merge conditional on what it read.
-        Assert.Equal(["GET UserSessions", "PATCH UserSessions"], calls);
+        // The session read by authentication, the logout event, then one merge conditional on what it read.
+        Assert.Equal(["GET UserSessions", "POST AuditEvents", "PATCH UserSessions"], calls);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.ApiKeys;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,9 @@ public sealed class UserAdministration
     /// <summary>Counters of the auth events; set by the service registration.</summary>
     internal Diagnostics.AuthMetrics? Metrics { get; init; }
 
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
     /// <summary>
     /// Disables the account (with a new security stamp, stored before the sweep so a login racing it cannot keep a
     /// session), then ends every session and revokes every API key. Idempotent: after a failure the admin repeats the call.
@@ -55,7 +59,7 @@ public sealed class UserAdministration
             return new AdminChangeResult.CannotDisableSelf();
         }
 
-        var result = await SetDisabledAsync(userId, disabled: true, cancellationToken);
+        var result = await SetDisabledAsync(adminId, userId, disabled: true, cancellationToken);
         if (result is AdminChangeResult.Updated)
         {
             var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId: null, RevocationReason.AccountDisabled, _time.GetUtcNow(), cancellationToken);
@@ -71,7 +75,7 @@ public sealed class UserAdministration
 
     public async Task<AdminChangeResult> EnableAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        var result = await SetDisabledAsync(userId, disabled: false, cancellationToken);
+        var result = await SetDisabledAsync(adminId, userId, disabled: false, cancellationToken);
         if (result is AdminChangeResult.Updated { User: var user })
         {
             if (user.Roles.Contains(Roles.Admin, StringComparer.Ordinal))
@@ -106,8 +110,9 @@ public sealed class UserAdministration
 
     private static bool IsAdmin(UserEntity user) => user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal);
 
-    private async Task<AdminChangeResult> SetDisabledAsync(string userId, bool disabled, CancellationToken cancellationToken)
+    private async Task<AdminChangeResult> SetDisabledAsync(string adminId, string userId, bool disabled, CancellationToken cancellationToken)
     {
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var user = await GetAsync(userId, cancellationToken);
@@ -129,6 +134,9 @@ public sealed class UserAdministration
                 return new AdminChangeResult.LastAdmin();
             }
 
+            // Before the change; a repeated call that finds it set already recorded nothing new (the first call did).
+            audit ??= Audit?.Event(disabled ? AuditEventType.UserDisabled : AuditEventType.UserEnabled, userId, actor: adminId);
+            await Audit.RecordAsync(audit, cancellationToken);
             user.Disabled = disabled;
             if (disabled)
             {

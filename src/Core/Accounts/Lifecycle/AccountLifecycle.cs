@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts.EmailTokens;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -25,6 +26,12 @@ public sealed partial class AccountLifecycle
     internal BreachedPasswords? Breaches { get; init; }
     /// <summary>The enabled admins, for the last-admin rule; set by the service registration.</summary>
     internal Admin.AdminIndex? Admins { get; init; }
+
+    /// <summary>The audit trail; each operation records its event before its change.</summary>
+    internal AuditTrail? Audit { get; init; }
+
+    /// <summary>The security notices (password changed, password reset); null where email is not registered.</summary>
+    internal SecurityEmails? SecurityEmails { get; init; }
 
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
@@ -92,8 +99,10 @@ public sealed partial class AccountLifecycle
         // The protocol only rolls forward: when the account insert fails with no answer, it may have landed, so the user
         // row stays (without it the account could never be verified, reset or signed in to). If the insert never landed,
         // the row is one orphan in a partition of a random user id nobody holds, and the address is free again.
+        // The event goes first, beside the user row, whatever the address: a taken one leaves an event under a user id
+        // that never came to be (no trail anyone reads; cleanup removes it), so the calls still tell nothing.
         var userRef = UserRefEntity.Of(user);
-        await _rows.InsertUserRefAsync(userRef, cancellationToken);
+        await Task.WhenAll(_rows.InsertUserRefAsync(userRef, cancellationToken), Audit.RecordAsync(AuditEventType.Signup, user.UserId, cancellationToken));
         var created = await _users.TryInsertAsync(user, cancellationToken);
         if (!created)
         {
@@ -143,6 +152,7 @@ public sealed partial class AccountLifecycle
             return VerifyEmailStatus.Invalid;
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (user, status) = await CheckTokenAsync(parts, cancellationToken);
@@ -151,6 +161,8 @@ public sealed partial class AccountLifecycle
                 return status == TokenState.Expired ? VerifyEmailStatus.Expired : VerifyEmailStatus.Invalid;
             }
 
+            audit ??= Audit?.Event(AuditEventType.EmailVerified, user.UserId);
+            await Audit.RecordAsync(audit, cancellationToken);
             user.EmailVerified = true;
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
@@ -183,6 +195,7 @@ public sealed partial class AccountLifecycle
             return new ResetPasswordResult.InvalidToken();
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var (user, status) = await CheckTokenAsync(parts, cancellationToken);
@@ -206,6 +219,9 @@ public sealed partial class AccountLifecycle
             SetPassword(user, password!);
             user.EmailVerified = true;
             var granted = GrantListedAdminOnce(user);
+            audit ??= Audit?.Event(AuditEventType.PasswordReset, user.UserId,
+                details: new Dictionary<string, string> { ["adminGranted"] = granted ? "true" : "false" });
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await StoreCredentialChangeAsync(user, exceptSessionId: null, RevocationReason.PasswordReset, cancellationToken) is { } ended)
             {
                 if (granted && Admins is not null)
@@ -214,6 +230,7 @@ public sealed partial class AccountLifecycle
                 }
 
                 LifecycleLog.PasswordReset(_logger, user.UserId, ended, user.Roles);
+                await NotifyAsync(EmailKinds.PasswordResetNotice, user.Email, cancellationToken);
                 return new ResetPasswordResult.Reset(user.Email);
             }
         }
@@ -253,6 +270,7 @@ public sealed partial class AccountLifecycle
             return new PasswordCheckedResult.Invalid(errors);
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
@@ -279,9 +297,12 @@ public sealed partial class AccountLifecycle
             }
 
             SetPassword(user, password!);
+            audit ??= Audit?.Event(AuditEventType.PasswordChanged, user.UserId, sessionId: caller.SessionId);
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await StoreCredentialChangeAsync(user, caller.SessionId, RevocationReason.PasswordChanged, cancellationToken) is { } ended)
             {
                 LifecycleLog.PasswordChanged(_logger, user.UserId, ended);
+                await NotifyAsync(EmailKinds.PasswordChangedNotice, user.Email, cancellationToken);
                 return new PasswordCheckedResult.Done();
             }
         }
@@ -334,6 +355,7 @@ public sealed partial class AccountLifecycle
             return false;
         }
 
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(caller.UserId, sessionId, cancellationToken);
@@ -342,6 +364,10 @@ public sealed partial class AccountLifecycle
                 return false;
             }
 
+            // A logout of one other device, from the sessions list: the event is in the caller's session, the ended one named.
+            audit ??= Audit?.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
+                details: new Dictionary<string, string> { ["scope"] = "session", ["endedSessionId"] = sessionId });
+            await Audit.RecordAsync(audit, cancellationToken);
             session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
@@ -377,6 +403,9 @@ public sealed partial class AccountLifecycle
             LifecycleLog.PasswordIncorrect(_logger, user.UserId);
             return new PasswordCheckedResult.PasswordIncorrect();
         }
+
+        // The event stays when the account goes (the trail is kept for Audit__Retention, not with the account).
+        await Audit.RecordAsync(AuditEventType.AccountDeleted, user.UserId, cancellationToken, sessionId: caller.SessionId);
 
         // A new stamp first: every session and API key is refused from here on, also one a racing login opens now.
         for (var attempt = 0; ; attempt++)
@@ -516,6 +545,9 @@ public sealed partial class AccountLifecycle
         Metrics?.Revoked(reason, ended);
         return ended;
     }
+
+    private Task NotifyAsync(string kind, string email, CancellationToken cancellationToken) =>
+        SecurityEmails is null ? Task.CompletedTask : SecurityEmails.NotifyAsync(kind, email, cancellationToken);
 
     private async Task TryEnqueueAsync(OutboxMessage message, CancellationToken cancellationToken)
     {

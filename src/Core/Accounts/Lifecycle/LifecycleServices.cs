@@ -26,6 +26,8 @@ public static class LifecycleServices
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
             Breaches = sp.GetRequiredService<BreachedPasswords>(),
             Admins = sp.GetRequiredService<AdminIndex>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
+            SecurityEmails = sp.GetRequiredService<SecurityEmails>(),
         });
         services.AddSingleton(sp => new UserAdministration(
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
@@ -33,6 +35,7 @@ public static class LifecycleServices
             sp.GetRequiredService<ILogger<UserAdministration>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         return services;
     }
