@@ -313,7 +313,7 @@ public sealed class ApiKeyEndpointTests(AzuriteFixture azurite) : AdminAppTests(
             }
         }
 
-        Assert.Equal(5, tables); // Users, UserSessions, SessionExpiry, RateLimits, AuditEvents
+        Assert.Equal(6, tables); // Users, UserSessions, SessionExpiry, RateLimits, AuthorizationRequests, AuditEvents
         return values;
     }
 

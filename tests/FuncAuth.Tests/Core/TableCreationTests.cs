@@ -37,7 +37,7 @@ public sealed class TableCreationTests(AzuriteFixture azurite) : IAsyncLifetime
         var tables = new AuthTables(_service, Microsoft.Extensions.Options.Options.Create(new StorageOptions { TablePrefix = _prefix }));
 
         await tables.EnsureCreatedAsync(CancellationToken.None);
-        Assert.Equal(["GET Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables"], _calls.Requests.Select(StorageRequestCounter.Shape));
+        Assert.Equal(["GET Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables", "POST Tables"], _calls.Requests.Select(StorageRequestCounter.Shape));
         Assert.Equal(Names.Select(n => _prefix + n).Order(), await ExistingAsync());
 
         _calls.Reset();

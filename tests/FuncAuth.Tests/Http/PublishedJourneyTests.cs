@@ -37,7 +37,8 @@ public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyn
             ["Passwords__BreachApiBaseUrl"] = _range.BaseUrl.ToString(),
             ["Auth__WebAuthn__RpId"] = "app.example.com",
             ["Auth__WebAuthn__Origins"] = Passkeys.PasskeyApi.Origin,
-        });
+            ["Auth__LoginPageUrl"] = "https://app.example.com/authorize",
+        }.Concat(CodeFlow.Settings().Select(e => KeyValuePair.Create(e.Key, e.Value!))).ToDictionary(e => e.Key, e => e.Value));
         _client = _app.Client;
     }
 
@@ -81,6 +82,51 @@ public sealed class PublishedJourneyTests(PublishedAppFixture published) : IAsyn
         var tokens = await Tokens.ReadAsync(signedIn);
         Assert.Equal(user.UserId, tokens.UserId);
         await AssertVerifiesAgainstTheJwksAsync(tokens.AccessToken);
+    }
+
+    [Fact]
+    public async Task ATotpSignInRunsThroughTheExecutable()
+    {
+        // Otp.NET, the AES-GCM protection of the secret and the second-factor JSON, as the AOT compiler left them.
+        var user = await _client.SignupAsync();
+        var (_, recoveryCodes) = await _client.EnrolTotpAsync(user, TimeProvider.System);
+        using (var status = await _client.GetAsync("/api/auth/mfa", user.AccessToken))
+        {
+            Assert.True((await status.ReadJsonAsync()).GetProperty("totp").GetProperty("enabled").GetBoolean());
+        }
+
+        using var verified = await _client.PostJsonAsync("/api/auth/mfa/verify", new { mfaToken = await _client.MfaTokenAsync(user.Email), recoveryCode = recoveryCodes[0] });
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        var tokens = await Tokens.ReadAsync(verified);
+        await AssertVerifiesAgainstTheJwksAsync(tokens.AccessToken);
+        Assert.Equal(["pwd", "otp", "mfa"], new JsonWebToken(tokens.AccessToken).GetPayloadValue<string[]>("amr"));
+
+        // The OAuth form of the second step: the password grant's mfa_token, then the mfa grant.
+        using var challenged = await _client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "password"), ("username", user.Email), ("password", Api.Password));
+        Assert.Equal(HttpStatusCode.Forbidden, challenged.StatusCode);
+        var mfaToken = (await challenged.ReadJsonAsync()).GetProperty("mfa_token").GetString()!;
+        using var granted = await _client.TokenAsync(OAuth.Encoding.Form, ("grant_type", "urn:funcauth:grant-type:mfa"), ("mfa_token", mfaToken), ("recovery_code", recoveryCodes[1]));
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheAuthorizationCodeFlowRunsThroughTheExecutable()
+    {
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _client.BaseAddress };
+        var flow = new CodeFlow(noRedirects);
+        var user = await _client.SignupAsync();
+
+        var code = await flow.CodeAsync(user.AccessToken);
+        using var redeemed = await flow.RedeemAsync(code);
+
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        var body = await redeemed.ReadJsonAsync();
+        var idToken = new JsonWebToken(body.GetProperty("id_token").GetString());
+        Assert.Equal(CodeFlow.ClientId, idToken.Audiences.Single());
+        Assert.Equal(user.UserId, idToken.Subject);
+        await AssertVerifiesAgainstTheJwksAsync(body.GetProperty("access_token").GetString()!);
+        using var userInfo = await _client.GetAsync("/oauth/userinfo", body.GetProperty("access_token").GetString());
+        Assert.Equal(user.Email, (await userInfo.ReadJsonAsync()).GetProperty("email").GetString());
     }
 
     [Fact]
