@@ -52,8 +52,27 @@ for ($attempt = 1; ; $attempt++) {
     Start-Sleep -Seconds 15
 }
 
+# The TOTP secrets' key (README, "Two-step sign-in"): 32 random bytes, base64, made once like the signing key.
+$mfaName = if ($env:AZURE_MFA_KEY_NAME) { $env:AZURE_MFA_KEY_NAME } else { 'mfa-encryption-key' }
+function New-MfaKeyUnlessPresent {
+    $found = az keyvault secret list --vault-name $vault --query "[?name=='$mfaName'].id" --output tsv
+    if ($LASTEXITCODE -ne 0) { throw "cannot list the secrets of $vault" }
+    if ($found) { Write-Host "mfa key: $mfaName exists in $vault; left as it is"; return }
+    $mfaFile = New-TemporaryFile
+    try {
+        [IO.File]::WriteAllText($mfaFile.FullName, [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32)) + "`n")
+        az keyvault secret set --vault-name $vault --name $mfaName --file $mfaFile.FullName --encoding utf-8 --output none
+        if ($LASTEXITCODE -ne 0) { throw "could not create $mfaName in $vault" }
+    }
+    finally {
+        Remove-Item $mfaFile.FullName -Force -ErrorAction SilentlyContinue
+    }
+    Write-Host "mfa key: created $mfaName in $vault"
+}
+
 if ($existing) {
     Write-Host "signing key: $name exists in $vault; left as it is"
+    New-MfaKeyUnlessPresent
     Remove-OfficerRole
     exit 0
 }
@@ -71,4 +90,5 @@ finally {
     Remove-Item $file.FullName -Force -ErrorAction SilentlyContinue
 }
 Write-Host "signing key: created $name in $vault"
+New-MfaKeyUnlessPresent
 Remove-OfficerRole

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates the JWT signing key (Key Vault secret: an ECDSA P-256 private key, PKCS#8 PEM) unless it exists already. azd runs it after
+# Creates the JWT signing key (Key Vault secret: an ECDSA P-256 private key, PKCS#8 PEM) unless it exists already, and
+# the key that encrypts TOTP secrets (secret mfa-encryption-key: 32 random bytes, base64) likewise. azd runs it after
 # provisioning; after a plain az deployment, run it with AZURE_KEY_VAULT_NAME set. The key is generated here and
 # piped to az: it never appears in a parameter, an output, a deployment log, a command line or the shell history.
 set -euo pipefail
@@ -17,6 +18,25 @@ name="${AZURE_SIGNING_KEY_NAME:-jwt-signing-key}"
 # the hook); empty when run by the signing-key workflow, whose identity keeps its role for rotations.
 officer="${AZURE_SIGNING_KEY_OFFICER_ID:-}"
 secrets_officer_role=b86a8fe4-44ce-4948-aee5-eccb2c155cd7
+mfa_name="${AZURE_MFA_KEY_NAME:-mfa-encryption-key}"
+
+# The TOTP secrets' key (README, "Two-step sign-in"): made once, like the signing key, and never rotated by this
+# script (a new version re-keys new secrets; old ones stay readable while their version is enabled).
+ensure_mfa_key() {
+  local found
+  found="$(az keyvault secret list --vault-name "$vault" --query "[?name=='$mfa_name'].id" --output tsv)" || return 1
+  if [ -n "$found" ]; then
+    echo "mfa key: $mfa_name exists in $vault; left as it is"
+    return 0
+  fi
+  # Piped like the signing key: on no command line, and --output none keeps the echoed value out of logs.
+  if ! openssl rand -base64 32 | az keyvault secret set --vault-name "$vault" --name "$mfa_name" \
+      --file /dev/stdin --encoding utf-8 --output none; then
+    echo "mfa key: could not create $mfa_name in $vault" >&2
+    return 1
+  fi
+  echo "mfa key: created $mfa_name in $vault"
+}
 
 # Once the key exists the deploying user's Secrets Officer role has done its job: it is removed rather than left
 # standing (rotating later is a deliberate grant, or the signing-key workflow: docs/deploy.md). The next provision
@@ -65,6 +85,7 @@ done
 
 if [ -n "$existing" ]; then
   echo "signing key: $name exists in $vault; left as it is"
+  ensure_mfa_key
   remove_officer_role
   exit 0
 fi
@@ -86,4 +107,5 @@ if ! printf '%s\n' "$key" | az keyvault secret set --vault-name "$vault" --name 
 fi
 unset key
 echo "signing key: created $name in $vault"
+ensure_mfa_key
 remove_officer_role

@@ -48,6 +48,20 @@ public sealed class SigningKeyScriptTests : IDisposable
     }
 
     [Fact]
+    public void CreateAlsoMakesTheTotpSecretsKeyOnStdinOnly()
+    {
+        var (exit, output) = Run("create-signing-key.sh");
+
+        Assert.True(exit == 0, output);
+        // The second secret: 32 random bytes in base64, as the app's MFA key source reads it.
+        var value = File.ReadAllText(Path.Combine(Folder, "secret-1")).Trim();
+        Assert.Equal(32, Convert.FromBase64String(value).Length);
+        var args = File.ReadAllLines(Path.Combine(Folder, "args"));
+        Assert.Contains(args, a => a.StartsWith("keyvault secret set --vault-name kv-test --name mfa-encryption-key --file /dev/stdin", StringComparison.Ordinal));
+        Assert.DoesNotContain(args, a => a.Contains(value, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CreateRemovesTheDeployersSecretsOfficerRoleOnceTheKeyExists()
     {
         var (exit, output) = Run("create-signing-key.sh", [], new() { ["AZURE_SIGNING_KEY_OFFICER_ID"] = "11111111-2222-3333-4444-555555555555" });
