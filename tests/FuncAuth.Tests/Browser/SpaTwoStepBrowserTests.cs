@@ -29,7 +29,7 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
     public async Task TwoStepSignInIsTurnedOnFromTheQrPageThenSignsInWithACodeAndWithARecoveryCode()
     {
         var page = await _context.NewPageAsync();
-        var email = await SignUpAsync(page);
+        var email = await SpaPages.SignUpAsync(page, spa.SpaUrl, "twostep");
 
         var (secret, recoveryCodes) = await TurnOnAsync(page, screenshots: true);
 
@@ -47,16 +47,16 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
         await page.ClickAsync("#mfa-code-form button[type=submit]");
         Assert.StartsWith("That code is not right", await (await page.WaitForSelectorAsync("#mfa-code-form p.error:not([hidden])"))!.TextContentAsync(), StringComparison.Ordinal);
         await page.FillAsync("#mfa-code-form input[name=code]", NextCode(secret));
-        await ScreenshotAsync(page, "two-step-sign-in");
+        await SpaPages.ScreenshotAsync(page, "two-step-sign-in", output);
         await page.ClickAsync("#mfa-code-form button[type=submit]");
-        await ExpectProfileAsync(page, email);
+        await SpaPages.ExpectProfileAsync(page, email);
 
         await SignOutAsync(page);
         await SignInWithPasswordAsync(page, email);
         await page.ClickAsync("#mfa-use-recovery");
         await page.FillAsync("#mfa-recovery-form input[name=recoveryCode]", recoveryCodes[3]);
         await page.ClickAsync("#mfa-recovery-form button[type=submit]");
-        await ExpectProfileAsync(page, email);
+        await SpaPages.ExpectProfileAsync(page, email);
 
         await page.ClickAsync("nav a[href='/two-step']");
         await page.WaitForSelectorAsync("#two-step[data-state=on] #recovery-codes-left");
@@ -67,7 +67,7 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
     public async Task AnOperationThatWantsTheSecondFactorPromptsForItAndGoesThroughAfterwards()
     {
         var page = await _context.NewPageAsync();
-        await SignUpAsync(page);
+        await SpaPages.SignUpAsync(page, spa.SpaUrl, "twostep");
         var (secret, firstCodes) = await TurnOnAsync(page, screenshots: false);
         await page.ClickAsync("#recovery-codes-saved");
         await page.WaitForSelectorAsync("#two-step[data-state=on] #regenerate-recovery-codes");
@@ -75,7 +75,7 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
         // This session proved the password only; new recovery codes want the second factor.
         await page.ClickAsync("#regenerate-recovery-codes");
         await page.WaitForSelectorAsync("#reauth-dialog[open] #reauth-code-form");
-        await ScreenshotAsync(page, "two-step-step-up");
+        await SpaPages.ScreenshotAsync(page, "two-step-step-up", output);
 
         // The password is a proof, but not the one asked for: the prompt comes back asking for a code only.
         await page.FillAsync("#reauth-password-form input[name=password]", Api.Password);
@@ -110,7 +110,7 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
         Assert.Equal(32, secret.Length);
         if (screenshots)
         {
-            await ScreenshotAsync(page, "two-step-setup");
+            await SpaPages.ScreenshotAsync(page, "two-step-setup", output);
         }
 
         await page.FillAsync("#totp-confirm-form input[name=code]", new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow));
@@ -125,7 +125,7 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
         Assert.Equal(string.Join("\n", codes), await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         if (screenshots)
         {
-            await ScreenshotAsync(page, "two-step-recovery-codes");
+            await SpaPages.ScreenshotAsync(page, "two-step-recovery-codes", output);
         }
 
         return (secret, codes);
@@ -134,24 +134,12 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
     /// <summary>The code of the next time step: a step not yet used on this account, and within the one step of skew.</summary>
     private static string NextCode(string secret) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow.AddSeconds(30));
 
-    /// <summary>A code that is none of the three the server accepts now.</summary>
+    /// <summary>A code that is none of those the server could accept around now.</summary>
     private static string WrongCode(string secret)
     {
         var totp = new Totp(Base32Encoding.ToBytes(secret));
         var accepted = new[] { -30, 0, 30, 60 }.Select(s => totp.ComputeTotp(DateTime.UtcNow.AddSeconds(s))).ToHashSet();
         return Enumerable.Range(0, 10).Select(i => new string((char)('0' + i), 6)).First(c => !accepted.Contains(c));
-    }
-
-    private async Task<string> SignUpAsync(IPage page)
-    {
-        var email = Api.NewEmail("twostep");
-        await page.GotoAsync(spa.SpaUrl + "/sign-up");
-        await page.FillAsync("#sign-up-form input[name=email]", email);
-        await page.FillAsync("#sign-up-form input[name=password]", Api.Password);
-        await page.FillAsync("#sign-up-form input[name=passwordConfirmation]", Api.Password);
-        await page.ClickAsync("#sign-up-form button[type=submit]");
-        await ExpectProfileAsync(page, email);
-        return email;
     }
 
     private static async Task SignOutAsync(IPage page)
@@ -165,18 +153,5 @@ public sealed class SpaTwoStepBrowserTests(SpaFixture spa, ITestOutputHelper out
         await page.FillAsync("#sign-in-form input[name=email]", email);
         await page.FillAsync("#sign-in-form input[name=password]", Api.Password);
         await page.ClickAsync("#sign-in-form button[type=submit]");
-    }
-
-    private static async Task ExpectProfileAsync(IPage page, string email)
-    {
-        await page.WaitForSelectorAsync("#profile-status[data-state=loaded]");
-        Assert.Equal(email, await page.TextContentAsync("#profile-email"));
-    }
-
-    private async Task ScreenshotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(SpaFixture.ScreenshotFolder, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path });
-        output.WriteLine("Screenshot: " + path);
     }
 }
