@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+{ [ -d node_modules/azurite ] && [ -d node_modules/uqr ]; } || npm ci --no-audit --no-fund --loglevel=error
 mkdir -p .azurite
 node node_modules/azurite/dist/src/table/main.js --tableHost 127.0.0.1 --tablePort 10002 \
   --location .azurite --disableTelemetry --silent --skipApiVersionCheck &

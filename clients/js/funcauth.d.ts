@@ -1,4 +1,4 @@
-// Type declarations for funcauth.js: the FuncAuth HTTP contract (v1 and v2) as seen from a browser.
+// Type declarations for funcauth.js: the FuncAuth HTTP contract (v1 to v3) as seen from a browser.
 
 export type Role = "user" | "admin" | (string & {});
 
@@ -12,6 +12,51 @@ export interface User {
   emailVerified?: boolean;
   /** v2, administrators' view only */
   disabled?: boolean;
+  /** v3: the account has a second factor (TOTP). */
+  mfaEnabled?: boolean;
+  /** v3, `getUser()` only: when a credential was last proved in the calling session (RFC 3339). */
+  authTime?: string;
+  /** v3, `getUser()` only: how the calling session was proved (RFC 8176: "pwd", "otp", "hwk", "mfa"). */
+  amr?: string[];
+}
+
+/** signIn's answer when the account has a second factor: no session yet; answer with `verifyMfa`. */
+export interface MfaRequired {
+  status: "mfa_required";
+  /** What the account accepts: "totp", "recovery_code", and "passkey" when it has one. */
+  methods: ("totp" | "recovery_code" | "passkey" | (string & {}))[];
+  /** Single use, 5 minutes, ends after 5 wrong codes. The client keeps it for `verifyMfa` as well. */
+  mfaToken: string;
+  /** Seconds the mfaToken lives (300). */
+  expiresIn: number | null;
+}
+
+/** A TOTP code (6 digits) or one of the recovery codes: exactly one. */
+export type OneTimeCode = { code: string; recoveryCode?: never } | { recoveryCode: string; code?: never };
+
+/** What `reauthenticate` accepts: the password, a TOTP code or a recovery code. */
+export type ReauthenticationProof =
+  | { password: string; code?: never; recoveryCode?: never }
+  | { code: string; password?: never; recoveryCode?: never }
+  | { recoveryCode: string; password?: never; code?: never };
+
+/** GET /api/auth/mfa. */
+export interface MfaStatus {
+  totp: { enabled: boolean; createdAt: string | null };
+  recoveryCodesLeft: number;
+  passkeys: number;
+}
+
+/** A pending TOTP secret (POST /api/auth/mfa/totp): show `otpauthUri` as a QR code and `secret` to type. */
+export interface TotpEnrollment {
+  /** Base32, 160 bits. */
+  secret: string;
+  otpauthUri: string;
+}
+
+export interface RecoveryCodes {
+  /** 10 codes, `xxxx-xxxx-xxxx`, each good once; shown only in this answer. */
+  recoveryCodes: string[];
 }
 
 /** What the app sees of a session. The refresh token is never exposed. */
@@ -186,7 +231,10 @@ export class FuncAuthClient {
   close(): void;
 
   signUp(input: SignUpInput): Promise<SignUpResult>;
-  signIn(credentials: { email: string; password: string }): Promise<Session>;
+  /** A session, or `{ status: "mfa_required", ... }` when the account has a second factor (then call `verifyMfa`). */
+  signIn(credentials: { email: string; password: string }): Promise<Session | MfaRequired>;
+  /** Answers `mfa_required` (the token of the last `signIn` unless `mfaToken` is given) and opens the session. */
+  verifyMfa(input: OneTimeCode & { mfaToken?: string }): Promise<Session>;
   /** One refresh across all tabs; without force, returns the current session when it is not yet due. */
   refresh(options?: { force?: boolean }): Promise<Session | null>;
   signOut(scope?: SignOutScope): Promise<void>;
@@ -207,6 +255,22 @@ export class FuncAuthClient {
     create(input: { name: string; expiresInDays?: number; scope?: string }): Promise<CreatedApiKey>;
     list(): Promise<ApiKey[]>;
     delete(id: string): Promise<void>;
+  };
+
+  /** Proves the user again in this session (same session, new tokens, `auth_time` now), after `reauthentication_required`. */
+  reauthenticate(proof: ReauthenticationProof): Promise<Session>;
+
+  /** The signed-in user's second factors. */
+  readonly mfa: {
+    status(): Promise<MfaStatus>;
+    /** Needs a recent sign-in; asking again replaces the pending secret. */
+    enrollTotp(): Promise<TotpEnrollment>;
+    /** Turns TOTP on; the recovery codes are shown only here. */
+    confirmTotp(code: string): Promise<RecoveryCodes>;
+    /** Needs a recent proof with a code. */
+    disableTotp(): Promise<void>;
+    /** Needs a recent proof with a code; the old codes end. */
+    regenerateRecoveryCodes(): Promise<RecoveryCodes>;
   };
 
   /** Whether the browser has WebAuthn (`navigator.credentials` and `PublicKeyCredential`). */

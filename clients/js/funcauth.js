@@ -1,4 +1,4 @@
-// FuncAuth browser client: a dependency-free ES module for the FuncAuth HTTP contract (v1 and v2).
+// FuncAuth browser client: a dependency-free ES module for the FuncAuth HTTP contract (v1 to v3).
 //
 // Tokens: the refresh token lives in storage (localStorage by default) so that every tab of the app shares one
 // session; the access token lives only in memory and reaches other tabs by BroadcastChannel. A refresh runs under a
@@ -50,6 +50,8 @@ export class FuncAuthClient {
   #tokenOrigins;
   #credentials;
   #publicKeyCredential;
+  /** The mfaToken of a signIn that answered mfa_required, for verifyMfa; memory only, never stored. */
+  #pendingMfa = null;
 
   /** { refreshToken, accessToken, expiresAt (ms), lifetimeMs, user } or null when signed out. */
   #session = null;
@@ -161,9 +163,38 @@ export class FuncAuthClient {
     return { status: "signed_in", session: this.#publicSession() };
   }
 
-  /** POST /api/auth/login: opens a new session for this browser (all its tabs). */
+  /**
+   * POST /api/auth/login: opens a new session for this browser (all its tabs) and returns it. When the account has a
+   * second factor, no session opens yet: the result is { status: "mfa_required", methods, mfaToken, expiresIn }, and
+   * the app asks for a code and answers with verifyMfa({ code }) or verifyMfa({ recoveryCode }).
+   */
   async signIn({ email, password } = {}) {
-    const { data } = await this.#call("POST", "/api/auth/login", { body: { email, password } });
+    this.#pendingMfa = null;
+    const { status, data } = await this.#call("POST", "/api/auth/login", { body: { email, password }, pass: "mfa_required" });
+    if (status === 403) {
+      this.#pendingMfa = data.mfaToken;
+      return { status: "mfa_required", methods: data.methods ?? [], mfaToken: data.mfaToken, expiresIn: data.expiresIn ?? null };
+    }
+    this.#adopt(data, "SIGNED_IN");
+    return this.#publicSession();
+  }
+
+  /**
+   * POST /api/auth/mfa/verify: answers signIn's mfa_required with a TOTP code or a recovery code and opens the session.
+   * The mfaToken of the last signIn is used unless one is given. A wrong code (mfa_code_invalid) may be retried with
+   * the same token; once the token is over (mfa_token_invalid: used, expired, or 5 wrong codes) sign in again.
+   */
+  async verifyMfa({ code, recoveryCode, mfaToken } = {}) {
+    const token = mfaToken ?? this.#pendingMfa;
+    if (!token) throw new FuncAuthError({ status: 401, code: "mfa_token_invalid", detail: "Sign in with the password first." });
+    let data;
+    try {
+      ({ data } = await this.#call("POST", "/api/auth/mfa/verify", { body: { mfaToken: token, ...oneTimeCode({ code, recoveryCode }) } }));
+    } catch (e) {
+      if (e instanceof FuncAuthError && e.code === "mfa_token_invalid" && token === this.#pendingMfa) this.#pendingMfa = null;
+      throw e;
+    }
+    if (token === this.#pendingMfa) this.#pendingMfa = null;
     this.#adopt(data, "SIGNED_IN");
     return this.#publicSession();
   }
@@ -293,6 +324,48 @@ export class FuncAuthClient {
     };
   }
 
+  // ---- v3: re-authentication and the TOTP second factor ------------------------------------------------------------
+
+  /**
+   * POST /api/auth/reauthenticate with { password }, { code } (TOTP) or { recoveryCode }: proves the user again in the
+   * current session, as the sensitive operations ask (reauthentication_required): the same session, new tokens,
+   * auth_time now and amr merged. For a passkey use reauthenticateWithPasskey().
+   */
+  async reauthenticate({ password, code, recoveryCode } = {}) {
+    const proofs = [password, code, recoveryCode].filter((v) => v !== undefined && v !== null && v !== "");
+    if (proofs.length !== 1) throw new TypeError("FuncAuth: reauthenticate takes exactly one of password, code, recoveryCode");
+    const body = password ? { password } : oneTimeCode({ code, recoveryCode });
+    const { data } = await this.#authorized("POST", "/api/auth/reauthenticate", { body });
+    this.#adopt(data, "TOKEN_REFRESHED");
+    return this.#publicSession();
+  }
+
+  /**
+   * The signed-in user's second factors (/api/auth/mfa...). Turning TOTP on, off, and new recovery codes ask for a
+   * recent proof (reauthentication_required otherwise; off and new codes want one with a code).
+   */
+  get mfa() {
+    return {
+      /** GET /api/auth/mfa: { totp: { enabled, createdAt }, recoveryCodesLeft, passkeys }. */
+      status: async () => (await this.#authorized("GET", "/api/auth/mfa")).data,
+      /** POST /api/auth/mfa/totp: a pending secret { secret, otpauthUri } to put in an authenticator app. */
+      enrollTotp: async () => (await this.#authorized("POST", "/api/auth/mfa/totp", { body: {} })).data,
+      /** POST /api/auth/mfa/totp/confirm: TOTP is on; returns { recoveryCodes }, shown only this once. */
+      confirmTotp: async (code) => {
+        const { data } = await this.#authorized("POST", "/api/auth/mfa/totp/confirm", { body: { code } });
+        if (this.#session?.user) this.#setUser({ ...this.#session.user, mfaEnabled: true });
+        return data;
+      },
+      /** DELETE /api/auth/mfa/totp: TOTP and the recovery codes end. */
+      disableTotp: async () => {
+        await this.#authorized("DELETE", "/api/auth/mfa/totp");
+        if (this.#session?.user) this.#setUser({ ...this.#session.user, mfaEnabled: false });
+      },
+      /** POST /api/auth/mfa/recovery-codes: { recoveryCodes }, 10 new ones; the old ones end. */
+      regenerateRecoveryCodes: async () => (await this.#authorized("POST", "/api/auth/mfa/recovery-codes", { body: {} })).data,
+    };
+  }
+
   // ---- v3: passkeys (WebAuthn) --------------------------------------------------------------------------------------
 
   /** Whether this browser can make and use passkeys (WebAuthn with a JSON-capable credential). */
@@ -418,7 +491,8 @@ export class FuncAuthClient {
 
   // ---- internals: HTTP -------------------------------------------------------------------------------------------
 
-  async #call(method, path, { body, token } = {}) {
+  /** `pass`: a problem code that is an answer rather than an error (returned as { status, data }, not thrown). */
+  async #call(method, path, { body, token, pass } = {}) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -435,7 +509,7 @@ export class FuncAuthClient {
       throw new FuncAuthError({ status: 0, code: "network_error", detail: "The server could not be reached." });
     }
     const data = await readJson(response);
-    if (!response.ok) throw toError(response, data);
+    if (!response.ok && !(pass && data?.code === pass)) throw toError(response, data);
     return { status: response.status, data };
   }
 
@@ -797,6 +871,14 @@ function originOf(url, base) {
   } catch {
     return null;
   }
+}
+
+/** The body fields of a one-time code: exactly one of a TOTP code and a recovery code. */
+function oneTimeCode({ code, recoveryCode }) {
+  const hasCode = code !== undefined && code !== null && code !== "";
+  const hasRecovery = recoveryCode !== undefined && recoveryCode !== null && recoveryCode !== "";
+  if (hasCode === hasRecovery) throw new TypeError("FuncAuth: give exactly one of code and recoveryCode");
+  return hasCode ? { code: String(code) } : { recoveryCode: String(recoveryCode) };
 }
 
 function compact(object) {

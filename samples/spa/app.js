@@ -20,6 +20,7 @@ const routes = {
   "/activity": signedIn(activityView),
   "/password": signedIn(changePasswordView),
   "/passkeys": signedIn(passkeysView),
+  "/two-step": signedIn(twoStepView),
   "/authorize": authorizeView,
 };
 const publicOnly = new Set(["/sign-in", "/sign-up"]);
@@ -87,7 +88,8 @@ function signInForm(onSignedIn) {
       conditionalSignIn = { controller, pending: withPasskey({ mediation: "conditional", signal: controller.signal }) };
     });
   }
-  return [
+  const step = h("div", { id: "sign-in-step" });
+  step.append(...[
     auth.passkeysSupported
       ? h("div", { class: "row" }, button("Sign in with a passkey", () => withPasskey(), { id: "passkey-sign-in" }))
       : null,
@@ -100,11 +102,71 @@ function signInForm(onSignedIn) {
         { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
       ],
       onSubmit: async ({ email, password }) => {
-        await auth.signIn({ email, password });
+        const result = await auth.signIn({ email, password });
+        if (result?.status === "mfa_required") {
+          // The password was right; the session opens only after the second factor.
+          conditionalSignIn?.controller.abort();
+          conditionalSignIn = null;
+          step.replaceChildren(...secondFactorPrompt(onSignedIn, () => render()));
+          step.querySelector("input")?.focus();
+          return;
+        }
         onSignedIn();
       },
     }),
     h("p", { class: "links" }, link("/forgot-password", "Forgot your password?"), " · ", link("/sign-up", "Create an account")),
+  ].filter(Boolean));
+  return [step];
+}
+
+/**
+ * A code from the authenticator app, or (one click away) a recovery code; `prove({ code } | { recoveryCode })` checks
+ * it. Shared by the sign-in's second step and the re-authentication prompt.
+ */
+function codeForms(prove, idPrefix) {
+  const byApp = form({
+    id: `${idPrefix}-code-form`,
+    submit: "Continue",
+    fields: [{ name: "code", label: "6-digit code from your authenticator app", autocomplete: "one-time-code", inputmode: "numeric" }],
+    onSubmit: ({ code }) => prove({ code: code.replace(/\s+/g, "") }),
+  });
+  const byRecovery = form({
+    id: `${idPrefix}-recovery-form`,
+    submit: "Continue",
+    fields: [{ name: "recoveryCode", label: "One of your recovery codes (xxxx-xxxx-xxxx)", autocomplete: "off" }],
+    onSubmit: ({ recoveryCode }) => prove({ recoveryCode: recoveryCode.trim() }),
+  });
+  byRecovery.hidden = true;
+  const toggle = h("button", { type: "button", class: "secondary small", id: `${idPrefix}-use-recovery` }, "Use a recovery code instead");
+  toggle.addEventListener("click", () => {
+    const toRecovery = !byApp.hidden;
+    byApp.hidden = toRecovery;
+    byRecovery.hidden = !toRecovery;
+    toggle.textContent = toRecovery ? "Use the authenticator app instead" : "Use a recovery code instead";
+    (toRecovery ? byRecovery : byApp).querySelector("input").focus();
+  });
+  return [byApp, byRecovery, h("p", { class: "links" }, toggle)];
+}
+
+/** The sign-in's second step, after a right password to an account with two-step sign-in. */
+function secondFactorPrompt(onSignedIn, startAgain) {
+  return [
+    h("h2", { id: "mfa-prompt" }, "Two-step sign-in"),
+    h("p", {}, "Open your authenticator app and enter the code it shows for this account."),
+    ...codeForms(async (proof) => {
+      try {
+        await auth.verifyMfa(proof);
+      } catch (e) {
+        if (e?.code === "mfa_token_invalid") {
+          notice = { kind: "warn", text: messages.mfa_token_invalid };
+          startAgain();
+          return;
+        }
+        throw e;
+      }
+      onSignedIn();
+    }, "mfa"),
+    h("p", { class: "links" }, button("Start again", startAgain, { class: "secondary small", id: "mfa-start-again" })),
   ];
 }
 
@@ -321,6 +383,156 @@ function passkeysView() {
   ]);
 }
 
+/**
+ * Two-step sign-in with an authenticator app (TOTP): turn it on (QR code or the secret typed in, then a code to
+ * confirm; the 10 recovery codes are shown once), get new recovery codes, turn it off. The QR code is drawn here in the
+ * browser (uqr), so the secret never goes to a third party.
+ */
+function twoStepView() {
+  const body = h("div", { id: "two-step" }, h("p", { class: "muted" }, "Loading…"));
+  const load = async () => {
+    try {
+      const status = await auth.mfa.status();
+      body.replaceChildren(...(status.totp.enabled ? twoStepOn(status, load) : twoStepOff(body, load)));
+      body.dataset.state = status.totp.enabled ? "on" : "off";
+    } catch (e) {
+      body.replaceChildren(h("p", { class: "error" }, describe(e)));
+    }
+  };
+  load();
+  return card("Two-step sign-in", [
+    h("p", {}, "With two-step sign-in, your password alone is not enough: signing in also asks for a code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, ...)."),
+    body,
+  ]);
+}
+
+function twoStepOff(body, reload) {
+  return [
+    h("p", { id: "two-step-status" }, h("span", { class: "badge warn" }, "off"), " Your account is protected by your password only."),
+    h("div", { class: "row" }, button("Set up an authenticator app", async () => {
+      // Loaded here, not with the app: the rest of the app does not depend on it.
+      const { renderSVG } = await import("/vendor/uqr/index.mjs");
+      const { secret, otpauthUri } = await auth.mfa.enrollTotp();
+      body.replaceChildren(...totpEnrolment(renderSVG(otpauthUri, { border: 4 }), secret, body, reload));
+      body.querySelector("input")?.focus();
+    }, { id: "totp-start" })),
+  ];
+}
+
+function totpEnrolment(qrSvg, secret, body, reload) {
+  const qr = h("img", {
+    id: "totp-qr",
+    class: "qr",
+    alt: "QR code of the authenticator app's setup link",
+    src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qrSvg)}`,
+  });
+  return [
+    h("h2", {}, "1. Scan this code with your authenticator app"),
+    qr,
+    h("p", {}, "Cannot scan it? Add an account in the app by hand with this key (time-based):"),
+    h("p", {}, h("code", { id: "totp-secret", class: "secret" }, secret.replace(/(.{4})(?=.)/g, "$1 "))),
+    h("h2", {}, "2. Enter the code the app shows"),
+    form({
+      id: "totp-confirm-form",
+      submit: "Turn on two-step sign-in",
+      fields: [{ name: "code", label: "6-digit code", autocomplete: "one-time-code", inputmode: "numeric" }],
+      onSubmit: async ({ code }) => {
+        const { recoveryCodes } = await auth.mfa.confirmTotp(code.replace(/\s+/g, ""));
+        body.dataset.state = "on";
+        body.replaceChildren(...recoveryCodesShown(recoveryCodes, "Two-step sign-in is on.", reload));
+      },
+    }),
+    h("p", { class: "links" }, button("Cancel", reload, { class: "secondary small", id: "totp-cancel" })),
+  ];
+}
+
+/** The recovery codes, shown this once, with a copy button. */
+function recoveryCodesShown(codes, heading, reload) {
+  const copied = h("span", { id: "recovery-copied", class: "muted", role: "status" });
+  return [
+    h("p", { class: "success", id: "two-step-result" }, heading),
+    h("h2", {}, "Save your recovery codes"),
+    h("p", {}, "If you lose your phone, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe, such as a password manager: they are shown only now."),
+    h("ul", { id: "recovery-codes", class: "codes" }, ...codes.map((c) => h("li", {}, h("code", {}, c)))),
+    h("div", { class: "row" },
+      button("Copy the codes", async () => {
+        await navigator.clipboard.writeText(codes.join("\n"));
+        copied.textContent = "Copied.";
+      }, { id: "copy-recovery-codes", class: "secondary" }),
+      button("I have saved them", reload, { id: "recovery-codes-saved" }),
+      copied),
+  ];
+}
+
+function twoStepOn(status, reload) {
+  const shown = h("div", { id: "new-recovery-codes" });
+  return [
+    h("p", { id: "two-step-status" }, h("span", { class: "badge ok" }, "on"), ` Since ${formatDate(status.totp.createdAt)}. Signing in asks for a code from your authenticator app.`),
+    h("p", { id: "recovery-codes-left" }, `${status.recoveryCodesLeft} of 10 recovery codes left.`),
+    h("div", { class: "row" },
+      button("Get new recovery codes", async () => {
+        const { recoveryCodes } = await auth.mfa.regenerateRecoveryCodes();
+        shown.replaceChildren(...recoveryCodesShown(recoveryCodes, "New recovery codes: the old ones no longer work.", reload));
+      }, { id: "regenerate-recovery-codes", class: "secondary" }),
+      button("Turn off two-step sign-in", async () => {
+        await auth.mfa.disableTotp();
+        notice = { kind: "info", text: "Two-step sign-in is off." };
+        render();
+      }, { id: "totp-disable", class: "secondary" })),
+    shown,
+  ];
+}
+
+/**
+ * Runs an operation; when the server answers reauthentication_required, asks the user to confirm it is them (password,
+ * or a code when the account has two-step sign-in) and runs it once more. A second refusal means the operation wants
+ * the second factor: the prompt then asks for a code only.
+ */
+async function withStepUp(operation) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (e) {
+      if (e?.code !== "reauthentication_required" || attempt === 2) throw e;
+      if (!(await confirmIdentity({ codeOnly: attempt > 0 }))) throw e;
+    }
+  }
+}
+
+/** The re-authentication dialog; resolves true once the session is proved again, false when the user cancels. */
+async function confirmIdentity({ codeOnly }) {
+  let hasCode = codeOnly;
+  try {
+    hasCode ||= (await auth.getUser()).mfaEnabled === true;
+  } catch {
+    hasCode = true; // unknown: offer every way
+  }
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { id: "reauth-dialog", class: "card", "aria-labelledby": "reauth-title" });
+    const finish = (ok) => { dialog.close(); dialog.remove(); resolve(ok); };
+    const prove = async (proof) => { await auth.reauthenticate(proof); finish(true); };
+    const byPassword = form({
+      id: "reauth-password-form",
+      submit: "Confirm",
+      fields: [{ name: "password", label: "Your password", type: "password", autocomplete: "current-password" }],
+      onSubmit: ({ password }) => prove({ password }),
+    });
+    dialog.append(
+      h("h1", { id: "reauth-title" }, "Confirm it's you"),
+      h("p", {}, codeOnly
+        ? "This change needs your second factor: enter a code from your authenticator app, or a recovery code."
+        : "For your safety, this change needs a fresh proof that it is you."),
+      ...(hasCode ? codeForms(prove, "reauth") : []),
+      ...(codeOnly ? [] : [hasCode ? h("h2", {}, "Or with your password") : null, byPassword]),
+      h("div", { class: "row" }, h("button", { type: "button", class: "secondary", id: "reauth-cancel" }, "Cancel")));
+    dialog.querySelector("#reauth-cancel").addEventListener("click", () => finish(false));
+    dialog.addEventListener("cancel", (event) => { event.preventDefault(); finish(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector("input")?.focus();
+  });
+}
+
 // What each event type means to the person reading their own trail.
 const activityText = {
   signup: "Account created",
@@ -506,6 +718,7 @@ function renderNav() {
       link("/activity", "Activity"),
       link("/password", "Password"),
       link("/passkeys", "Passkeys"),
+      link("/two-step", "Two-step"),
       button("Sign out", () => auth.signOut("local"), { id: "sign-out", class: "secondary small" }),
     ]
     : [link("/sign-in", "Sign in"), link("/sign-up", "Sign up")]));
@@ -543,7 +756,7 @@ function button(text, onClick, props = {}) {
   el.addEventListener("click", async (event) => {
     el.disabled = true;
     try {
-      await onClick(event);
+      await withStepUp(() => onClick(event));
     } catch (e) {
       const message = h("p", { class: "error", role: "alert" }, describe(e));
       el.closest(".row, p, td")?.after(message);
@@ -565,7 +778,7 @@ function form({ id, fields, submit, onSubmit }) {
   const el = h("form", { id, novalidate: true },
     ...fields.map((f) => h("label", { class: "field" },
       h("span", {}, f.label),
-      h("input", { name: f.name, type: f.type ?? "text", autocomplete: f.autocomplete, value: f.value }),
+      h("input", { name: f.name, type: f.type ?? "text", autocomplete: f.autocomplete, inputmode: f.inputmode, value: f.value }),
       h("small", { class: "field-error", "data-for": f.name }))),
     general,
     h("div", { class: "row" }, submitButton));
@@ -576,7 +789,8 @@ function form({ id, fields, submit, onSubmit }) {
     el.querySelector(".success")?.remove();
     submitButton.disabled = true;
     try {
-      await onSubmit(Object.fromEntries(new FormData(el)), el);
+      const values = Object.fromEntries(new FormData(el));
+      await withStepUp(() => onSubmit(values, el));
     } catch (e) {
       let shown = false;
       for (const [name, messages] of Object.entries(e.errors ?? {})) {
@@ -613,6 +827,9 @@ const messages = {
   passkeys_unsupported: "This browser cannot use passkeys.",
   passkey_cancelled: "No passkey was chosen.",
   reauthentication_required: "For your safety, confirm it's you first: sign in again, or use \"Confirm it's you with a passkey\".",
+  mfa_code_invalid: "That code is not right, or was already used. Enter the next code your app shows.",
+  mfa_token_invalid: "This sign-in has expired or met too many wrong codes. Sign in again.",
+  mfa_already_enabled: "Two-step sign-in is already on.",
   not_found: "The server does not offer this yet.",
   method_not_allowed: "The server does not offer this yet.",
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A tiny static server for the demo SPA, with no dependencies: serves this folder at /, the client library from
-// clients/js at /clients/js/ (one copy of it in the repository), index.html for the app's routes (/verify-email,
+// clients/js at /clients/js/ (one copy of it in the repository), the QR code module at /vendor/uqr/index.mjs,
+// index.html for the app's routes (/verify-email,
 // /reset-password, ...: the pages emailed links open), and /config.json telling the app where FuncAuth is.
 //
 //   node samples/spa/serve.mjs [--port 5173] [--host 127.0.0.1] [--api http://localhost:7071]
@@ -15,6 +16,8 @@ import { fileURLToPath } from "node:url";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const roots = [
   { prefix: "/clients/js/", dir: resolve(here, "../../clients/js") },
+  // The QR code encoder of the two-step sign-in page (the npm package uqr, installed by `npm ci` at the root).
+  { prefix: "/vendor/uqr/", dir: resolve(here, "../../node_modules/uqr/dist") },
   { prefix: "/", dir: resolve(here) },
 ];
 
@@ -70,6 +73,7 @@ async function findFile(path) {
   if (full !== root.dir && !full.startsWith(root.dir + sep)) return null;
   // Only the client library itself from clients/js, not its tests or package files.
   if (root.prefix === "/clients/js/" && !/^funcauth\.(js|d\.ts)$/.test(relative)) return null;
+  if (root.prefix === "/vendor/uqr/" && relative !== "index.mjs") return null;
   try {
     const info = await stat(full);
     if (info.isFile()) return full;

@@ -209,17 +209,7 @@ public sealed class SpaAccountBrowserTests(SpaFixture spa, ITestOutputHelper out
 
     private HttpClient ApiClient() => new() { BaseAddress = new Uri(spa.ApiUrl) };
 
-    private async Task<string> SignUpAsync(IPage page)
-    {
-        var email = Api.NewEmail("spa");
-        await page.GotoAsync(spa.SpaUrl + "/sign-up");
-        await page.FillAsync("#sign-up-form input[name=email]", email);
-        await page.FillAsync("#sign-up-form input[name=password]", Api.Password);
-        await page.FillAsync("#sign-up-form input[name=passwordConfirmation]", Api.Password);
-        await page.ClickAsync("#sign-up-form button[type=submit]");
-        await ExpectProfileAsync(page, email);
-        return email;
-    }
+    private Task<string> SignUpAsync(IPage page) => SpaPages.SignUpAsync(page, spa.SpaUrl, "spa");
 
     private static async Task SignInAsync(IPage page, string email, string password)
     {
@@ -229,11 +219,7 @@ public sealed class SpaAccountBrowserTests(SpaFixture spa, ITestOutputHelper out
         await page.ClickAsync("#sign-in-form button[type=submit]");
     }
 
-    private static async Task ExpectProfileAsync(IPage page, string email)
-    {
-        await page.WaitForSelectorAsync("#profile-status[data-state=loaded]");
-        Assert.Equal(email, await page.TextContentAsync("#profile-email"));
-    }
+    private static Task ExpectProfileAsync(IPage page, string email) => SpaPages.ExpectProfileAsync(page, email);
 
     /// <summary>The link to the SPA's <paramref name="path"/> page in the newest mail to the address that has one.</summary>
     private async Task<string> LinkInMailAsync(string to, string path)

@@ -167,24 +167,10 @@ public sealed class SpaBrowserTests(SpaFixture spa, ITestOutputHelper output) : 
         await ScreenshotAsync(page, "sign-up-breached-password");
     }
 
-    private async Task<string> SignUpAsync(IPage page)
-    {
-        var email = Api.NewEmail("spa");
-        await page.GotoAsync(spa.SpaUrl + "/sign-up");
-        await page.FillAsync("#sign-up-form input[name=email]", email);
-        await page.FillAsync("#sign-up-form input[name=password]", Api.Password);
-        await page.FillAsync("#sign-up-form input[name=passwordConfirmation]", Api.Password);
-        await page.ClickAsync("#sign-up-form button[type=submit]");
-        await ExpectProfileAsync(page, email);
-        return email;
-    }
+    private Task<string> SignUpAsync(IPage page) => SpaPages.SignUpAsync(page, spa.SpaUrl, "spa");
 
     /// <summary>The profile screen, loaded from GET /api/auth/me (so with a token the server accepted).</summary>
-    private static async Task ExpectProfileAsync(IPage page, string email)
-    {
-        await page.WaitForSelectorAsync("#profile-status[data-state=loaded]");
-        Assert.Equal(email, await page.TextContentAsync("#profile-email"));
-    }
+    private static Task ExpectProfileAsync(IPage page, string email) => SpaPages.ExpectProfileAsync(page, email);
 
     private static Task<string?> RefreshTokenAsync(IPage page) =>
         page.EvaluateAsync<string?>("key => localStorage.getItem(key)", RefreshTokenKey);
