@@ -452,8 +452,8 @@ public sealed class AuthorizationCodeTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Equal(["GET UserSessions", "GET AuthorizationRequests", "PUT AuthorizationRequests"], complete);
         // The code, spent by a conditional replace; the account (one point read); then what a login's session costs.
         Assert.Equal(["GET AuthorizationRequests", "PUT AuthorizationRequests", "GET Users"], token.Take(3));
-        Assert.Equal(["GET UserSessions", "PUT SessionExpiry"], token.Skip(3).Take(2).Order(StringComparer.Ordinal));
-        Assert.Equal(["POST UserSessions"], token.Skip(5));
+        Assert.Equal(["GET UserSessions", "POST AuditEvents", "PUT SessionExpiry"], token.Skip(3).Take(3).Order(StringComparer.Ordinal));
+        Assert.Equal(["POST UserSessions"], token.Skip(6));
     }
 
     private static async Task AssertErrorPageAsync(HttpResponseMessage response)
