@@ -96,6 +96,35 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReauthenticationWithCodesRecordsItsFailuresAndTheSpentRecoveryCodeInItsSession()
+    {
+        var user = await _client.SignupAsync();
+        var (secret, recoveryCodes) = await EnrolAsync(user, null);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var right = MfaApi.Code(secret, _time);
+        using (var wrong = await _client.PostJsonAsync("/api/auth/reauthenticate", new { code = right == "000000" ? "000001" : "000000" }, user.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ReauthenticateAsync(new { recoveryCode = recoveryCodes[0] }, user.AccessToken, null);
+
+        var trail = await TrailAsync(user.UserId);
+        var failed = trail.First(e => e.GetProperty("type").GetString() == "mfa_failed");
+        Assert.Equal(SessionOf(user), failed.GetProperty("sessionId").GetString());
+        Assert.Equal("reauthentication", failed.GetProperty("details").GetProperty("during").GetString());
+        var used = trail.First(e => e.GetProperty("type").GetString() == "recovery_code_used");
+        Assert.Equal(SessionOf(user), used.GetProperty("sessionId").GetString());
+        Assert.Equal("9", used.GetProperty("details").GetProperty("left").GetString());
+        var reauthenticated = trail.First(e => e.GetProperty("type").GetString() == "reauthenticated");
+        Assert.Equal("recovery_code", reauthenticated.GetProperty("details").GetProperty("kind").GetString());
+        // Newest first: the failure a second before the re-authentication and its spent code.
+        Assert.Equal(_time.GetUtcNow().AddSeconds(-1), failed.GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(_time.GetUtcNow(), used.GetProperty("at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task NoEventBodyHoldsASecret()
     {
         var secrets = new List<string> { Api.Password, NewPassword };
