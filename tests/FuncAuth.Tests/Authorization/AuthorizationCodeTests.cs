@@ -450,7 +450,8 @@ public sealed class AuthorizationCodeTests(AzuriteFixture azurite) : IAsyncLifet
         Assert.Equal(["POST AuthorizationRequests"], authorize);
         // The caller's session (authentication), the request, then one conditional replace that turns it into the code.
         Assert.Equal(["GET UserSessions", "GET AuthorizationRequests", "PUT AuthorizationRequests"], complete);
-        // The code, spent by a conditional replace; the account (one point read); then what a login's session costs.
+        // The code, spent by a conditional replace; the account (one point read); then what a login's session costs: the
+        // live-sessions query, the cleanup index and the sign-in's audit event at once, then the session.
         Assert.Equal(["GET AuthorizationRequests", "PUT AuthorizationRequests", "GET Users"], token.Take(3));
         Assert.Equal(["GET UserSessions", "POST AuditEvents", "PUT SessionExpiry"], token.Skip(3).Take(3).Order(StringComparer.Ordinal));
         Assert.Equal(["POST UserSessions"], token.Skip(6));
