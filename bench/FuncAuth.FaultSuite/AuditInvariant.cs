@@ -30,7 +30,11 @@ public sealed class StateChangeWithoutEventRule : IInvariantRule
         ["account_deleted"] = "account_deleted",
         ["session_deleted"] = "logout",
         ["session_limit"] = null,
+        ["mfa_reset"] = "mfa_reset",
     };
+
+    // The events of a sign-in that open a session (a password, a password and a second factor, a passkey).
+    private static readonly string[] Openers = ["signup", "login_succeeded", "mfa_succeeded", "passkey_used"];
 
     public async Task<IEnumerable<Violation>> CheckAsync(TableServiceClient service, string tablePrefix, TableSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -65,9 +69,9 @@ public sealed class StateChangeWithoutEventRule : IInvariantRule
         {
             var userId = session.PartitionKey;
             var sessionId = session.SessionId;
-            if (!Has(userId, "signup", e => e.SessionId == sessionId) && !Has(userId, "login_succeeded", e => e.SessionId == sessionId))
+            if (!Openers.Any(opener => Has(userId, opener, e => e.SessionId == sessionId)))
             {
-                violations.Add(new(InvariantRules.StateChangeWithoutEvent, $"session {sessionId} of user {userId} has no signup or login_succeeded"));
+                violations.Add(new(InvariantRules.StateChangeWithoutEvent, $"session {sessionId} of user {userId} has no signup, login_succeeded, mfa_succeeded or passkey_used"));
             }
 
             if (session.Revoked && session.RevokedReason is { } reason && EndedBy.TryGetValue(reason, out var type) && type is not null

@@ -132,6 +132,7 @@ public static class DependencyInjection
         {
             Passkeys = sp.GetRequiredService<PasskeyService>(),
             Mfa = sp.GetRequiredService<Mfa.MfaService>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         services.AddSingleton<Mfa.IMfaKeySource>(sp =>
         {
@@ -151,7 +152,11 @@ public static class DependencyInjection
         services.AddSingleton(sp => new Mfa.MfaService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<UserStore>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<Mfa.TotpSecretProtector>(), sp.GetRequiredService<SignInSessions>(),
-            sp.GetRequiredService<Email.EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Mfa.MfaService>>()));
+            sp.GetRequiredService<Email.EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Mfa.MfaService>>())
+        {
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
+            Passkeys = sp.GetRequiredService<PasskeyService>(),
+        });
         services.AddSingleton(sp => new SessionCleanup(
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));

@@ -260,13 +260,18 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
         checker.ExtraRules.Add(new StateChangeWithoutEventRule());
 
         // Every session planted so far (one per user, by InitializeAsync) gets the login that opened it; one more ended by
-        // a logout gets both events; an event without a change (a sign-up that lost) is fine.
+        // a logout gets both events; sessions opened by a second factor or a passkey have theirs; an event without a
+        // change (a sign-up that lost) is fine.
         var (userId, emailKey) = await PlantUserAsync();
         var ended = await PlantSessionAsync(userId, emailKey, revoked: true);
+        var byCode = await PlantSessionAsync(userId, emailKey);
+        var byPasskey = await PlantSessionAsync(userId, emailKey);
         var at = DateTimeOffset.UtcNow;
         await foreach (var session in UserSessions.QueryAsync<TableEntity>(e => e.RowKey.CompareTo("s:") >= 0 && e.RowKey.CompareTo("s;") < 0))
         {
-            await AddEventAsync(audit, session.PartitionKey, "login_succeeded", session.RowKey[2..], at);
+            var sessionId = session.RowKey[2..];
+            var opener = sessionId == byCode ? "mfa_succeeded" : sessionId == byPasskey ? "passkey_used" : "login_succeeded";
+            await AddEventAsync(audit, session.PartitionKey, opener, sessionId, at);
         }
 
         await AddEventAsync(audit, userId, "logout", ended, at);

@@ -203,9 +203,9 @@ public sealed class AccountService
         // The second factor is asked for only after the right password: a wrong one answers alike with and without it.
         if (user.TotpEnabled && Mfa is not null)
         {
-            var mfaToken = await Mfa.CreateChallengeAsync(user, cancellationToken);
+            var (mfaToken, methods) = await Mfa.CreateChallengeAsync(user, cancellationToken);
             Metrics?.Login(LoginOutcome.MfaRequired);
-            return new LoginResult.MfaRequired(mfaToken, (int)FuncAuth.Core.Mfa.MfaService.ChallengeLifetime.TotalSeconds);
+            return new LoginResult.MfaRequired(mfaToken, (int)FuncAuth.Core.Mfa.MfaService.ChallengeLifetime.TotalSeconds, methods);
         }
 
         var (tokens, session) = await SignIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);

@@ -3,6 +3,7 @@ using System.Text;
 using Azure;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
@@ -92,6 +93,8 @@ public sealed class MfaChallenge
 public sealed class MfaService
 {
     public const int MaxWrongCodes = 5;
+    private static readonly string[] CodeMethods = ["totp", "recovery_code"];
+    private static readonly string[] WithPasskey = ["totp", "recovery_code", "passkey"];
     public const int RecoveryCodeCount = 10;
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(5);
     private const int SecretBytes = 20;
@@ -119,6 +122,12 @@ public sealed class MfaService
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>The audit trail the second-factor events go to; set by the service registration.</summary>
+    internal Audit.AuditTrail? Audit { get; init; }
+
+    /// <summary>Passkeys: an admin's reset removes them, <c>mfa_required</c> names them; set by the service registration.</summary>
+    internal Passkeys.PasskeyService? Passkeys { get; init; }
 
     public async Task<MfaStatus> StatusAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
@@ -159,6 +168,7 @@ public sealed class MfaService
     /// </summary>
     public async Task<IReadOnlyList<string>?> ConfirmTotpAsync(AuthenticatedSession caller, string? code, CancellationToken cancellationToken)
     {
+        AuditEvent? audit = null;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var row = await RowAsync(caller.UserId, cancellationToken);
@@ -175,6 +185,8 @@ public sealed class MfaService
             row.TotpCreatedAt = _time.GetUtcNow();
             row.LastStep = step;
             row.RecoveryCodes = hashes;
+            audit ??= Audit?.Event(AuditEventType.TotpEnabled, caller.UserId, sessionId: caller.SessionId);
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await SaveAsync(row, cancellationToken))
             {
                 var user = await SetTotpFlagAsync(caller.EmailKey, caller.UserId, enabled: true, newStamp: false, cancellationToken);
@@ -196,6 +208,7 @@ public sealed class MfaService
             return false;
         }
 
+        await Audit.RecordAsync(AuditEventType.TotpDisabled, caller.UserId, cancellationToken, sessionId: caller.SessionId);
         var user = await SetTotpFlagAsync(caller.EmailKey, caller.UserId, enabled: false, newStamp: false, cancellationToken);
         await _tables.UserSessions.DeleteIfExistsAsync(caller.UserId, MfaEntity.Row, cancellationToken);
         MfaLog.TotpDisabled(_logger, caller.UserId);
@@ -228,7 +241,8 @@ public sealed class MfaService
 
     /// <summary>
     /// An admin's reset: the account's stamp changes first (so no session survives, also one a racing sign-in opens),
-    /// then TOTP and recovery codes end, every session ends, and the owner gets an email. False for an unknown user.
+    /// then TOTP, recovery codes and passkeys end, every session ends, and the owner gets an email. False for an unknown
+    /// user. Its mfa_reset event (actor the admin) is stored first; it stands for the passkeys removed too.
     /// </summary>
     public async Task<bool> ResetAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
@@ -238,6 +252,7 @@ public sealed class MfaService
             return false;
         }
 
+        await Audit.RecordAsync(AuditEventType.MfaReset, userId, cancellationToken, actor: adminId);
         var user = await SetTotpFlagAsync(emailKey, userId, enabled: false, newStamp: true, cancellationToken);
         if (user is null)
         {
@@ -245,7 +260,11 @@ public sealed class MfaService
         }
 
         await _tables.UserSessions.DeleteIfExistsAsync(userId, MfaEntity.Row, cancellationToken);
-        // Passkeys end here too (the passkeys feature adds their removal at this point).
+        if (Passkeys is not null)
+        {
+            await Passkeys.RemoveAllAsync(userId, cancellationToken);
+        }
+
         var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId: null, RevocationReason.MfaReset, _time.GetUtcNow(), cancellationToken);
         MfaLog.MfaReset(_logger, adminId, userId, ended);
         await NotifyAsync(EmailKinds.MfaReset, user.Email, cancellationToken);
@@ -254,10 +273,12 @@ public sealed class MfaService
 
     /// <summary>
     /// Checks a second-factor code of the user and spends it: a TOTP code's time step is accepted once (replay), a
-    /// recovery code is removed. False when it does not hold (also when TOTP is off).
+    /// recovery code is removed, its recovery_code_used event (naming <paramref name="sessionId"/> when the proof is made
+    /// inside a session) stored first. False when it does not hold (also when TOTP is off).
     /// </summary>
-    public async Task<bool> TryProveAsync(string userId, OneTimeCode code, CancellationToken cancellationToken)
+    public async Task<bool> TryProveAsync(string userId, OneTimeCode code, CancellationToken cancellationToken, string? sessionId = null)
     {
+        AuditEvent? used = null;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var row = await RowAsync(userId, cancellationToken);
@@ -288,6 +309,9 @@ public sealed class MfaService
 
                     row.RecoveryCodes = string.Join(' ', hashes.Where(h => !ReferenceEquals(h, match)));
                     MfaLog.RecoveryCodeUsed(_logger, userId, hashes.Count - 1);
+                    used ??= Audit?.Event(AuditEventType.RecoveryCodeUsed, userId, sessionId: sessionId,
+                        details: new Dictionary<string, string> { ["left"] = (hashes.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                    await Audit.RecordAsync(used, cancellationToken);
                     break;
             }
 
@@ -302,9 +326,11 @@ public sealed class MfaService
 
     /// <summary>
     /// The second step of a sign-in whose password was right: a challenge row, and the <c>mfaToken</c> that names it
-    /// (user id and a random secret; the row is keyed by the secret's hash).
+    /// (user id and a random secret; the row is keyed by the secret's hash), and the methods that can complete it. With
+    /// passkeys on, whether the account has one is asked beside the challenge's insert (one small range query more, no
+    /// round trip more).
     /// </summary>
-    internal async Task<string> CreateChallengeAsync(UserEntity user, CancellationToken cancellationToken)
+    internal async Task<(string MfaToken, IReadOnlyList<string> Methods)> CreateChallengeAsync(UserEntity user, CancellationToken cancellationToken)
     {
         var secret = RandomNumberGenerator.GetBytes(32);
         var challenge = new MfaChallengeEntity
@@ -314,9 +340,10 @@ public sealed class MfaService
             ExpiresAt = _time.GetUtcNow() + ChallengeLifetime,
             SecurityStamp = user.SecurityStamp,
         };
-        await _tables.UserSessions.AddRowAsync(challenge, cancellationToken);
+        var hasPasskey = Passkeys is { IsEnabled: true } ? Passkeys.HasPasskeyAsync(user.UserId, cancellationToken) : Task.FromResult(false);
+        await Task.WhenAll(_tables.UserSessions.AddRowAsync(challenge, cancellationToken), hasPasskey);
         MfaLog.MfaRequired(_logger, user.UserId);
-        return user.UserId + "." + Base64Url.Encode(secret);
+        return (user.UserId + "." + Base64Url.Encode(secret), hasPasskey.Result ? WithPasskey : CodeMethods);
     }
 
     /// <summary>
@@ -350,6 +377,7 @@ public sealed class MfaService
         {
             challenge.Failures++;
             MfaLog.MfaFailed(_logger, user.UserId, challenge.Failures);
+            await RecordFailedAsync(user.UserId, code, "sign_in", null, cancellationToken);
             if (!await _tables.UserSessions.TryReplaceAsync(challenge, cancellationToken))
             {
                 // Answered or failed by a racing request meanwhile: read it again next time.
@@ -369,10 +397,22 @@ public sealed class MfaService
             return new MfaVerifyResult.TokenInvalid();
         }
 
-        var (tokens, session) = await _signIn.OpenAsync(user, AuthMethods.PasswordAndCode, cancellationToken);
-        MfaLog.MfaSucceeded(_logger, user.UserId, session.SessionId, code is OneTimeCode.Recovery ? "recovery_code" : "totp");
+        var (tokens, session) = await _signIn.OpenAsync(
+            user, AuthMethods.PasswordAndCode, cancellationToken, AuditEventType.MfaSucceeded, new Dictionary<string, string> { ["method"] = MethodOf(code) });
+        MfaLog.MfaSucceeded(_logger, user.UserId, session.SessionId, MethodOf(code));
         return new MfaVerifyResult.Succeeded(tokens);
     }
+
+    /// <summary>
+    /// Records a wrong second-factor code (mfa_failed): at a sign-in's second step or at re-authentication
+    /// (<paramref name="during"/>), with the kind of code; never the code.
+    /// </summary>
+    internal Task RecordFailedAsync(string userId, OneTimeCode code, string during, string? sessionId, CancellationToken cancellationToken) =>
+        Audit.RecordAsync(AuditEventType.MfaFailed, userId, cancellationToken, sessionId: sessionId,
+            details: new Dictionary<string, string> { ["method"] = MethodOf(code), ["during"] = during });
+
+    /// <summary>The name of a code's kind, as <c>mfa_required</c>'s methods name it.</summary>
+    internal static string MethodOf(OneTimeCode code) => code is OneTimeCode.Recovery ? "recovery_code" : "totp";
 
     private bool Live(MfaChallengeEntity challenge, UserEntity user) =>
         _time.GetUtcNow() < challenge.ExpiresAt && challenge.Failures < MaxWrongCodes && !user.Disabled

@@ -7,6 +7,7 @@ using Fido2NetLib;
 using Fido2NetLib.Objects;
 using Fido2NetLib.Serialization;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Email;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Sessions;
@@ -109,6 +110,9 @@ public sealed class PasskeyService
 
     internal IOptions<AuthOptions>? Auth { get; init; }
 
+    /// <summary>The audit trail passkey_added, passkey_used and passkey_deleted go to; set by the service registration.</summary>
+    internal Audit.AuditTrail? Audit { get; init; }
+
     /// <summary>
     /// Signs in with a passkey: <see cref="VerifySignInAsync"/>, then one point read of the account (enabled, verified
     /// where required, the stamp the session records), then the session's own writes (<see cref="SignInSessions"/>).
@@ -138,7 +142,9 @@ public sealed class PasskeyService
             return new PasskeySignInResult.EmailNotVerified();
         }
 
-        var (tokens, session) = await SignIn!.OpenAsync(user, [AuthMethods.HardwareKey, AuthMethods.MultiFactor], cancellationToken);
+        var (tokens, session) = await SignIn!.OpenAsync(
+            user, [AuthMethods.HardwareKey, AuthMethods.MultiFactor], cancellationToken, FuncAuth.Core.Audit.AuditEventType.PasskeyUsed,
+            new Dictionary<string, string> { ["passkeyId"] = proof.PasskeyId });
         PasskeyLog.SignedIn(_logger, user.UserId, session.SessionId, proof.PasskeyId);
         return new PasskeySignInResult.Succeeded(tokens);
     }
@@ -229,12 +235,17 @@ public sealed class PasskeyService
             BackedUp = registered.IsBackedUp,
             CreatedAt = _time.GetUtcNow(),
         };
+        // The event before the passkey; retracted when the passkey is not kept (taken, or over the limit).
+        var added = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyAdded, caller.UserId, sessionId: caller.SessionId,
+            details: new Dictionary<string, string> { ["passkeyId"] = id, ["name"] = passkey.Name });
+        await Audit.RecordAsync(added, cancellationToken);
         try
         {
             await _store.InsertAsync(passkey, cancellationToken);
         }
         catch (RequestFailedException e) when (e.IsConflict())
         {
+            await RetractAsync(added);
             return new(RegisterPasskeyStatus.Invalid);
         }
 
@@ -243,6 +254,7 @@ public sealed class PasskeyService
         if ((await _store.ListAsync(caller.UserId, cancellationToken)).Count > MaxPerUser)
         {
             await _store.DeleteAsync(caller.UserId, id, CancellationToken.None);
+            await RetractAsync(added);
             return new(RegisterPasskeyStatus.TooMany);
         }
 
@@ -301,17 +313,32 @@ public sealed class PasskeyService
     public async Task<IReadOnlyList<PasskeyInfo>> ListAsync(string userId, CancellationToken cancellationToken) =>
         (await _store.ListAsync(userId, cancellationToken)).OrderByDescending(p => p.CreatedAt).Select(ToInfo).ToList();
 
-    /// <summary>Removes one of the user's passkeys; false when the user has none with that id.</summary>
-    public async Task<bool> DeleteAsync(string userId, string? id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes one of the user's passkeys (its passkey_deleted event first, naming <paramref name="sessionId"/>); false
+    /// when the user has none with that id.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string userId, string? id, CancellationToken cancellationToken, string? sessionId = null)
     {
-        if (!PasskeyStore.IsValidId(id) || !await _store.DeleteAsync(userId, id!, cancellationToken))
+        if (!PasskeyStore.IsValidId(id))
         {
+            return false;
+        }
+
+        var deleted = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyDeleted, userId, sessionId: sessionId,
+            details: new Dictionary<string, string> { ["passkeyId"] = id! });
+        await Audit.RecordAsync(deleted, cancellationToken);
+        if (!await _store.DeleteAsync(userId, id!, cancellationToken))
+        {
+            await RetractAsync(deleted);
             return false;
         }
 
         PasskeyLog.Deleted(_logger, userId, id!);
         return true;
     }
+
+    private Task RetractAsync(FuncAuth.Core.Audit.AuditEvent? e) =>
+        Audit is null || e is null ? Task.CompletedTask : Audit.RetractAsync(e, CancellationToken.None);
 
     /// <summary>Whether the user has a passkey (one small range query): for <c>mfa_required</c>'s <c>passkey</c> method.</summary>
     public Task<bool> HasPasskeyAsync(string userId, CancellationToken cancellationToken) => _store.AnyAsync(userId, cancellationToken);

@@ -55,6 +55,7 @@ public static class PasskeyServices
             Users = sp.GetRequiredService<UserStore>(),
             SignIn = sp.GetRequiredService<Sessions.SignInSessions>(),
             Auth = sp.GetRequiredService<IOptions<AuthOptions>>(),
+            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
         });
         return services;
     }

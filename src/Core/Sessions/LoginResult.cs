@@ -19,9 +19,10 @@ public abstract record LoginResult
 
     /// <summary>
     /// Right password, and the account has a second factor: no session yet. <see cref="MfaToken"/> names the pending
-    /// sign-in, which <c>POST /api/auth/mfa/verify</c> completes with a code.
+    /// sign-in, which <c>POST /api/auth/mfa/verify</c> completes with a code. <see cref="Methods"/>: what the account can
+    /// prove it with (<c>totp</c>, <c>recovery_code</c>, and <c>passkey</c> when it has one, for a passkey sign-in instead).
     /// </summary>
-    public sealed record MfaRequired(string MfaToken, int ExpiresIn) : LoginResult;
+    public sealed record MfaRequired(string MfaToken, int ExpiresIn, IReadOnlyList<string> Methods) : LoginResult;
 
     /// <summary>Right password, but an admin disabled the account.</summary>
     public sealed record AccountDisabled : LoginResult;

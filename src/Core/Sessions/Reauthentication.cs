@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
@@ -80,6 +81,9 @@ public sealed class Reauthentication
     /// <summary>Second factors; set by the service registration.</summary>
     internal Mfa.MfaService? Mfa { get; init; }
 
+    /// <summary>The audit trail reauthenticated goes to (and mfa_failed, for a wrong code); set by the service registration.</summary>
+    internal Audit.AuditTrail? Audit { get; init; }
+
     public async Task<ReauthenticationResult> ReauthenticateAsync(AuthenticatedSession caller, Proof proof, CancellationToken cancellationToken)
     {
         var keys = await _keys.GetAsync(cancellationToken);
@@ -89,13 +93,21 @@ public sealed class Reauthentication
             return new ReauthenticationResult.SessionEnded();
         }
 
-        var methods = await CheckAsync(user, proof, cancellationToken);
+        var methods = await CheckAsync(user, caller.SessionId, proof, cancellationToken);
         if (methods is null)
         {
             StepUpLog.ReauthenticationFailed(_logger, caller.UserId, caller.SessionId, KindOf(proof));
+            if (proof is Proof.SecondFactor wrong && Mfa is not null)
+            {
+                await Mfa.RecordFailedAsync(caller.UserId, wrong.Code, "reauthentication", caller.SessionId, cancellationToken);
+            }
+
             return new ReauthenticationResult.Refused(proof);
         }
 
+        // Made once, stored before each try of the session's replace (stored once, by its keys).
+        var audit = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.Reauthenticated, caller.UserId, sessionId: caller.SessionId,
+            details: new Dictionary<string, string> { ["kind"] = KindOf(proof) });
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var session = await _sessions.GetAsync(caller.UserId, caller.SessionId, cancellationToken);
@@ -105,6 +117,7 @@ public sealed class Reauthentication
             }
 
             _issuer.Reauthenticated(session, methods, keys.Current);
+            await Audit.RecordAsync(audit, cancellationToken);
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
                 StepUpLog.Reauthenticated(_logger, caller.UserId, caller.SessionId, session.Amr);
@@ -116,11 +129,11 @@ public sealed class Reauthentication
     }
 
     /// <summary>The methods <paramref name="proof"/> proves for <paramref name="user"/>, or null when it does not hold.</summary>
-    private async Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, Proof proof, CancellationToken cancellationToken) => proof switch
+    private async Task<IReadOnlyList<string>?> CheckAsync(UserEntity user, string sessionId, Proof proof, CancellationToken cancellationToken) => proof switch
     {
         Proof.Password password => _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly,
         Proof.Passkey passkey => await CheckPasskeyAsync(user, passkey, cancellationToken),
-        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken) ? [AuthMethods.OneTimeCode] : null,
+        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken, sessionId) ? [AuthMethods.OneTimeCode] : null,
         _ => throw new UnreachableException(),
     };
 

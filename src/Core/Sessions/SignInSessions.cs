@@ -29,17 +29,19 @@ internal sealed class SignInSessions(
     /// where required) by the caller.
     /// </summary>
     public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
-        UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken, Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded) =>
-        OpenAsync(user, methods, null, cancellationToken, signInEvent);
+        UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken, Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded,
+        IReadOnlyDictionary<string, string>? details = null) =>
+        OpenAsync(user, methods, null, cancellationToken, signInEvent, details);
 
     /// <summary>
     /// As above; with <paramref name="grant"/>, the session of a registered OAuth client (authorization code).
     /// <paramref name="signInEvent"/> is the audit event stored beside the index write, before the session: a session
     /// never exists without the event of the sign-in that opened it (login_succeeded, mfa_succeeded, passkey_used).
+    /// <paramref name="details"/> are the event's (how the sign-in was proved); a grant adds its client id.
     /// </summary>
     public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
         UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken,
-        Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded)
+        Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded, IReadOnlyDictionary<string, string>? details = null)
     {
         var keySet = await keys.GetAsync(cancellationToken);
         var session = issuer.Open(user.UserId, user.PartitionKey, user.SecurityStamp, methods, keySet.Current, grant);
@@ -48,7 +50,7 @@ internal sealed class SignInSessions(
         await Task.WhenAll(
             live, sessions.IndexAsync(user.UserId, session.SessionId, session.ExpiresAt, cancellationToken),
             Audit.RecordAsync(signInEvent, user.UserId, cancellationToken, sessionId: session.SessionId,
-                details: grant is null ? null : new Dictionary<string, string> { ["clientId"] = grant.ClientId }));
+                details: grant is null ? details : new Dictionary<string, string>(details ?? new Dictionary<string, string>()) { ["clientId"] = grant.ClientId }));
         await sessions.InsertAsync(session, cancellationToken);
         await EndLeastRecentlyUsedAsync(user.UserId, live.Result, cancellationToken);
         return (issuer.Fresh(user.ToAccount(), session, keySet.Current), session);

@@ -34,16 +34,13 @@ internal sealed partial class MfaJsonContext : JsonSerializerContext;
 /// <summary>The answers the second-factor endpoints share.</summary>
 internal static class MfaAnswers
 {
-    /// <summary>The methods a sign-in's second step accepts (passkeys add theirs).</summary>
-    private static readonly string[] Methods = ["totp", "recovery_code"];
-
     /// <summary><c>403</c> <c>mfa_required</c>: the password was right; the problem carries what the second step needs.</summary>
-    public static ProblemHttpResult MfaRequired(string mfaToken, int expiresIn) =>
+    public static ProblemHttpResult MfaRequired(string mfaToken, int expiresIn, IReadOnlyList<string> methods) =>
         Problems.Create(ErrorCodes.MfaRequired, "Enter a code from your authenticator app (or a recovery code): POST /api/auth/mfa/verify with the mfaToken.", extensions: new Dictionary<string, object?>
         {
             ["mfaToken"] = mfaToken,
             ["expiresIn"] = expiresIn,
-            ["methods"] = Methods,
+            ["methods"] = methods,
         });
 
     /// <summary>The one second-factor code a body carries, or null when it carries none or both.</summary>

@@ -27,7 +27,7 @@ public static class LoginFunction
             GuardedLoginResult.Checked checkedLogin => checkedLogin.Login switch
             {
                 LoginResult.Succeeded succeeded => TokenIssued.Ok(succeeded.Tokens),
-                LoginResult.MfaRequired required => MfaAnswers.MfaRequired(required.MfaToken, required.ExpiresIn),
+                LoginResult.MfaRequired required => MfaAnswers.MfaRequired(required.MfaToken, required.ExpiresIn, required.Methods),
                 // Same answer for an unknown email and a wrong password: don't reveal which addresses exist.
                 LoginResult.InvalidCredentials => Problems.Create(ErrorCodes.InvalidCredentials, "The email or password is incorrect."),
                 LoginResult.EmailNotVerified => Problems.Create(ErrorCodes.EmailNotVerified, "Confirm your email address first: follow the link in the email we sent."),

@@ -69,7 +69,7 @@ public static class PasskeyFunctions
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string id, Caller caller, PasskeyService passkeys, CancellationToken cancellationToken) =>
-        await passkeys.DeleteAsync(caller.Session.UserId, id, cancellationToken)
+        await passkeys.DeleteAsync(caller.Session.UserId, id, cancellationToken, caller.Session.SessionId)
             ? TypedResults.NoContent()
             : Problems.NotFound("You have no passkey with this id.");
 

@@ -7,6 +7,7 @@ using FuncAuth.Core.Audit;
 using FuncAuth.Core.Storage;
 using FuncAuth.Tests.Abuse;
 using FuncAuth.Tests.ApiKeys;
+using FuncAuth.Tests.Passkeys;
 using FuncAuth.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -14,8 +15,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace FuncAuth.Tests.Audit;
 
 /// <summary>
-/// The audit trail (docs/api.md, "Audit trail") over HTTP against Azurite: each event type of an operation that exists
-/// appears after it with its fields, the bodies hold no secret, the lists page newest first, and cleanup removes what
+/// The audit trail (docs/api.md, "Audit trail") over HTTP against Azurite: each event type of the contract appears
+/// after its operation with its fields, the bodies hold no secret, the lists page newest first, and cleanup removes what
 /// is older than <c>Audit__Retention</c>.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -23,10 +24,6 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string Agent = "Mozilla/5.0 (X11; Linux x86_64) AuditTrailTests/1.0";
     private const string NewPassword = "a brand new passphrase";
-
-    // The types no operation of this version makes yet (their features record them through the same call).
-    private static readonly string[] NotYetMade =
-        ["mfa_succeeded", "mfa_failed", "recovery_code_used", "totp_enabled", "totp_disabled", "passkey_added", "passkey_used", "passkey_deleted", "reauthenticated", "mfa_reset"];
 
     private readonly FakeTimeProvider _time = Attack.Clock();
     private FuncAuthApp _app = null!;
@@ -46,7 +43,8 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public static TheoryData<string> MadeToday() => [.. TypesMadeToday];
 
-    private static IEnumerable<string> TypesMadeToday => AuditEventTypes.All.Where(t => !NotYetMade.Contains(t));
+    // Every type of the contract: each has an operation that records it.
+    private static IEnumerable<string> TypesMadeToday => AuditEventTypes.All;
 
     [Fact]
     public void TheTypesAreTheContractsList()
@@ -57,7 +55,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
              "password_changed", "password_reset", "email_verified", "api_key_created", "api_key_revoked", "roles_changed", "user_disabled",
              "user_enabled", "mfa_reset", "account_deleted"],
             AuditEventTypes.All);
-        Assert.Equal(15, TypesMadeToday.Count());
+        Assert.Equal(25, TypesMadeToday.Count());
     }
 
     [Theory]
@@ -98,6 +96,35 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReauthenticationWithCodesRecordsItsFailuresAndTheSpentRecoveryCodeInItsSession()
+    {
+        var user = await _client.SignupAsync();
+        var (secret, recoveryCodes) = await EnrolAsync(user, null);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var right = MfaApi.Code(secret, _time);
+        using (var wrong = await _client.PostJsonAsync("/api/auth/reauthenticate", new { code = right == "000000" ? "000001" : "000000" }, user.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ReauthenticateAsync(new { recoveryCode = recoveryCodes[0] }, user.AccessToken, null);
+
+        var trail = await TrailAsync(user.UserId);
+        var failed = trail.First(e => e.GetProperty("type").GetString() == "mfa_failed");
+        Assert.Equal(SessionOf(user), failed.GetProperty("sessionId").GetString());
+        Assert.Equal("reauthentication", failed.GetProperty("details").GetProperty("during").GetString());
+        var used = trail.First(e => e.GetProperty("type").GetString() == "recovery_code_used");
+        Assert.Equal(SessionOf(user), used.GetProperty("sessionId").GetString());
+        Assert.Equal("9", used.GetProperty("details").GetProperty("left").GetString());
+        var reauthenticated = trail.First(e => e.GetProperty("type").GetString() == "reauthenticated");
+        Assert.Equal("recovery_code", reauthenticated.GetProperty("details").GetProperty("kind").GetString());
+        // Newest first: the failure a second before the re-authentication and its spent code.
+        Assert.Equal(_time.GetUtcNow().AddSeconds(-1), failed.GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(_time.GetUtcNow(), used.GetProperty("at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task NoEventBodyHoldsASecret()
     {
         var secrets = new List<string> { Api.Password, NewPassword };
@@ -123,7 +150,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
             }
         }
 
-        Assert.True(events >= 15, $"{events} events");
+        Assert.True(events >= 25, $"{events} events");
         Assert.True(secrets.Count > 20);
     }
 
@@ -342,9 +369,104 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
             case "account_deleted":
                 await SendAsync(HttpMethod.Delete, "/api/auth/account", new { password = Api.Password }, user.AccessToken, HttpStatusCode.NoContent);
                 return (user.UserId, user.UserId, SessionOf(user), none);
+            case "totp_enabled":
+                await EnrolAsync(user, secrets);
+                return (user.UserId, user.UserId, SessionOf(user), none);
+            case "totp_disabled":
+                var (totp, _) = await EnrolAsync(user, secrets);
+                _time.Advance(TimeSpan.FromSeconds(30));
+                var stepped = await ReauthenticateAsync(new { code = MfaApi.Code(totp, _time) }, user.AccessToken, secrets);
+                await SendAsync(HttpMethod.Delete, "/api/auth/mfa/totp", null, stepped.AccessToken, HttpStatusCode.NoContent);
+                return (user.UserId, user.UserId, SessionOf(user), none);
+            case "mfa_succeeded":
+                var (signInTotp, _) = await EnrolAsync(user, secrets);
+                _time.Advance(TimeSpan.FromSeconds(30));
+                var viaCode = await VerifyAsync(user, new { code = MfaApi.Code(signInTotp, _time) }, HttpStatusCode.OK, secrets);
+                return (user.UserId, user.UserId, SessionOf(viaCode!), new Dictionary<string, string> { ["method"] = "totp" });
+            case "mfa_failed":
+                var (failedTotp, _) = await EnrolAsync(user, secrets);
+                _time.Advance(TimeSpan.FromSeconds(30));
+                var right = MfaApi.Code(failedTotp, _time);
+                await VerifyAsync(user, new { code = right == "000000" ? "000001" : "000000" }, HttpStatusCode.Unauthorized, secrets);
+                return (user.UserId, user.UserId, null, new Dictionary<string, string> { ["method"] = "totp", ["during"] = "sign_in" });
+            case "recovery_code_used":
+                var (_, recoveryCodes) = await EnrolAsync(user, secrets);
+                await VerifyAsync(user, new { recoveryCode = recoveryCodes[3] }, HttpStatusCode.OK, secrets);
+                return (user.UserId, user.UserId, null, new Dictionary<string, string> { ["left"] = "9" });
+            case "reauthenticated":
+                await ReauthenticateAsync(new { password = Api.Password }, user.AccessToken, secrets);
+                return (user.UserId, user.UserId, SessionOf(user), new Dictionary<string, string> { ["kind"] = "password" });
+            case "passkey_added":
+                using (var authenticator = new SoftwareAuthenticator())
+                {
+                    var added = await _client.RegisterPasskeyAsync(user.AccessToken, authenticator, "Work laptop");
+                    return (user.UserId, user.UserId, SessionOf(user), new Dictionary<string, string> { ["passkeyId"] = added, ["name"] = "Work laptop" });
+                }
+
+            case "passkey_used":
+                using (var authenticator = new SoftwareAuthenticator())
+                {
+                    var used = await _client.RegisterPasskeyAsync(user.AccessToken, authenticator);
+                    var options = await _client.SignInOptionsAsync();
+                    using var signIn = await _client.SendSignInAsync(options, authenticator.Assert(options, PasskeyApi.Origin));
+                    Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+                    var viaPasskey = await Tokens.ReadAsync(signIn);
+                    secrets?.AddRange([viaPasskey.AccessToken, viaPasskey.RefreshToken, options["challengeId"]!.GetValue<string>()]);
+                    return (user.UserId, user.UserId, SessionOf(viaPasskey), new Dictionary<string, string> { ["passkeyId"] = used });
+                }
+
+            case "passkey_deleted":
+                using (var authenticator = new SoftwareAuthenticator())
+                {
+                    var deleted = await _client.RegisterPasskeyAsync(user.AccessToken, authenticator);
+                    await SendAsync(HttpMethod.Delete, "/api/auth/passkeys/" + deleted, null, user.AccessToken, HttpStatusCode.NoContent);
+                    return (user.UserId, user.UserId, SessionOf(user), new Dictionary<string, string> { ["passkeyId"] = deleted });
+                }
+
+            case "mfa_reset":
+                await EnrolAsync(user, secrets);
+                await SendAsync(HttpMethod.Delete, $"/api/users/{user.UserId}/mfa", null, _admin.AccessToken, HttpStatusCode.NoContent);
+                return (user.UserId, _admin.UserId, null, none);
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "no operation makes this event yet");
         }
+    }
+
+    /// <summary>Turns TOTP on for <paramref name="user"/>; its secret (base32) and recovery codes are secrets the trail must not hold.</summary>
+    private async Task<(byte[] Secret, string[] RecoveryCodes)> EnrolAsync(Tokens user, List<string>? secrets)
+    {
+        var (secret, codes) = await _client.EnrolTotpAsync(user, _time);
+        secrets?.Add(OtpNet.Base32Encoding.ToString(secret));
+        secrets?.AddRange(codes);
+        return (secret, codes);
+    }
+
+    /// <summary>The second step of a sign-in of <paramref name="user"/> (TOTP on) with <paramref name="answer"/>; its tokens when it succeeds.</summary>
+    private async Task<Tokens?> VerifyAsync(Tokens user, object answer, HttpStatusCode expected, List<string>? secrets)
+    {
+        var mfaToken = await _client.MfaTokenAsync(user.Email);
+        secrets?.Add(mfaToken);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(answer))!.AsObject();
+        body["mfaToken"] = mfaToken;
+        using var response = await _client.PostJsonAsync("/api/auth/mfa/verify", body);
+        Assert.Equal(expected, response.StatusCode);
+        if (expected != HttpStatusCode.OK)
+        {
+            return null;
+        }
+
+        var tokens = await Tokens.ReadAsync(response);
+        secrets?.AddRange([tokens.AccessToken, tokens.RefreshToken]);
+        return tokens;
+    }
+
+    private async Task<Tokens> ReauthenticateAsync(object proof, string accessToken, List<string>? secrets)
+    {
+        using var response = await _client.PostJsonAsync("/api/auth/reauthenticate", proof, accessToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tokens = await Tokens.ReadAsync(response);
+        secrets?.AddRange([tokens.AccessToken, tokens.RefreshToken]);
+        return tokens;
     }
 
     private async Task SendAsync(HttpMethod method, string path, object? body, string? accessToken, HttpStatusCode expected)

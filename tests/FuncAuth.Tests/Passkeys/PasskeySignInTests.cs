@@ -164,9 +164,10 @@ public sealed class PasskeySignInTests(AzuriteFixture azurite) : IAsyncLifetime
         var calls = _app.StorageRequests.Requests.Select(StorageRequestCounter.Shape).ToList();
         // Options stored nothing; the sign-in: challenge spent (insert), credential index (point read), passkey and owner
         // (one partition query), counter and lastUsedAt (merge), the account (point read), then the session: cleanup
-        // index write and live-sessions query side by side, and the insert.
+        // index write, live-sessions query and the passkey_used event side by side, and the insert. (The user's
+        // retention-index entry of the day was written at sign-up, on this instance.)
         Assert.Equal(
-            ["POST RateLimits", "GET UserSessions", "GET UserSessions", "PATCH UserSessions", "GET Users", "GET UserSessions", "POST UserSessions", "PUT SessionExpiry"],
+            ["POST RateLimits", "GET UserSessions", "GET UserSessions", "PATCH UserSessions", "GET Users", "GET UserSessions", "POST AuditEvents", "POST UserSessions", "PUT SessionExpiry"],
             calls.Take(4).Append(calls[4]).Concat(calls.Skip(5).Order(StringComparer.Ordinal)));
     }
 
