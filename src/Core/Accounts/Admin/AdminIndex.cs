@@ -106,20 +106,33 @@ internal sealed class AdminIndex(AuthTables tables)
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"Roles eq {Roles.Admin} or Roles eq {Roles.User + "," + Roles.Admin}");
+        var admins = new List<string>();
         await foreach (var user in tables.Users.QueryAsync<TableEntity>(filter, select: ["UserId", "Disabled"], cancellationToken: cancellationToken))
         {
             if (user.GetBoolean("Disabled") != true && user.GetString("UserId") is { Length: > 0 } userId)
             {
-                await ListAsync(userId, cancellationToken);
+                admins.Add(userId);
             }
         }
 
+        // The guard and the list in one transaction: a build that lost the race to another one writes nothing. Listed one
+        // by one, a late build could list again an admin whom a demotion (seeing the first build's guard) had just
+        // unlisted, and two admins demoting each other on a fresh index could both go. An entity group holds 100
+        // entities: beyond 99 admins the rest are listed after the guard (a window only such a deployment has).
+        var first = admins.Take(99).Select(id => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, id)));
         try
         {
-            await tables.UserSessions.AddEntityAsync(new TableEntity(Partition, GuardRow), cancellationToken);
+            await tables.UserSessions.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Add, new TableEntity(Partition, GuardRow)), .. first], cancellationToken);
         }
-        catch (RequestFailedException e) when (e.IsConflict())
+        catch (TableTransactionFailedException e) when (e.Status == 409)
         {
+            return; // Built already.
+        }
+
+        foreach (var userId in admins.Skip(99))
+        {
+            await ListAsync(userId, cancellationToken);
         }
     }
 }
