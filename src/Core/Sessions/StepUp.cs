@@ -11,7 +11,10 @@ public enum ProofRequirement
     /// <summary>A credential proved within <c>Auth__ReauthenticationWindow</c>.</summary>
     Recent,
 
-    /// <summary>As <see cref="Recent"/>, and where the account has a second factor, <c>mfa</c> in the session's <c>amr</c>.</summary>
+    /// <summary>
+    /// As <see cref="Recent"/>, and where the account has a second factor (TOTP or a passkey), <c>mfa</c> in the session's
+    /// <c>amr</c>.
+    /// </summary>
     RecentWithSecondFactor,
 }
 
@@ -26,11 +29,22 @@ public sealed class StepUp(IOptions<AuthOptions> options, TimeProvider time, ILo
     public TimeSpan Window => options.Value.ReauthenticationWindow;
 
     /// <summary>True when <paramref name="caller"/>'s session meets <paramref name="requirement"/> now.</summary>
-    public bool IsMet(AuthenticatedSession caller, ProofRequirement requirement)
+    public bool IsMet(AuthenticatedSession caller, ProofRequirement requirement) => IsMet(caller, requirement, caller.MfaEnabled);
+
+    /// <summary>
+    /// Whether a <see cref="ProofRequirement.RecentWithSecondFactor"/> check must look further than the profile copy: the
+    /// session has no <c>mfa</c> and the account no TOTP, so only its passkeys (one storage query) can tell whether it
+    /// has a second factor.
+    /// </summary>
+    public static bool NeedsPasskeyCheck(AuthenticatedSession caller, ProofRequirement requirement) =>
+        requirement == ProofRequirement.RecentWithSecondFactor && !caller.MfaEnabled && !caller.Methods.Contains(AuthMethods.MultiFactor);
+
+    /// <summary>As above, with <paramref name="hasSecondFactor"/> known (TOTP on, or a passkey registered).</summary>
+    public bool IsMet(AuthenticatedSession caller, ProofRequirement requirement, bool hasSecondFactor)
     {
         var age = time.GetUtcNow() - caller.AuthTime;
         var recent = age <= Window;
-        var secondFactor = requirement == ProofRequirement.RecentWithSecondFactor && caller.MfaEnabled;
+        var secondFactor = requirement == ProofRequirement.RecentWithSecondFactor && hasSecondFactor;
         if (recent && (!secondFactor || caller.Methods.Contains(AuthMethods.MultiFactor)))
         {
             return true;

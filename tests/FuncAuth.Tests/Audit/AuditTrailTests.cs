@@ -419,7 +419,9 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IAsyncLifetime
                 using (var authenticator = new SoftwareAuthenticator())
                 {
                     var deleted = await _client.RegisterPasskeyAsync(user.AccessToken, authenticator);
-                    await SendAsync(HttpMethod.Delete, "/api/auth/passkeys/" + deleted, null, user.AccessToken, HttpStatusCode.NoContent);
+                    var withPasskey = await _client.SteppedUpWithPasskeyAsync(user.AccessToken, authenticator);
+                    secrets?.AddRange([withPasskey.AccessToken, withPasskey.RefreshToken]);
+                    await SendAsync(HttpMethod.Delete, "/api/auth/passkeys/" + deleted, null, withPasskey.AccessToken, HttpStatusCode.NoContent);
                     return (user.UserId, user.UserId, SessionOf(user), new Dictionary<string, string> { ["passkeyId"] = deleted });
                 }
 

@@ -35,6 +35,17 @@ public static class PasskeyApi
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    /// <summary>Re-authenticates the session of <paramref name="accessToken"/> with the passkey: its new tokens carry <c>mfa</c>.</summary>
+    public static async Task<Tokens> SteppedUpWithPasskeyAsync(this HttpClient client, string accessToken, SoftwareAuthenticator authenticator)
+    {
+        using var optionsResponse = await client.PostJsonAsync("/api/auth/passkeys/options", new { }, accessToken);
+        Assert.Equal(HttpStatusCode.OK, optionsResponse.StatusCode);
+        var options = JsonNode.Parse(await optionsResponse.Content.ReadAsStringAsync())!;
+        using var stepped = await client.PostJsonAsync("/api/auth/reauthenticate", new JsonObject { ["passkey"] = authenticator.Assert(options, Origin) }, accessToken);
+        Assert.Equal(HttpStatusCode.OK, stepped.StatusCode);
+        return await Tokens.ReadAsync(stepped);
+    }
+
     public static Task<HttpResponseMessage> SendSignInAsync(this HttpClient client, JsonNode options, JsonObject credential) =>
         client.PostJsonAsync("/api/auth/passkeys/login", new JsonObject { ["challengeId"] = options["challengeId"]!.GetValue<string>(), ["credential"] = credential });
 }

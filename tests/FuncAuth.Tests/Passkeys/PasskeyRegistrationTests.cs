@@ -77,17 +77,24 @@ public sealed class PasskeyRegistrationTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(authenticator.CredentialIdText, Assert.Single(next["excludeCredentials"]!.AsArray())!["id"]!.GetValue<string>());
         Assert.Equal(firstOptions["user"]!["id"]!.GetValue<string>(), next["user"]!["id"]!.GetValue<string>());
 
-        using (var deleted = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{id}", user.AccessToken)))
+        // The passkey is a second factor: a recent password proof is not enough to delete it; one with the passkey is.
+        using (var refused = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{id}", user.AccessToken)))
+        {
+            await Problem.AssertAsync(refused, HttpStatusCode.Forbidden, "reauthentication_required");
+        }
+
+        var stepped = await _client.SteppedUpWithPasskeyAsync(user.AccessToken, authenticator);
+        using (var deleted = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{id}", stepped.AccessToken)))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        using (var again = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{id}", user.AccessToken)))
+        using (var again = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{id}", stepped.AccessToken)))
         {
             await Problem.AssertAsync(again, HttpStatusCode.NotFound, "not_found");
         }
 
-        using var empty = await _client.GetAsync("/api/auth/passkeys", user.AccessToken);
+        using var empty = await _client.GetAsync("/api/auth/passkeys", stepped.AccessToken);
         Assert.Equal(0, (await empty.ReadJsonAsync()).GetArrayLength());
         Assert.Empty(await RowsNamingAsync(user.UserId));
     }
@@ -251,7 +258,14 @@ public sealed class PasskeyRegistrationTests(AzuriteFixture azurite) : IAsyncLif
         await _client.RegisterPasskeyAsync(user.AccessToken, authenticator);
         Assert.NotEmpty(await RowsNamingAsync(user.UserId));
 
-        using var deleted = await _client.SendAsync(Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = Api.Password }, user.AccessToken));
+        using (var refused = await _client.SendAsync(Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = Api.Password }, user.AccessToken)))
+        {
+            // An account whose only second factor is a passkey needs it in the proof, as one with TOTP needs a code.
+            await Problem.AssertAsync(refused, HttpStatusCode.Forbidden, "reauthentication_required");
+        }
+
+        var stepped = await _client.SteppedUpWithPasskeyAsync(user.AccessToken, authenticator);
+        using var deleted = await _client.SendAsync(Api.Json(HttpMethod.Delete, "/api/auth/account", new { password = Api.Password }, stepped.AccessToken));
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty(await RowsNamingAsync(user.UserId));

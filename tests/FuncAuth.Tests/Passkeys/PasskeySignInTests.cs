@@ -111,7 +111,8 @@ public sealed class PasskeySignInTests(AzuriteFixture azurite) : IAsyncLifetime
                 options["challengeId"] = ChallengeOf(credential);
                 break;
             case "deleted passkey":
-                using (var deleted = await _client.SendAsync(Api.Authorized(HttpMethod.Delete, $"/api/auth/passkeys/{passkeyId}", user.AccessToken)))
+                using (var deleted = await _client.SendAsync(Api.Authorized(
+                    HttpMethod.Delete, $"/api/auth/passkeys/{passkeyId}", (await _client.SteppedUpWithPasskeyAsync(user.AccessToken, authenticator)).AccessToken)))
                 {
                     Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
                 }
