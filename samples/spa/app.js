@@ -520,8 +520,15 @@ async function confirmIdentity({ codeOnly }) {
     dialog.append(
       h("h1", { id: "reauth-title" }, "Confirm it's you"),
       h("p", {}, codeOnly
-        ? "This change needs your second factor: enter a code from your authenticator app, or a recovery code."
+        ? "This change needs your second factor: enter a code from your authenticator app, or a recovery code, or use a passkey."
         : "For your safety, this change needs a fresh proof that it is you."),
+      // A passkey proves the second factor by itself (and is the only one an account without TOTP may have).
+      auth.passkeysSupported
+        ? h("div", { class: "row" }, button("Use a passkey", async () => {
+          await auth.reauthenticateWithPasskey();
+          finish(true);
+        }, { id: "reauth-passkey-dialog", class: "secondary" }))
+        : null,
       ...(hasCode ? codeForms(prove, "reauth") : []),
       ...(codeOnly ? [] : [hasCode ? h("h2", {}, "Or with your password") : null, byPassword]),
       h("div", { class: "row" }, h("button", { type: "button", class: "secondary", id: "reauth-cancel" }, "Cancel")));
