@@ -47,7 +47,7 @@ internal static class LimiterBench
             await provider.GetRequiredService<AuthTables>().EnsureCreatedAsync(CancellationToken.None);
             var accounts = provider.GetRequiredService<AccountService>();
             var guard = provider.GetRequiredService<LoginGuard>();
-            var limiter = provider.GetRequiredService<RateLimiter>();
+            var limiter = provider.GetRequiredService<AbuseLimits>();
 
             var known = $"bench-{Guid.NewGuid():N}@example.com";
             var signup = await accounts.SignupAsync(known, Password, Password, null, CancellationToken.None);

@@ -22,20 +22,20 @@ public static class AbuseServices
             .ValidateOnStart();
         services.AddSingleton<HashBulkhead>();
         services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new RateLimiter(
+        services.AddSingleton(sp => new AbuseLimits(
             sp.GetRequiredService<RateLimitStore>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RateLimiter>>())
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AbuseLimits>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         services.AddSingleton(sp => new LoginGuard(
-            sp.GetRequiredService<AccountService>(), sp.GetRequiredService<RateLimiter>(),
+            sp.GetRequiredService<AccountService>(), sp.GetRequiredService<AbuseLimits>(),
             sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>())
         {
             Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
         });
         // Before the email services register theirs: the outbox asks this limit before each mail it sends.
-        services.AddSingleton<Email.IEmailRecipientLimit>(sp => new EmailRecipientLimit(sp.GetRequiredService<RateLimiter>()));
+        services.AddSingleton<Email.IEmailRecipientLimit>(sp => new EmailRecipientLimit(sp.GetRequiredService<AbuseLimits>()));
         return services;
     }
 }

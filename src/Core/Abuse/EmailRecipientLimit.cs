@@ -8,7 +8,7 @@ namespace FuncAuth.Core.Abuse;
 /// asked when a mail is about to be sent, so a mail over the limit is dropped while the request that queued it has
 /// already had its usual answer.
 /// </summary>
-internal sealed class EmailRecipientLimit(RateLimiter limits) : IEmailRecipientLimit
+internal sealed class EmailRecipientLimit(AbuseLimits limits) : IEmailRecipientLimit
 {
     public async ValueTask<bool> TryAcquireAsync(string normalizedEmail, CancellationToken cancellationToken)
     {

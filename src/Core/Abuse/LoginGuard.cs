@@ -32,11 +32,11 @@ public abstract record GuardedLoginResult
 public sealed class LoginGuard
 {
     private readonly AccountService _accounts;
-    private readonly RateLimiter _limits;
+    private readonly AbuseLimits _limits;
     private readonly HashBulkhead _bulkhead;
     private readonly ILogger<LoginGuard> _logger;
 
-    public LoginGuard(AccountService accounts, RateLimiter limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger)
+    public LoginGuard(AccountService accounts, AbuseLimits limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger)
     {
         _accounts = accounts;
         _limits = limits;

@@ -208,7 +208,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     }
 }
 
-/// <summary>One count taken from a limit, which <see cref="RateLimiter.ReleaseAsync"/> can give back.</summary>
+/// <summary>One count taken from a limit, which <see cref="AbuseLimits.ReleaseAsync"/> can give back.</summary>
 public sealed class RateLimitLease
 {
     internal RateLimitLease(RateCounterEntity counter) => Counter = counter;

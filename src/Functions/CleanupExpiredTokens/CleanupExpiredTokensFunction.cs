@@ -24,7 +24,7 @@ public static class CleanupExpiredTokensFunction
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, RateLimiter limits, FuncAuth.Core.Audit.AuditTrail audit, CancellationToken cancellationToken)
+        HttpContext context, SessionCleanup cleanup, ApiKeyCleanup apiKeyCleanup, AbuseLimits limits, FuncAuth.Core.Audit.AuditTrail audit, CancellationToken cancellationToken)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
         {

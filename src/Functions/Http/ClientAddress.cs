@@ -103,7 +103,7 @@ public static class ClientAddress
             return resolved.Key;
         }
 
-        if (!context.RequestServices.GetRequiredService<FuncAuth.Core.Abuse.RateLimiter>().Enabled)
+        if (!context.RequestServices.GetRequiredService<FuncAuth.Core.Abuse.AbuseLimits>().Enabled)
         {
             return null;
         }

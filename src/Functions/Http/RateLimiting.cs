@@ -23,7 +23,7 @@ public static class RateLimiting
                 return await next(context);
             }
 
-            var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
+            var limiter = http.RequestServices.GetRequiredService<AbuseLimits>();
             var decision = await limiter.TryAcquireAsync(name, address, http.RequestAborted);
             return decision.Allowed ? await next(context) : (refuse ?? TooManyRequests)(http, decision.RetryAfterSeconds);
         });

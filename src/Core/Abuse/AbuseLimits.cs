@@ -14,17 +14,17 @@ public sealed record RateLimitDecision(bool Allowed, TimeSpan RetryAfter, RateLi
 /// The limits of README's "Abuse resistance", counted in fixed windows aligned to the Unix epoch and kept in Table Storage, so they hold
 /// across instances. A refused request is not counted.
 /// </summary>
-public sealed class RateLimiter
+public sealed class AbuseLimits
 {
     private static readonly RateLimitDecision Unlimited = new(true, TimeSpan.Zero, null);
 
     private readonly RateLimitStore _store;
     private readonly IOptions<RateLimitOptions> _options;
     private readonly TimeProvider _time;
-    private readonly ILogger<RateLimiter> _logger;
+    private readonly ILogger<AbuseLimits> _logger;
     private readonly FullCounters _full = new();
 
-    internal RateLimiter(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
+    internal AbuseLimits(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<AbuseLimits> logger)
     {
         _store = store;
         _options = options;
