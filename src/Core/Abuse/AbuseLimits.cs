@@ -71,28 +71,56 @@ public sealed class AbuseLimits
     public Task ReleaseAsync(RateLimitDecision decision, CancellationToken cancellationToken) =>
         decision.Lease is { } lease ? _store.ReleaseAsync(lease, cancellationToken) : Task.CompletedTask;
 
-    /// <summary>Forgets what <paramref name="key"/> did under the limit in the current window.</summary>
-    public Task ClearAsync(RateLimitName name, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts one failed password check of <paramref name="account"/> (and of the account at <paramref name="clientAddress"/>,
+    /// when known) under both failure limits, unless one is reached: both counters share a partition and are written in
+    /// one transaction, so both are counted or neither, in one call. When both are reached, the Retry-After is the
+    /// per-account-and-address limit's.
+    /// </summary>
+    public async Task<RateLimitDecision> TryAcquireLoginFailureAsync(string account, string? clientAddress, CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
-            return Task.CompletedTask;
+            return Unlimited;
         }
 
-        var rule = _options.Value.Rule(name);
-        return _store.ClearAsync(name, key, WindowEnd(rule, _time.GetUtcNow()), cancellationToken);
+        var options = _options.Value;
+        var now = _time.GetUtcNow();
+        var pairEnd = WindowEnd(options.LoginFailuresPerAccountAndAddress, now);
+        var accountEnd = WindowEnd(options.LoginFailuresPerAccount, now);
+        var rows = RateLimitStore.LoginFailureKeys(account, clientAddress, accountEnd, pairEnd);
+        CounterSlot accountSlot = new(rows.PartitionKey, rows.AccountRow, options.LoginFailuresPerAccount.Limit, accountEnd);
+        CounterSlot[] slots = rows.PairRow is null
+            ? [accountSlot]
+            : [new(rows.PartitionKey, rows.PairRow, options.LoginFailuresPerAccountAndAddress.Limit, pairEnd), accountSlot];
+        var (lease, full) = await _store.TryIncrementAllAsync(slots, cancellationToken);
+        if (lease is null)
+        {
+            var name = slots[full].RowKey == rows.AccountRow ? RateLimitName.LoginFailuresPerAccount : RateLimitName.LoginFailuresPerAccountAndAddress;
+            AbuseLog.RateLimited(_logger, name);
+            Metrics?.RateLimited(name);
+            return new(false, slots[full].WindowEnd - now, null);
+        }
+
+        return new(true, TimeSpan.Zero, lease);
     }
 
-    /// <summary>Forgets what every address did under a per-account-and-address limit for <paramref name="account"/> in the current window.</summary>
-    public Task<int> ClearAllOfAccountAsync(RateLimitName name, string account, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets the failed password checks of <paramref name="account"/> in the current windows: the per-account counter
+    /// and every address's (one partition: one query, one batch). Returns how many addresses had a counter.
+    /// </summary>
+    public Task<int> ClearLoginFailuresAsync(string account, CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
             return Task.FromResult(0);
         }
 
-        var rule = _options.Value.Rule(name);
-        return _store.ClearAllOfAccountAsync(name, account, WindowEnd(rule, _time.GetUtcNow()), cancellationToken);
+        var options = _options.Value;
+        var now = _time.GetUtcNow();
+        var rows = RateLimitStore.LoginFailureKeys(
+            account, null, WindowEnd(options.LoginFailuresPerAccount, now), WindowEnd(options.LoginFailuresPerAccountAndAddress, now));
+        return _store.ClearLoginFailuresAsync(rows, cancellationToken);
     }
 
     /// <summary>Removes the counters of windows that have ended (the cleanup timer calls this).</summary>

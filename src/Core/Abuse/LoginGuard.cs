@@ -60,8 +60,8 @@ public sealed class LoginGuard
             return new GuardedLoginResult.Checked(await _accounts.LoginAsync(email, password, cancellationToken));
         }
 
-        var (leases, retryAfter) = await AcquireAsync(AccountKey(email!), clientAddress, cancellationToken);
-        if (leases is null)
+        var (lease, retryAfter) = await AcquireAsync(AccountKey(email!), clientAddress, cancellationToken);
+        if (lease is null)
         {
             return new GuardedLoginResult.RateLimited(retryAfter);
         }
@@ -69,7 +69,7 @@ public sealed class LoginGuard
         using var slot = await _bulkhead.TryEnterAsync(cancellationToken);
         if (slot is null)
         {
-            await ReleaseAsync(leases, cancellationToken);
+            await ReleaseAsync(lease, cancellationToken);
             AbuseLog.HashingBusy(_logger);
             Metrics?.Login(Diagnostics.LoginOutcome.Busy);
             return new GuardedLoginResult.Busy(1);
@@ -78,7 +78,7 @@ public sealed class LoginGuard
         var result = await _accounts.LoginAsync(email, password, cancellationToken);
         if (result is not LoginResult.InvalidCredentials)
         {
-            await ReleaseAsync(leases, cancellationToken);
+            await ReleaseAsync(lease, cancellationToken);
         }
 
         return new GuardedLoginResult.Checked(result);
@@ -106,8 +106,8 @@ public sealed class LoginGuard
         string accountKey, string? clientAddress, Func<CancellationToken, Task<T>> check, Func<T, bool> failed, CancellationToken cancellationToken)
         where T : class
     {
-        var (leases, retryAfter) = await AcquireAsync(accountKey, clientAddress, cancellationToken);
-        if (leases is null)
+        var (lease, retryAfter) = await AcquireAsync(accountKey, clientAddress, cancellationToken);
+        if (lease is null)
         {
             return (null, retryAfter);
         }
@@ -115,40 +115,26 @@ public sealed class LoginGuard
         var result = await check(cancellationToken);
         if (!failed(result))
         {
-            await ReleaseAsync(leases, cancellationToken);
+            await ReleaseAsync(lease, cancellationToken);
         }
 
         return (result, 0);
     }
 
     /// <summary>
-    /// Takes one count from each failure limit, the narrower first: a guesser stopped by it (the common case under
-    /// attack) costs no call on the per-account counter. Null leases: refused, after the given seconds.
+    /// Takes one count from each failure limit in one call (both counters of the account share a partition and are
+    /// written in one transaction). Null lease: refused, after the given seconds.
     /// </summary>
-    private async Task<(RateLimitDecision[]? Leases, int RetryAfterSeconds)> AcquireAsync(string account, string? clientAddress, CancellationToken cancellationToken)
+    private async Task<(RateLimitDecision? Lease, int RetryAfterSeconds)> AcquireAsync(string account, string? clientAddress, CancellationToken cancellationToken)
     {
-        RateLimitDecision? pair = null;
-        if (clientAddress is not null)
+        var decision = await _limits.TryAcquireLoginFailureAsync(account, clientAddress, cancellationToken);
+        if (!decision.Allowed)
         {
-            pair = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccountAndAddress, PairKey(account, clientAddress), cancellationToken);
-            if (!pair.Allowed)
-            {
-                Metrics?.Login(Diagnostics.LoginOutcome.Locked);
-                return (null, pair.RetryAfterSeconds);
-            }
-        }
-
-        var any = await _limits.TryAcquireAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
-        RateLimitDecision[] leases = pair is null ? [any] : [pair, any];
-        if (!any.Allowed)
-        {
-            // A refused attempt does not count: give back the count the narrower limit took.
-            await ReleaseAsync(leases, cancellationToken);
             Metrics?.Login(Diagnostics.LoginOutcome.Locked);
-            return (null, any.RetryAfterSeconds);
+            return (null, decision.RetryAfterSeconds);
         }
 
-        return (leases, 0);
+        return (decision, 0);
     }
 
     /// <summary>
@@ -158,16 +144,11 @@ public sealed class LoginGuard
     public async Task ClearLoginFailuresAsync(string email, CancellationToken cancellationToken)
     {
         var account = AccountKey(email);
-        await _limits.ClearAsync(RateLimitName.LoginFailuresPerAccount, account, cancellationToken);
-        var cleared = await _limits.ClearAllOfAccountAsync(RateLimitName.LoginFailuresPerAccountAndAddress, account, cancellationToken);
+        var cleared = await _limits.ClearLoginFailuresAsync(account, cancellationToken);
         AbuseLog.LoginFailuresCleared(_logger, cleared);
     }
 
-    /// <summary>The per-account-and-address key: the account part first, which <see cref="RateLimitStore"/> groups by.</summary>
-    private static string PairKey(string account, string clientAddress) => account + RateLimitStore.AccountSeparator + clientAddress;
-
     private static string AccountKey(string email) => EmailAddress.StorageKey(EmailAddress.Normalize(email));
 
-    private Task ReleaseAsync(RateLimitDecision[] decisions, CancellationToken cancellationToken) =>
-        Task.WhenAll(decisions.Select(d => _limits.ReleaseAsync(d, cancellationToken)));
+    private Task ReleaseAsync(RateLimitDecision decision, CancellationToken cancellationToken) => _limits.ReleaseAsync(decision, cancellationToken);
 }

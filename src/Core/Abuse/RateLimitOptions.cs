@@ -49,6 +49,16 @@ public sealed class RateLimitOptions : IValidatableObject
                 yield return new("must be whole seconds between 00:00:01 and 1.00:00:00", [$"{name}:Window"]);
             }
         }
+
+        // The two failure counters of an account share a partition named by the later window end, which must not change
+        // within either window: every shorter window then lies in one longer one.
+        var (pair, account) = (LoginFailuresPerAccountAndAddress.Window.Ticks, LoginFailuresPerAccount.Window.Ticks);
+        if (pair > 0 && account > 0 && Math.Max(pair, account) % Math.Min(pair, account) != 0)
+        {
+            yield return new(
+                "the longer of the two failure windows must be a whole multiple of the shorter",
+                [$"{RateLimitName.LoginFailuresPerAccountAndAddress}:Window", $"{RateLimitName.LoginFailuresPerAccount}:Window"]);
+        }
     }
 }
 

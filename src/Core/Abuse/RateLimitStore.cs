@@ -13,7 +13,9 @@ namespace FuncAuth.Core.Abuse;
 /// window, one call) or a replace conditional on the ETag. The ETag is the one this instance last wrote
 /// (<see cref="KnownCounters"/>), so while one instance serves a key an increment is one call; when another instance
 /// changed the counter, or it was never seen here, the counter is read first. A lost race (409 on insert, 412 on
-/// replace) reads again, so concurrent increments on any number of instances never lose a count.
+/// replace) reads again, so concurrent increments on any number of instances never lose a count. Two counters of one
+/// partition (the failure counters of one account) are counted together: both writes in one entity group transaction,
+/// each conditional as above, so both are counted or neither, in one call.
 /// </summary>
 internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
 {
@@ -23,31 +25,31 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     private readonly KeyedGate _gate = new();
     private readonly KnownCounters _known = new();
 
-    /// <summary>Parts an account from an address in the keys of <see cref="RateLimitName.LoginFailuresPerAccountAndAddress"/>.</summary>
-    public const char AccountSeparator = '|';
-
-    /// <summary>
-    /// Where a counter lives: partition = shard and window end, row = the limit's name and a digest of the key. The
-    /// per-account-and-address counters of one account share their shard and a row prefix (the account's digest), so
-    /// every address's counter of an account is one partition range query away (<see cref="ClearAllOfAccountAsync"/>).
-    /// </summary>
+    /// <summary>Where a per-key counter lives: partition = shard and window end, row = the limit's name and a digest of the key.</summary>
     public static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + key));
-        if (name == RateLimitName.LoginFailuresPerAccountAndAddress && key.LastIndexOf(AccountSeparator) is var at and >= 0)
-        {
-            var (partitionKey, prefix) = AccountRange(name, key[..at], windowEnd);
-            return (partitionKey, prefix + Convert.ToHexStringLower(hash, 0, 16));
-        }
-
         return (Partition(hash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(hash, 0, 16));
     }
 
-    /// <summary>The partition and row-key prefix of every per-address counter of <paramref name="account"/> in one window.</summary>
-    private static (string PartitionKey, string RowPrefix) AccountRange(RateLimitName name, string account, DateTimeOffset windowEnd)
+    /// <summary>
+    /// Where the failure counters of <paramref name="account"/> live: one partition (the account's shard and the later
+    /// of the two windows' ends), so a login counts both in one transaction. Rows: <c>LoginFailuresPerAccount-&lt;account
+    /// digest&gt;-&lt;window end&gt;</c> and, for <paramref name="clientAddress"/>, <c>LoginFailuresPerAccountAndAddress-&lt;account
+    /// digest&gt;-&lt;window end&gt;-&lt;digest of both&gt;</c>: every address's counter of the account in a window shares a row
+    /// prefix (<see cref="ClearLoginFailuresAsync"/>). The longer window is a whole multiple of the shorter
+    /// (<see cref="RateLimitOptions"/>), so a counter's partition does not change within its window.
+    /// </summary>
+    public static LoginFailureRows LoginFailureKeys(string account, string? clientAddress, DateTimeOffset accountWindowEnd, DateTimeOffset pairWindowEnd)
     {
-        var accountHash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + account));
-        return (Partition(accountHash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(accountHash, 0, 16) + "-");
+        var accountHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RateLimitName.LoginFailuresPerAccountAndAddress + "\n" + account)), 0, 16);
+        var partitionKey = Partition(Convert.ToInt32(accountHash[..2], 16) % Shards, accountWindowEnd > pairWindowEnd ? accountWindowEnd : pairWindowEnd);
+        var accountRow = string.Create(CultureInfo.InvariantCulture, $"{RateLimitName.LoginFailuresPerAccount}-{accountHash}-{accountWindowEnd.ToUnixTimeSeconds():D12}");
+        var pairPrefix = string.Create(CultureInfo.InvariantCulture, $"{RateLimitName.LoginFailuresPerAccountAndAddress}-{accountHash}-{pairWindowEnd.ToUnixTimeSeconds():D12}-");
+        var pairRow = clientAddress is null
+            ? null
+            : pairPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RateLimitName.LoginFailuresPerAccountAndAddress + "\n" + account + "\n" + clientAddress)), 0, 16);
+        return new(partitionKey, accountRow, pairRow, pairPrefix);
     }
 
     internal static string Partition(int shard, DateTimeOffset windowEnd) =>
@@ -57,93 +59,122 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     public async Task<RateLimitLease?> TryIncrementAsync(RateLimitName name, string key, int limit, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
-        using var turn = await _gate.EnterAsync(partitionKey + rowKey, cancellationToken);
-        var table = tables.RateLimits;
-        var counter = _known.Find(partitionKey, rowKey);
-        // A remembered count is a guess: it is trusted to try a replace, never to refuse (another instance may have
-        // given counts back since).
-        var guessed = counter is not null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return (await TryIncrementAllAsync([new(partitionKey, rowKey, limit, windowEnd)], cancellationToken)).Lease;
+    }
+
+    /// <summary>
+    /// Adds one to each counter (one or two, of one partition) unless one has reached its limit: all or none, in one
+    /// call while this instance knows their ETags. Full: the index of the first counter at its limit (none counted).
+    /// </summary>
+    public async Task<(RateLimitLease? Lease, int Full)> TryIncrementAllAsync(IReadOnlyList<CounterSlot> slots, CancellationToken cancellationToken)
+    {
+        var turns = await EnterAsync(slots.Select(s => s.PartitionKey + s.RowKey), cancellationToken);
+        try
         {
-            if (counter is null)
+            var counters = slots.Select(s => _known.Find(s.PartitionKey, s.RowKey)).ToArray();
+            // A remembered count is a guess: it is trusted to try a write, never to refuse (another instance may have
+            // given counts back since).
+            var guessed = counters.Select(c => c is not null).ToArray();
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                try
+                if (Enumerable.Range(0, slots.Count).Any(i => guessed[i] && counters[i]!.Count >= slots[i].Limit))
                 {
-                    var inserted = new RateCounterEntity { PartitionKey = partitionKey, RowKey = rowKey, Count = 1, WindowEnd = windowEnd };
-                    await table.AddRowAsync(inserted, cancellationToken);
-                    return Leased(inserted);
+                    counters = await ReadAsync(slots, cancellationToken);
+                    Array.Fill(guessed, false);
                 }
-                catch (RequestFailedException e) when (e.IsConflict())
+
+                for (var i = 0; i < slots.Count; i++)
                 {
+                    if (counters[i] is { } full && full.Count >= slots[i].Limit)
+                    {
+                        _known.Forget(full.PartitionKey, full.RowKey);
+                        return (null, i);
+                    }
                 }
-            }
 
-            if (counter is null || (guessed && counter.Count >= limit))
-            {
-                guessed = false;
-                counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
-                if (counter is null)
+                // Absent (never seen here, or read and missing): an insert, which fails if another instance made it first.
+                var next = slots.Select((s, i) => new RateCounterEntity
                 {
-                    continue; // Released to zero and removed meanwhile: insert again.
+                    PartitionKey = s.PartitionKey, RowKey = s.RowKey, Count = (counters[i]?.Count ?? 0) + 1, WindowEnd = s.WindowEnd, ETag = counters[i]?.ETag ?? default,
+                }).ToArray();
+                if (await TryWriteAsync(next, counters.Select(c => c is null ? TableTransactionActionType.Add : TableTransactionActionType.UpdateReplace).ToArray(), cancellationToken))
+                {
+                    var now = time.GetUtcNow();
+                    foreach (var counter in next)
+                    {
+                        _known.Remember(counter, now);
+                    }
+
+                    return (new RateLimitLease(next), -1);
                 }
-            }
 
-            if (counter.Count >= limit)
-            {
-                _known.Forget(partitionKey, rowKey);
-                return null;
+                // Changed on another instance since this one wrote or read it: read again (none left: insert again).
+                counters = await ReadAsync(slots, cancellationToken);
+                Array.Fill(guessed, false);
             }
-
-            counter.Count++;
-            if (await table.TryReplaceAsync(counter, cancellationToken))
-            {
-                return Leased(counter);
-            }
-
-            // Changed on another instance since this one wrote or read it: read it again (none left: insert again).
-            guessed = false;
-            counter = await table.GetRowAsync<RateCounterEntity>(partitionKey, rowKey, cancellationToken);
+        }
+        finally
+        {
+            Leave(turns);
         }
 
         throw new StorageContentionException("A rate-limit counter kept changing during the update; retry later.");
     }
 
-    /// <summary>Takes back the one the lease added (the counter is removed when it falls to zero).</summary>
+    /// <summary>Takes back the one the lease added to each of its counters, in one call (a counter falling to zero is removed).</summary>
     public async Task ReleaseAsync(RateLimitLease lease, CancellationToken cancellationToken)
     {
-        var counter = lease.Counter;
-        using var turn = await _gate.EnterAsync(counter.PartitionKey + counter.RowKey, cancellationToken);
-        // The lease's copy may be older than what this instance wrote since (a later increment of the same counter).
-        counter = _known.Find(counter.PartitionKey, counter.RowKey) is { } newer && newer.WindowEnd == counter.WindowEnd ? newer : counter;
-        var table = tables.RateLimits;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var turns = await EnterAsync(lease.Counters.Select(c => c.PartitionKey + c.RowKey), cancellationToken);
+        try
         {
-            try
+            // The lease's copy may be older than what this instance wrote since (a later increment of the same counter).
+            RateCounterEntity?[] counters = lease.Counters
+                .Select(c => _known.Find(c.PartitionKey, c.RowKey) is { } newer && newer.WindowEnd == c.WindowEnd ? newer : c)
+                .ToArray();
+            var slots = lease.Counters.Select(c => new CounterSlot(c.PartitionKey, c.RowKey, 0, c.WindowEnd)).ToArray();
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                if (counter.Count <= 1)
+                var present = counters.OfType<RateCounterEntity>().ToArray();
+                if (present.Length == 0)
                 {
-                    await table.DeleteEntityAsync(counter.PartitionKey, counter.RowKey, counter.ETag, cancellationToken);
-                    _known.Forget(counter.PartitionKey, counter.RowKey);
+                    return; // Cleared meanwhile: nothing left to give back.
+                }
+
+                var next = present.Select(c => new RateCounterEntity
+                {
+                    PartitionKey = c.PartitionKey, RowKey = c.RowKey, Count = c.Count - 1, WindowEnd = c.WindowEnd, ETag = c.ETag,
+                }).ToArray();
+                if (await TryWriteAsync(next, next.Select(c => c.Count <= 0 ? TableTransactionActionType.Delete : TableTransactionActionType.UpdateReplace).ToArray(), cancellationToken))
+                {
+                    var now = time.GetUtcNow();
+                    foreach (var counter in next)
+                    {
+                        if (counter.Count <= 0)
+                        {
+                            _known.Forget(counter.PartitionKey, counter.RowKey);
+                        }
+                        else
+                        {
+                            _known.Remember(counter, now);
+                        }
+                    }
+
                     return;
                 }
 
-                counter.Count--;
-                await table.ReplaceRowAsync(counter, cancellationToken);
-                _known.Remember(counter, time.GetUtcNow());
-                return;
+                counters = await ReadAsync(slots, cancellationToken);
+                foreach (var (slot, counter) in slots.Zip(counters))
+                {
+                    if (counter is null)
+                    {
+                        _known.Forget(slot.PartitionKey, slot.RowKey);
+                    }
+                }
             }
-            catch (RequestFailedException e) when (e.IsLostRace())
-            {
-            }
-
-            var current = await table.GetRowAsync<RateCounterEntity>(counter.PartitionKey, counter.RowKey, cancellationToken);
-            if (current is null)
-            {
-                _known.Forget(counter.PartitionKey, counter.RowKey);
-                return;
-            }
-
-            counter = current;
+        }
+        finally
+        {
+            Leave(turns);
         }
 
         throw new StorageContentionException("A rate-limit counter kept changing during the update; retry later.");
@@ -158,15 +189,17 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     }
 
     /// <summary>
-    /// Removes every per-address counter of <paramref name="account"/> in the window, whatever they hold: one range query
-    /// of one partition, then one transaction per 100 counters. Returns how many there were.
+    /// Removes the failure counters of one account in the windows of <paramref name="rows"/>, whatever they hold: the
+    /// per-account one and every address's; one query of one partition, then one transaction per 100 counters. Returns
+    /// how many per-address counters there were.
     /// </summary>
-    public async Task<int> ClearAllOfAccountAsync(RateLimitName name, string account, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    public async Task<int> ClearLoginFailuresAsync(LoginFailureRows rows, CancellationToken cancellationToken)
     {
-        var (partitionKey, prefix) = AccountRange(name, account, windowEnd);
+        var (partitionKey, accountRow, _, prefix) = rows;
         var rowKeys = new List<string>();
         // '-' + 1 = '.': the first key after every key with the prefix.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + "."}");
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partitionKey} and ((RowKey ge {prefix} and RowKey lt {prefix[..^1] + "."}) or RowKey eq {accountRow})");
         await foreach (var counter in tables.RateLimits.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
             rowKeys.Add(counter.RowKey);
@@ -175,7 +208,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
 
         // A counter given back to zero meanwhile is gone already: the helper then deletes the rest one by one.
         await tables.RateLimits.DeleteRowsAsync(partitionKey, rowKeys, cancellationToken);
-        return rowKeys.Count;
+        return rowKeys.Count(r => r != accountRow);
     }
 
     /// <summary>Removes counters whose window ended before <paramref name="now"/>: one range query per shard, then a delete each.</summary>
@@ -201,17 +234,112 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
         return removed;
     }
 
-    private RateLimitLease Leased(RateCounterEntity counter)
+    /// <summary>
+    /// Writes the counters (one or two of one partition) with their actions, each conditional on the counter's ETag (an
+    /// insert on its absence): two in one transaction. False when one changed meanwhile (409, 412, 404): none written.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(RateCounterEntity[] counters, TableTransactionActionType[] actions, CancellationToken cancellationToken)
     {
-        _known.Remember(counter, time.GetUtcNow());
-        return new RateLimitLease(counter);
+        var table = tables.RateLimits;
+        try
+        {
+            if (counters.Length == 1)
+            {
+                var counter = counters[0];
+                switch (actions[0])
+                {
+                    case TableTransactionActionType.Add:
+                        await table.AddRowAsync(counter, cancellationToken);
+                        break;
+                    case TableTransactionActionType.Delete:
+                        await table.DeleteEntityAsync(counter.PartitionKey, counter.RowKey, counter.ETag, cancellationToken);
+                        break;
+                    default:
+                        await table.ReplaceRowAsync(counter, cancellationToken);
+                        break;
+                }
+
+                return true;
+            }
+
+            var response = await table.SubmitTransactionAsync(
+                counters.Select((c, i) => new TableTransactionAction(actions[i], c.Write(), c.ETag)), cancellationToken);
+            for (var i = 0; i < counters.Length; i++)
+            {
+                counters[i].ETag = response.Value[i].Headers.ETag ?? default;
+            }
+
+            return true;
+        }
+        catch (RequestFailedException e) when (e.IsConflict() || e.IsLostRace())
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The counters as stored now (null: none): a point read for one, one partition query for two.</summary>
+    private async Task<RateCounterEntity?[]> ReadAsync(IReadOnlyList<CounterSlot> slots, CancellationToken cancellationToken)
+    {
+        if (slots.Count == 1)
+        {
+            return [await tables.RateLimits.GetRowAsync<RateCounterEntity>(slots[0].PartitionKey, slots[0].RowKey, cancellationToken)];
+        }
+
+        if (slots.Count != 2 || slots[0].PartitionKey != slots[1].PartitionKey)
+        {
+            throw new ArgumentException("One counter, or two of one partition.", nameof(slots));
+        }
+
+        var found = new RateCounterEntity?[2];
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {slots[0].PartitionKey} and (RowKey eq {slots[0].RowKey} or RowKey eq {slots[1].RowKey})");
+        await foreach (var counter in tables.RateLimits.QueryRowsAsync<RateCounterEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found[counter.RowKey == slots[0].RowKey ? 0 : 1] = counter;
+        }
+
+        return found;
+    }
+
+    /// <summary>Takes this instance's turn at each counter, in one order, so two groups sharing a counter cannot deadlock.</summary>
+    private async Task<List<IDisposable>> EnterAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var turns = new List<IDisposable>();
+        try
+        {
+            foreach (var key in keys.Order(StringComparer.Ordinal))
+            {
+                turns.Add(await _gate.EnterAsync(key, cancellationToken));
+            }
+        }
+        catch
+        {
+            Leave(turns);
+            throw;
+        }
+
+        return turns;
+    }
+
+    private static void Leave(List<IDisposable> turns)
+    {
+        foreach (var turn in turns)
+        {
+            turn.Dispose();
+        }
     }
 }
 
-/// <summary>One count taken from a limit, which <see cref="AbuseLimits.ReleaseAsync"/> can give back.</summary>
+/// <summary>One counter to count: where it lives, its limit and the end of its window.</summary>
+internal readonly record struct CounterSlot(string PartitionKey, string RowKey, int Limit, DateTimeOffset WindowEnd);
+
+/// <summary>The rows of one account's failure counters in the current windows (see <see cref="RateLimitStore.LoginFailureKeys"/>).</summary>
+internal sealed record LoginFailureRows(string PartitionKey, string AccountRow, string? PairRow, string PairPrefix);
+
+/// <summary>The counts taken from one or more limits, which <see cref="AbuseLimits.ReleaseAsync"/> can give back.</summary>
 public sealed class RateLimitLease
 {
-    internal RateLimitLease(RateCounterEntity counter) => Counter = counter;
+    internal RateLimitLease(IReadOnlyList<RateCounterEntity> counters) => Counters = counters;
 
-    internal RateCounterEntity Counter { get; }
+    internal IReadOnlyList<RateCounterEntity> Counters { get; }
 }

@@ -131,6 +131,101 @@ public sealed class RateCounterTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, await StoredCountAsync("192.0.2.14"));
     }
 
+    [Fact]
+    public async Task BothFailureCountersOfAnAccountAreOneCallWhileOneInstanceServesIt()
+    {
+        var store = new RateLimitStore(_tables, _time);
+        var slots = FailureSlots("a@example.test", "192.0.2.20", pairLimit: 10, accountLimit: 100);
+
+        var costs = new List<string[]>();
+        for (var i = 0; i < 3; i++)
+        {
+            _calls.Reset();
+            Assert.NotNull((await store.TryIncrementAllAsync(slots, CancellationToken.None)).Lease);
+            costs.Add([.. _calls.Requests.Select(StorageRequestCounter.Shape)]);
+        }
+
+        // Two inserts, then two replaces on the remembered ETags: one transaction each time.
+        Assert.All(costs, c => Assert.Equal(["POST $batch"], c));
+        Assert.Equal((3, 3), (await StoredAsync(slots[0]), await StoredAsync(slots[1])));
+    }
+
+    [Fact]
+    public async Task ConcurrentGuessesFromTwoAddressesOnTwoInstancesStopExactlyAtBothFailureLimits()
+    {
+        var first = new RateLimitStore(_tables, _time);
+        var second = new RateLimitStore(Tables(new StorageRequestCounter()), _time);
+        var addresses = new[] { "192.0.2.21", "192.0.2.22" };
+
+        // 24 guesses from each address, half on each instance, all at once: the per-address limit (9) stops each
+        // address, the per-account limit (15) stops the two together, and no count is lost or added.
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 48).Select(async i =>
+        {
+            var address = addresses[i % 2];
+            var (lease, _) = await (i / 2 % 2 == 0 ? first : second).TryIncrementAllAsync(
+                FailureSlots("b@example.test", address, pairLimit: 9, accountLimit: 15), CancellationToken.None);
+            return (address, Granted: lease is not null);
+        }));
+
+        var granted = attempts.Where(a => a.Granted).GroupBy(a => a.address).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(15, granted.Values.Sum());
+        Assert.All(granted.Values, n => Assert.InRange(n, 6, 9));
+        Assert.Equal(15, await StoredAsync(FailureSlots("b@example.test", null, 9, 15)[0]));
+        foreach (var address in addresses)
+        {
+            Assert.Equal(granted[address], await StoredAsync(FailureSlots("b@example.test", address, 9, 15)[0]));
+        }
+    }
+
+    [Fact]
+    public async Task ARefusedGuessTakesNoCountFromTheOtherFailureLimit()
+    {
+        var store = new RateLimitStore(_tables, _time);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotNull((await store.TryIncrementAllAsync(FailureSlots("c@example.test", "192.0.2.23", 3, 100), CancellationToken.None)).Lease);
+        }
+
+        var (lease, full) = await store.TryIncrementAllAsync(FailureSlots("c@example.test", "192.0.2.23", 3, 100), CancellationToken.None);
+
+        Assert.Null(lease);
+        Assert.Equal(0, full); // the per-account-and-address counter
+        Assert.Equal(3, await StoredAsync(FailureSlots("c@example.test", null, 3, 100)[0]));
+    }
+
+    [Fact]
+    public async Task BothCountsGivenBackOnTheOtherInstanceAfterItMovedThemLeaveExactlyItsOwn()
+    {
+        var first = new RateLimitStore(_tables, _time);
+        var second = new RateLimitStore(Tables(new StorageRequestCounter()), _time);
+        var slots = FailureSlots("d@example.test", "192.0.2.24", 10, 100);
+        var lease = Assert.IsType<RateLimitLease>((await first.TryIncrementAllAsync(slots, CancellationToken.None)).Lease);
+        Assert.NotNull((await second.TryIncrementAllAsync(slots, CancellationToken.None)).Lease);
+
+        // The lease's ETags are stale (the second instance moved both counters): the give-back reads and writes again.
+        await first.ReleaseAsync(lease, CancellationToken.None);
+        Assert.Equal((1, 1), (await StoredAsync(slots[0]), await StoredAsync(slots[1])));
+
+        await second.ReleaseAsync(Assert.IsType<RateLimitLease>((await second.TryIncrementAllAsync(slots, CancellationToken.None)).Lease), CancellationToken.None);
+        Assert.Equal((1, 1), (await StoredAsync(slots[0]), await StoredAsync(slots[1])));
+    }
+
+    private CounterSlot[] FailureSlots(string account, string? address, int pairLimit, int accountLimit)
+    {
+        var pairEnd = WindowEnd;
+        var accountEnd = WindowEnd.AddMinutes(55);
+        var rows = RateLimitStore.LoginFailureKeys(account, address, accountEnd, pairEnd);
+        CounterSlot accountSlot = new(rows.PartitionKey, rows.AccountRow, accountLimit, accountEnd);
+        return rows.PairRow is null ? [accountSlot] : [new(rows.PartitionKey, rows.PairRow, pairLimit, pairEnd), accountSlot];
+    }
+
+    private async Task<int?> StoredAsync(CounterSlot slot)
+    {
+        var row = await new TableServiceClient(azurite.ConnectionString).GetTableClient(_prefix + AuthTables.RateLimitsTable)
+            .GetEntityIfExistsAsync<TableEntity>(slot.PartitionKey, slot.RowKey);
+        return row.HasValue ? row.Value!.GetInt32("Count") : null;
+    }
+
     private AuthTables Tables(StorageRequestCounter counter)
     {
         var options = new TableClientOptions();
