@@ -148,9 +148,10 @@ public static class DependencyInjection
             var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretClientOptions>());
             return new Mfa.KeyVaultMfaKeySource(client, keyVault.MfaKeySecretName, sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<Mfa.MfaStore>();
         services.AddSingleton(sp => new Mfa.TotpSecretProtector(sp.GetRequiredService<Mfa.IMfaKeySource>()));
         services.AddSingleton(sp => new Mfa.MfaService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<UserStore>(),
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<Mfa.MfaStore>(), sp.GetRequiredService<UserStore>(),
             sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<Mfa.TotpSecretProtector>(), sp.GetRequiredService<SignInSessions>(),
             sp.GetRequiredService<Email.EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Mfa.MfaService>>())
         {
@@ -171,8 +172,9 @@ public static class DependencyInjection
         services.AddHostedService<SigningKeyRefresher>();
         services.AddOptions<OAuth.OAuthOptions>().Bind(configuration.GetSection(OAuth.OAuthOptions.Section)).ValidateWith(new OAuthOptionsValidator());
         services.AddSingleton<OAuth.IdTokens>();
+        services.AddSingleton<OAuth.AuthorizationRequestStore>();
         services.AddSingleton(sp => new OAuth.AuthorizationService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<IOptions<OAuth.OAuthOptions>>(), sp.GetRequiredService<AuthTables>(),
+            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<IOptions<OAuth.OAuthOptions>>(), sp.GetRequiredService<OAuth.AuthorizationRequestStore>(),
             sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<UserStore>(),
             sp.GetRequiredService<SignInSessions>(), sp.GetRequiredService<OAuth.IdTokens>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<OAuth.AuthorizationService>>()));

@@ -113,7 +113,7 @@ public sealed class AccountService
         bool created;
         try
         {
-            await _sessions.InsertFirstAsync(session, user, cancellationToken);
+            await _users.InsertUserRowWithFirstSessionAsync(user, session, cancellationToken);
             try
             {
                 created = await _users.TryInsertAsync(user, cancellationToken);
@@ -274,7 +274,7 @@ public sealed class AccountService
 
     private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }
 
@@ -283,7 +283,7 @@ public sealed class AccountService
         // Best effort and not cancellable: the leftovers are unreachable either way, this only keeps the tables tidy.
         try
         {
-            await _sessions.DeleteFirstAsync(session, CancellationToken.None);
+            await _users.DeleteUserRowWithFirstSessionAsync(session, CancellationToken.None);
             await _sessions.UnindexAsync(session.PartitionKey, session.SessionId, session.ExpiresAt, CancellationToken.None);
         }
         catch (Azure.RequestFailedException e)

@@ -136,7 +136,7 @@ public sealed class ApiKeyService
 
     /// <summary>An admin's view of any user's live keys; null when there is no such user.</summary>
     public async Task<IReadOnlyList<ApiKeyInfo>?> ListForUserAsync(string userId, CancellationToken cancellationToken) =>
-        await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null ? null : await ListAsync(userId, cancellationToken);
+        await _users.FindEmailKeyAsync(userId, cancellationToken) is null ? null : await ListAsync(userId, cancellationToken);
 
     /// <summary>Revokes one key of <paramref name="userId"/>, effective at once; false when the user has no such key.</summary>
     public async Task<bool> RevokeAsync(string actorId, string userId, string keyId, CancellationToken cancellationToken)

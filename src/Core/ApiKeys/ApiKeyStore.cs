@@ -48,6 +48,10 @@ internal sealed class ApiKeyStore(AuthTables tables)
         tables.SessionExpiry.UpsertEntityAsync(
             new TableEntity(ApiKeyExpiryIndex.Partition(expiresAt), keyId), TableUpdateMode.Replace, cancellationToken);
 
+    /// <summary>Removes the key's cleanup-index entry filed under <paramref name="expiresAt"/>; gone already is fine.</summary>
+    public Task UnindexAsync(string keyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        tables.SessionExpiry.DeleteIfExistsAsync(ApiKeyExpiryIndex.Partition(expiresAt), keyId, cancellationToken);
+
     public Task InsertAsync(ApiKeyEntity key, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(key, cancellationToken);
 

@@ -99,7 +99,7 @@ public sealed class MfaService
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(5);
     private const int SecretBytes = 20;
     private readonly IOptions<AuthOptions> _options;
-    private readonly AuthTables _tables;
+    private readonly MfaStore _store;
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
     private readonly TotpSecretProtector _protector;
@@ -109,11 +109,11 @@ public sealed class MfaService
     private readonly ILogger<MfaService> _logger;
 
     internal MfaService(
-        IOptions<AuthOptions> options, AuthTables tables, UserStore users, SessionStore sessions, TotpSecretProtector protector,
+        IOptions<AuthOptions> options, MfaStore store, UserStore users, SessionStore sessions, TotpSecretProtector protector,
         SignInSessions signIn, EmailOutbox outbox, TimeProvider time, ILogger<MfaService> logger)
     {
         _options = options;
-        _tables = tables;
+        _store = store;
         _users = users;
         _sessions = sessions;
         _protector = protector;
@@ -210,7 +210,7 @@ public sealed class MfaService
 
         await Audit.RecordAsync(AuditEventType.TotpDisabled, caller.UserId, cancellationToken, sessionId: caller.SessionId);
         var user = await SetTotpFlagAsync(caller.EmailKey, caller.UserId, enabled: false, newStamp: false, cancellationToken);
-        await _tables.UserSessions.DeleteIfExistsAsync(caller.UserId, MfaEntity.Row, cancellationToken);
+        await _store.DeleteAsync(caller.UserId, cancellationToken);
         MfaLog.TotpDisabled(_logger, caller.UserId);
         await NotifyAsync(EmailKinds.TotpDisabled, user?.Email, cancellationToken);
         return true;
@@ -246,7 +246,7 @@ public sealed class MfaService
     /// </summary>
     public async Task<bool> ResetAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         if (emailKey is null)
         {
             return false;
@@ -259,7 +259,7 @@ public sealed class MfaService
             return false;
         }
 
-        await _tables.UserSessions.DeleteIfExistsAsync(userId, MfaEntity.Row, cancellationToken);
+        await _store.DeleteAsync(userId, cancellationToken);
         if (Passkeys is not null)
         {
             await Passkeys.RemoveAllAsync(userId, cancellationToken);
@@ -341,7 +341,7 @@ public sealed class MfaService
             SecurityStamp = user.SecurityStamp,
         };
         var hasPasskey = Passkeys is { IsEnabled: true } ? Passkeys.HasPasskeyAsync(user.UserId, cancellationToken) : Task.FromResult(false);
-        await Task.WhenAll(_tables.UserSessions.AddRowAsync(challenge, cancellationToken), hasPasskey);
+        await Task.WhenAll(_store.InsertChallengeAsync(challenge, cancellationToken), hasPasskey);
         MfaLog.MfaRequired(_logger, user.UserId);
         return (user.UserId + "." + Base64Url.Encode(secret), hasPasskey.Result ? WithPasskey : CodeMethods);
     }
@@ -357,8 +357,8 @@ public sealed class MfaService
             return null;
         }
 
-        var challenge = await _tables.UserSessions.GetRowAsync<MfaChallengeEntity>(userId, rowKey, cancellationToken);
-        var emailKey = challenge is null ? null : await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var challenge = await _store.FindChallengeAsync(userId, rowKey, cancellationToken);
+        var emailKey = challenge is null ? null : await _users.FindEmailKeyAsync(userId, cancellationToken);
         var user = emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
         return challenge is null || user is null || user.UserId != userId || !Live(challenge, user) ? null : new MfaChallenge(challenge, user);
     }
@@ -378,7 +378,7 @@ public sealed class MfaService
             challenge.Failures++;
             MfaLog.MfaFailed(_logger, user.UserId, challenge.Failures);
             await RecordFailedAsync(user.UserId, code, "sign_in", null, cancellationToken);
-            if (!await _tables.UserSessions.TryReplaceAsync(challenge, cancellationToken))
+            if (!await _store.TryRecordFailureAsync(challenge, cancellationToken))
             {
                 // Answered or failed by a racing request meanwhile: read it again next time.
                 MfaLog.ChallengeRace(_logger, user.UserId);
@@ -388,11 +388,7 @@ public sealed class MfaService
         }
 
         // Single use: only the request that removes it (unchanged since read) signs in.
-        try
-        {
-            await _tables.UserSessions.DeleteEntityAsync(challenge.PartitionKey, challenge.RowKey, challenge.ETag, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.IsLostRace())
+        if (!await _store.TrySpendChallengeAsync(challenge, cancellationToken))
         {
             return new MfaVerifyResult.TokenInvalid();
         }
@@ -452,27 +448,9 @@ public sealed class MfaService
         return Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(canonical)));
     }
 
-    private Task<MfaEntity?> RowAsync(string userId, CancellationToken cancellationToken) =>
-        _tables.UserSessions.GetRowAsync<MfaEntity>(userId, MfaEntity.Row, cancellationToken);
+    private Task<MfaEntity?> RowAsync(string userId, CancellationToken cancellationToken) => _store.FindAsync(userId, cancellationToken);
 
-    /// <summary>Inserts a new row or replaces a read one if unchanged; false on a lost race.</summary>
-    private async Task<bool> SaveAsync(MfaEntity row, CancellationToken cancellationToken)
-    {
-        if (row.ETag != default)
-        {
-            return await _tables.UserSessions.TryReplaceAsync(row, cancellationToken);
-        }
-
-        try
-        {
-            await _tables.UserSessions.AddRowAsync(row, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            return false;
-        }
-    }
+    private Task<bool> SaveAsync(MfaEntity row, CancellationToken cancellationToken) => _store.TrySaveAsync(row, cancellationToken);
 
     /// <summary>Sets the account's TOTP flag (and its profile copy, through the store), optionally with a new stamp.</summary>
     private async Task<UserEntity?> SetTotpFlagAsync(string emailKey, string userId, bool enabled, bool newStamp, CancellationToken cancellationToken)

@@ -273,7 +273,7 @@ public sealed class SessionService
     /// </summary>
     public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken, bool apiKeys = false)
     {
-        if (await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null)
+        if (await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }

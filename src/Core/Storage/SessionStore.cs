@@ -5,9 +5,9 @@ using FuncAuth.Core.Sessions;
 namespace FuncAuth.Core.Storage;
 
 /// <summary>
-/// The <c>UserSessions</c> table (a user's sessions and the user's row, one partition per user) and the cleanup index.
-/// The user's row is also written by <see cref="UserStore"/>, which keeps its profile copy in step with the account, and
-/// the lifecycle's <c>AccountRows</c> removes whole partitions.
+/// The sessions of the <c>UserSessions</c> table (rows <c>s:{sessionId}</c> in the user's partition) and their entries in
+/// the <c>SessionExpiry</c> cleanup index: the only writer of both. The user's row in the same partition (reference and
+/// profile copy) is <see cref="UserStore"/>'s.
 /// </summary>
 internal sealed class SessionStore(AuthTables tables)
 {
@@ -28,18 +28,6 @@ internal sealed class SessionStore(AuthTables tables)
     /// <summary>Removes the session's cleanup-index entry filed under <paramref name="dueAt"/>; gone already is fine.</summary>
     public Task UnindexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         DeleteIndexEntryAsync(IndexEntry(userId, sessionId, dueAt), cancellationToken);
-
-    /// <summary>The email key of the account a user id belongs to, or null; an id not of the id form never reaches a key.</summary>
-    public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
-    {
-        if (!Accounts.Ids.IsValid(userId))
-        {
-            return null;
-        }
-
-        var reference = await tables.UserSessions.GetRowAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken);
-        return reference?.EmailKey;
-    }
 
     /// <summary>
     /// The session and the user's row (reference and profile copy) in one partition query: what authentication and
@@ -71,24 +59,22 @@ internal sealed class SessionStore(AuthTables tables)
         return live;
     }
 
+    /// <summary>Every session of the user, live or ended (one partition query).</summary>
+    public async Task<IReadOnlyList<SessionEntity>> AllOfUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {userId} and RowKey ge {SessionEntity.RowPrefix} and RowKey lt {SessionEntity.RowPrefixEnd}");
+        var sessions = new List<SessionEntity>();
+        await foreach (var session in tables.UserSessions.QueryRowsAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            sessions.Add(session);
+        }
+
+        return sessions;
+    }
+
     public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(session, cancellationToken);
-
-    /// <summary>Inserts a new user's first session together with the user's row (one transaction).</summary>
-    public Task InsertFirstAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken) =>
-        tables.UserSessions.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.Add, UserRefEntity.Of(user).Write()),
-                new(TableTransactionActionType.Add, session.Write()),
-            ],
-            cancellationToken);
-
-    /// <summary>Undoes <see cref="InsertFirstAsync"/>.</summary>
-    public async Task DeleteFirstAsync(SessionEntity session, CancellationToken cancellationToken)
-    {
-        await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, UserRefEntity.Row, ETag.All, cancellationToken);
-        await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, session.RowKey, ETag.All, cancellationToken);
-    }
 
     /// <summary>Replaces the session if unchanged since read; false on a lost race (412) or if it is gone (404).</summary>
     public Task<bool> TryReplaceAsync(SessionEntity session, CancellationToken cancellationToken) =>

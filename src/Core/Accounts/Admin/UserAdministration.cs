@@ -14,18 +14,16 @@ public sealed class UserAdministration
 
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
-    private readonly AccountRows _rows;
     private readonly ApiKeyService _apiKeys;
     private readonly AdminIndex _admins;
     private readonly TimeProvider _time;
     private readonly ILogger<UserAdministration> _logger;
 
-    internal UserAdministration(UserStore users, SessionStore sessions, AccountRows rows, ApiKeyService apiKeys, AdminIndex admins, TimeProvider time, ILogger<UserAdministration> logger)
+    internal UserAdministration(UserStore users, SessionStore sessions, ApiKeyService apiKeys, AdminIndex admins, TimeProvider time, ILogger<UserAdministration> logger)
     {
         _admins = admins;
         _users = users;
         _sessions = sessions;
-        _rows = rows;
         _apiKeys = apiKeys;
         _time = time;
         _logger = logger;
@@ -154,7 +152,7 @@ public sealed class UserAdministration
 
     private async Task<UserEntity?> GetAsync(string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }
 }

@@ -38,7 +38,6 @@ public sealed partial class AccountLifecycle
     private readonly SigningKeyRing _keys;
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
-    private readonly AccountRows _rows;
     private readonly EmailOutbox _outbox;
     private readonly ApiKeys.ApiKeyService _apiKeys;
     private readonly TimeProvider _time;
@@ -46,7 +45,7 @@ public sealed partial class AccountLifecycle
 
     internal AccountLifecycle(
         IOptions<AuthOptions> options, PasswordHashing passwords, SigningKeyRing keys, UserStore users, SessionStore sessions,
-        AccountRows rows, EmailOutbox outbox, ApiKeys.ApiKeyService apiKeys, TimeProvider time, ILogger<AccountLifecycle> logger)
+        EmailOutbox outbox, ApiKeys.ApiKeyService apiKeys, TimeProvider time, ILogger<AccountLifecycle> logger)
     {
         _apiKeys = apiKeys;
         _options = options;
@@ -54,7 +53,6 @@ public sealed partial class AccountLifecycle
         _keys = keys;
         _users = users;
         _sessions = sessions;
-        _rows = rows;
         _outbox = outbox;
         _time = time;
         _logger = logger;
@@ -101,16 +99,15 @@ public sealed partial class AccountLifecycle
         // the row is one orphan in a partition of a random user id nobody holds, and the address is free again.
         // The event goes first, beside the user row, whatever the address: a taken one leaves an event under a user id
         // that never came to be (no trail anyone reads; cleanup removes it), so the calls still tell nothing.
-        var userRef = UserRefEntity.Of(user);
-        await Task.WhenAll(_rows.InsertUserRefAsync(userRef, cancellationToken), Audit.RecordAsync(AuditEventType.Signup, user.UserId, cancellationToken));
+        await Task.WhenAll(_users.InsertUserRowAsync(user, cancellationToken), Audit.RecordAsync(AuditEventType.Signup, user.UserId, cancellationToken));
         var created = await _users.TryInsertAsync(user, cancellationToken);
         if (!created)
         {
-            await _rows.DeleteUserRefAsync(userRef, cancellationToken);
+            await _users.DeleteUserRowAsync(user, cancellationToken);
         }
         else
         {
-            await _rows.MatchUserRefDeleteAsync(userRef, cancellationToken);
+            await _users.MatchUserRowDeleteAsync(user, cancellationToken);
             LifecycleLog.SignedUpUnverified(_logger, user.UserId);
         }
 
@@ -339,7 +336,7 @@ public sealed partial class AccountLifecycle
     public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return (await _rows.SessionsAsync(caller.UserId, cancellationToken))
+        return (await _sessions.AllOfUserAsync(caller.UserId, cancellationToken))
             .Where(s => !s.Revoked && s.ExpiresAt > now)
             .OrderByDescending(s => s.CreatedAt)
             .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent,
@@ -431,17 +428,17 @@ public sealed partial class AccountLifecycle
         }
 
         await EndSessionsAsync(user.UserId, exceptSessionId: null, RevocationReason.AccountDeleted, cancellationToken);
-        await _rows.DeleteAllButAccountAsync(user.UserId, cancellationToken);
+        await _users.DeleteAllRowsButAccountAsync(user.UserId, cancellationToken);
         if (Admins is not null && user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal))
         {
             await Admins.UnlistDeletedAsync(user.UserId, cancellationToken);
         }
 
-        if (!await _rows.TryDeleteAccountAsync(user, cancellationToken))
+        if (!await _users.TryDeleteAccountAsync(user, cancellationToken))
         {
             // Changed since read (a concurrent reset, say): the rest is gone already; remove what is there now.
             var fresh = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
-            if (fresh is not null && fresh.UserId == user.UserId && !await _rows.TryDeleteAccountAsync(fresh, cancellationToken))
+            if (fresh is not null && fresh.UserId == user.UserId && !await _users.TryDeleteAccountAsync(fresh, cancellationToken))
             {
                 throw new StorageContentionException();
             }
@@ -468,7 +465,7 @@ public sealed partial class AccountLifecycle
             key = keys.Find(parts.KeyId);
         }
 
-        var emailKey = key is null ? null : await _sessions.FindEmailKeyAsync(parts.UserId, cancellationToken);
+        var emailKey = key is null ? null : await _users.FindEmailKeyAsync(parts.UserId, cancellationToken);
         var user = emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
         if (user is null || user.UserId != parts.UserId || !AccountTokens.Matches(parts, user, key!))
         {

@@ -16,10 +16,9 @@ public static class LifecycleServices
 {
     public static IServiceCollection AddFuncAuthAccountLifecycle(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new AccountRows(sp.GetRequiredService<AuthTables>()));
         services.AddSingleton(sp => new AccountLifecycle(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(),
             sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AccountLifecycle>>())
         {
@@ -30,7 +29,7 @@ public static class LifecycleServices
             SecurityEmails = sp.GetRequiredService<SecurityEmails>(),
         });
         services.AddSingleton(sp => new UserAdministration(
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
+            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(),
             sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<AdminIndex>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<UserAdministration>>())
         {
