@@ -104,17 +104,13 @@ public static class DependencyInjection
         services.AddSingleton(sp => new AccountService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>(),
-            grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
-        {
-            SignIn = sp.GetRequiredService<SignInSessions>(),
-            Mfa = sp.GetRequiredService<Mfa.MfaService>(),
-            Recovery = sp.GetRequiredService<SignupRecovery>(),
-            Breaches = sp.GetRequiredService<BreachedPasswords>(),
-            Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
+            sp.GetRequiredService<SignInSessions>(), sp.GetRequiredService<Mfa.MfaService>(), sp.GetRequiredService<SignupRecovery>(),
+            sp.GetRequiredService<EmailVerification>(), sp.GetRequiredService<PasswordChanges>(), sp.GetRequiredService<AccountDeletion>(),
+            sp.GetRequiredService<BreachedPasswords>(), sp.GetRequiredService<Accounts.Admin.AdminIndex>(), sp.GetRequiredService<Accounts.AdminEmailGrant>(),
+            sp.GetRequiredService<Diagnostics.AuthMetrics>(), sp.GetRequiredService<Audit.AuditTrail>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AccountService>>()));
+        // A factory: the value comes from the environment and the email settings together.
+        services.AddSingleton(sp => new Accounts.AdminEmailGrant(AtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled));
         services.AddSingleton(sp => new SessionService(
             sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
             sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
@@ -12,7 +13,10 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Sessions;
 
-/// <summary>Refresh-token rotation with reuse detection, access-token authentication, logout and force-logout.</summary>
+/// <summary>
+/// A user's sessions: refresh-token rotation with reuse detection, access-token authentication, the list of live
+/// sessions, ending one, logout and force-logout.
+/// </summary>
 public sealed class SessionService
 {
     private readonly IOptions<AuthOptions> _options;
@@ -257,7 +261,7 @@ public sealed class SessionService
             details: new Dictionary<string, string> { ["scope"] = scope.ToString().ToLowerInvariant() });
         var ended = scope switch
         {
-            LogoutScope.Local => await EndSessionAsync(caller, cancellationToken),
+            LogoutScope.Local => await EndOwnSessionAsync(caller, cancellationToken),
             LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, RevocationReason.LogoutGlobal, cancellationToken),
             LogoutScope.Others => await EndSessionsAsync(caller.UserId, caller.SessionId, RevocationReason.LogoutOthers, cancellationToken),
             _ => throw new UnreachableException(),
@@ -265,6 +269,51 @@ public sealed class SessionService
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
         Metrics?.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
         return ended;
+    }
+
+    /// <summary>The caller's live sessions, newest first.</summary>
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return (await _sessions.AllOfUserAsync(caller.UserId, cancellationToken))
+            .Where(s => !s.Revoked && s.ExpiresAt > now)
+            .OrderByDescending(s => s.CreatedAt)
+            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent,
+                DeviceLabel.Of(s.UserAgent), s.RotatedAt))
+            .ToList();
+    }
+
+    /// <summary>Ends one of the caller's sessions (the current one too); false when the caller has no such live session.</summary>
+    public async Task<bool> EndSessionAsync(AuthenticatedSession caller, string sessionId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsValid(sessionId))
+        {
+            return false;
+        }
+
+        AuditEvent? audit = null;
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
+        {
+            var session = await _sessions.GetAsync(caller.UserId, sessionId, cancellationToken);
+            if (session is null || session.Revoked || session.ExpiresAt <= _time.GetUtcNow())
+            {
+                return false;
+            }
+
+            // A logout of one other device, from the sessions list: the event is in the caller's session, the ended one named.
+            audit ??= Audit?.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
+                details: new Dictionary<string, string> { ["scope"] = "session", ["endedSessionId"] = sessionId });
+            await Audit.RecordAsync(audit, cancellationToken);
+            session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
+            if (await _sessions.TryReplaceAsync(session, cancellationToken))
+            {
+                LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
+                Metrics?.Revoked(RevocationReason.SessionDeleted, 1);
+                return true;
+            }
+        }
+
+        throw new StorageContentionException();
     }
 
     /// <summary>
@@ -288,7 +337,7 @@ public sealed class SessionService
         return true;
     }
 
-    private async Task<int> EndSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
+    private async Task<int> EndOwnSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
         var version = caller.Version;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
