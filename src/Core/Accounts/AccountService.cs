@@ -36,7 +36,7 @@ public sealed class AccountService
     private readonly TimeProvider _time;
     private readonly ILogger<AccountService> _logger;
 
-    internal AccountService(
+    public AccountService(
         IOptions<AuthOptions> options,
         PasswordHashing passwords,
         SigningKeyRing keys,

@@ -5,4 +5,4 @@ namespace FuncAuth.Core.Accounts;
 /// grants admin at a completed password reset, because whoever signs up first with an address chose its password
 /// (account pre-hijacking).
 /// </summary>
-internal sealed record AdminEmailGrant(bool AtSignup);
+public sealed record AdminEmailGrant(bool AtSignup);

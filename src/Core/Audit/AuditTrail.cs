@@ -49,7 +49,7 @@ public sealed class AuditTrail
     private readonly ConcurrentDictionary<string, byte> _indexed = new(StringComparer.Ordinal);
     private string _indexedDay = "";
 
-    internal AuditTrail(AuthTables tables, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditTrail> logger, IClientInfo? client = null)
+    public AuditTrail(AuthTables tables, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditTrail> logger, IClientInfo? client = null)
     {
         _tables = tables;
         _options = options;

@@ -21,7 +21,7 @@ public sealed class SessionCleanup
     private readonly TimeProvider _time;
     private readonly ILogger<SessionCleanup> _logger;
 
-    internal SessionCleanup(SessionStore sessions, IOptions<AuthOptions> options, TimeProvider time, ILogger<SessionCleanup> logger)
+    public SessionCleanup(SessionStore sessions, IOptions<AuthOptions> options, TimeProvider time, ILogger<SessionCleanup> logger)
     {
         _sessions = sessions;
         _options = options;

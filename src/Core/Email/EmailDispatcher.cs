@@ -32,10 +32,18 @@ public sealed class EmailDispatcher
     private readonly TimeProvider _time;
     private readonly ILogger<EmailDispatcher> _logger;
 
-    internal EmailDispatcher(
-        UserStore users, SigningKeyRing keys, IEmailSender sender, IEmailRecipientLimit limit,
-        IOptions<EmailOptions> email, IOptions<AuthOptions> auth, TimeProvider time, ILogger<EmailDispatcher> logger)
+    public EmailDispatcher(
+        UserStore users,
+        SigningKeyRing keys,
+        IEmailSender sender,
+        IEmailRecipientLimit limit,
+        IOptions<EmailOptions> email,
+        IOptions<AuthOptions> auth,
+        TimeProvider time,
+        ILogger<EmailDispatcher> logger,
+        Diagnostics.DependencyHealth health)
     {
+        Health = health;
         _users = users;
         _keys = keys;
         _sender = sender;
@@ -47,7 +55,7 @@ public sealed class EmailDispatcher
     }
 
     /// <summary>Told when SMTP accepts a mail again after failing (<see cref="Diagnostics.DependencyHealth"/> logs the recovery).</summary>
-    internal Diagnostics.DependencyHealth? Health { get; init; }
+    private Diagnostics.DependencyHealth Health { get; }
 
     /// <summary>
     /// Sends one outbox message. The recipient's limit is charged on the message's first try only
@@ -99,7 +107,7 @@ public sealed class EmailDispatcher
             throw;
         }
 
-        Health?.Succeeded(Diagnostics.Dependency.Smtp);
+        Health.Succeeded(Diagnostics.Dependency.Smtp);
         EmailLog.Sent(_logger, message.Kind, user.UserId);
         return DispatchOutcome.Sent;
     }

@@ -16,7 +16,7 @@ public sealed class EmailOutbox
     private readonly IOptions<StorageOptions> _storage;
     private readonly OutboxSignal _signal;
 
-    internal EmailOutbox(QueueServiceClient service, IOptions<EmailOptions> options, IOptions<StorageOptions> storage, OutboxSignal signal)
+    public EmailOutbox(QueueServiceClient service, IOptions<EmailOptions> options, IOptions<StorageOptions> storage, OutboxSignal signal)
     {
         _service = service;
         _options = options;
@@ -55,11 +55,11 @@ public sealed class EmailOutbox
 }
 
 /// <summary>Wakes the in-process drainer when this instance enqueued something, so a local run sends at once.</summary>
-internal sealed class OutboxSignal : IDisposable
+public sealed class OutboxSignal : IDisposable
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
 
-    public void Notify()
+    internal void Notify()
     {
         try
         {
@@ -72,5 +72,5 @@ internal sealed class OutboxSignal : IDisposable
 
     public void Dispose() => _semaphore.Dispose();
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+    internal Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
 }

@@ -108,10 +108,21 @@ public sealed class MfaService
     private readonly TimeProvider _time;
     private readonly ILogger<MfaService> _logger;
 
-    internal MfaService(
-        IOptions<AuthOptions> options, MfaStore store, UserStore users, SessionStore sessions, TotpSecretProtector protector,
-        SignInSessions signIn, EmailOutbox outbox, TimeProvider time, ILogger<MfaService> logger)
+    public MfaService(
+        IOptions<AuthOptions> options,
+        MfaStore store,
+        UserStore users,
+        SessionStore sessions,
+        TotpSecretProtector protector,
+        SignInSessions signIn,
+        EmailOutbox outbox,
+        TimeProvider time,
+        ILogger<MfaService> logger,
+        Audit.AuditTrail audit,
+        Passkeys.PasskeyService passkeys)
     {
+        Audit = audit;
+        Passkeys = passkeys;
         _options = options;
         _store = store;
         _users = users;
@@ -123,11 +134,11 @@ public sealed class MfaService
         _logger = logger;
     }
 
-    /// <summary>The audit trail the second-factor events go to; set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail the second-factor events go to.</summary>
+    private Audit.AuditTrail Audit { get; }
 
-    /// <summary>Passkeys: an admin's reset removes them, <c>mfa_required</c> names them; set by the service registration.</summary>
-    internal Passkeys.PasskeyService? Passkeys { get; init; }
+    /// <summary>Passkeys: an admin's reset removes them, <c>mfa_required</c> names them.</summary>
+    private Passkeys.PasskeyService Passkeys { get; }
 
     public async Task<MfaStatus> StatusAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
@@ -185,7 +196,7 @@ public sealed class MfaService
             row.TotpCreatedAt = _time.GetUtcNow();
             row.LastStep = step;
             row.RecoveryCodes = hashes;
-            audit ??= Audit?.Event(AuditEventType.TotpEnabled, caller.UserId, sessionId: caller.SessionId);
+            audit ??= Audit.Event(AuditEventType.TotpEnabled, caller.UserId, sessionId: caller.SessionId);
             await Audit.RecordAsync(audit, cancellationToken);
             if (await SaveAsync(row, cancellationToken))
             {
@@ -260,10 +271,7 @@ public sealed class MfaService
         }
 
         await _store.DeleteAsync(userId, cancellationToken);
-        if (Passkeys is not null)
-        {
-            await Passkeys.RemoveAllAsync(userId, cancellationToken);
-        }
+        await Passkeys.RemoveAllAsync(userId, cancellationToken);
 
         var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId: null, RevocationReason.MfaReset, _time.GetUtcNow(), cancellationToken);
         MfaLog.MfaReset(_logger, adminId, userId, ended);
@@ -309,7 +317,7 @@ public sealed class MfaService
 
                     row.RecoveryCodes = string.Join(' ', hashes.Where(h => !ReferenceEquals(h, match)));
                     MfaLog.RecoveryCodeUsed(_logger, userId, hashes.Count - 1);
-                    used ??= Audit?.Event(AuditEventType.RecoveryCodeUsed, userId, sessionId: sessionId,
+                    used ??= Audit.Event(AuditEventType.RecoveryCodeUsed, userId, sessionId: sessionId,
                         details: new Dictionary<string, string> { ["left"] = (hashes.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
                     await Audit.RecordAsync(used, cancellationToken);
                     break;

@@ -7,14 +7,14 @@ namespace FuncAuth.Core.Mfa;
 /// The second-factor rows of the <c>UserSessions</c> table, in the user's partition: the TOTP row (<see cref="MfaEntity"/>)
 /// and the sign-in challenges (<see cref="MfaChallengeEntity"/>). The only writer of both.
 /// </summary>
-internal sealed class MfaStore(AuthTables tables)
+public sealed class MfaStore(AuthTables tables)
 {
     /// <summary>The user's TOTP row, or null when TOTP was never set up.</summary>
-    public Task<MfaEntity?> FindAsync(string userId, CancellationToken cancellationToken) =>
+    internal Task<MfaEntity?> FindAsync(string userId, CancellationToken cancellationToken) =>
         tables.UserSessions.GetRowAsync<MfaEntity>(userId, MfaEntity.Row, cancellationToken);
 
     /// <summary>Inserts a new row or replaces a read one if unchanged; false on a lost race.</summary>
-    public async Task<bool> TrySaveAsync(MfaEntity row, CancellationToken cancellationToken)
+    internal async Task<bool> TrySaveAsync(MfaEntity row, CancellationToken cancellationToken)
     {
         if (row.ETag != default)
         {
@@ -33,21 +33,21 @@ internal sealed class MfaStore(AuthTables tables)
     }
 
     /// <summary>Removes the user's TOTP row (secret and recovery codes); gone already is fine.</summary>
-    public Task DeleteAsync(string userId, CancellationToken cancellationToken) =>
+    internal Task DeleteAsync(string userId, CancellationToken cancellationToken) =>
         tables.UserSessions.DeleteIfExistsAsync(userId, MfaEntity.Row, cancellationToken);
 
-    public Task InsertChallengeAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken) =>
+    internal Task InsertChallengeAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(challenge, cancellationToken);
 
-    public Task<MfaChallengeEntity?> FindChallengeAsync(string userId, string rowKey, CancellationToken cancellationToken) =>
+    internal Task<MfaChallengeEntity?> FindChallengeAsync(string userId, string rowKey, CancellationToken cancellationToken) =>
         tables.UserSessions.GetRowAsync<MfaChallengeEntity>(userId, rowKey, cancellationToken);
 
     /// <summary>Records a wrong code in the challenge if unchanged since read; false on a lost race.</summary>
-    public Task<bool> TryRecordFailureAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken) =>
+    internal Task<bool> TryRecordFailureAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken) =>
         tables.UserSessions.TryReplaceAsync(challenge, cancellationToken);
 
     /// <summary>Spends the challenge if unchanged since read: false when another request answered or failed it first.</summary>
-    public async Task<bool> TrySpendChallengeAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken)
+    internal async Task<bool> TrySpendChallengeAsync(MfaChallengeEntity challenge, CancellationToken cancellationToken)
     {
         try
         {

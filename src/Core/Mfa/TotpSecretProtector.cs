@@ -27,13 +27,17 @@ internal interface IMfaKeySource
 /// version of the key encrypts new secrets while the old versions still read old ones. The user id is the associated
 /// data: a ciphertext copied to another account's row does not decrypt.
 /// </summary>
-internal sealed class TotpSecretProtector(IMfaKeySource keys)
+public sealed class TotpSecretProtector
 {
     private const string Format = "v1";
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
+    private readonly IMfaKeySource keys;
 
-    public async Task<string> ProtectAsync(string userId, byte[] secret, CancellationToken cancellationToken)
+    // Internal, and so built by the registration's factory: the key source is Key Vault's or the development key.
+    internal TotpSecretProtector(IMfaKeySource keys) => this.keys = keys;
+
+    internal async Task<string> ProtectAsync(string userId, byte[] secret, CancellationToken cancellationToken)
     {
         var key = await keys.CurrentAsync(cancellationToken);
         var sealedBytes = new byte[NonceBytes + secret.Length + TagBytes];
@@ -45,7 +49,7 @@ internal sealed class TotpSecretProtector(IMfaKeySource keys)
     }
 
     /// <summary>The secret, or null when the stored value is not one this service made for this user (or its key is gone).</summary>
-    public async Task<byte[]?> UnprotectAsync(string userId, string stored, CancellationToken cancellationToken)
+    internal async Task<byte[]?> UnprotectAsync(string userId, string stored, CancellationToken cancellationToken)
     {
         var parts = stored.Split('.');
         if (parts.Length != 3 || parts[0] != Format || Base64Url.TryDecode(parts[2]) is not { Length: > NonceBytes + TagBytes } sealedBytes)

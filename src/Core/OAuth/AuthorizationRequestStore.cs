@@ -3,18 +3,18 @@ using FuncAuth.Core.Storage;
 namespace FuncAuth.Core.OAuth;
 
 /// <summary>The <c>AuthorizationRequests</c> table (one row per authorization request, its code and its stage): the only writer.</summary>
-internal sealed class AuthorizationRequestStore(AuthTables tables)
+public sealed class AuthorizationRequestStore(AuthTables tables)
 {
-    public Task InsertAsync(AuthorizationRequestEntity request, CancellationToken cancellationToken) =>
+    internal Task InsertAsync(AuthorizationRequestEntity request, CancellationToken cancellationToken) =>
         tables.AuthorizationRequests.AddRowAsync(request, cancellationToken);
 
-    public Task<AuthorizationRequestEntity?> FindAsync(string requestId, CancellationToken cancellationToken) =>
+    internal Task<AuthorizationRequestEntity?> FindAsync(string requestId, CancellationToken cancellationToken) =>
         tables.AuthorizationRequests.GetRowAsync<AuthorizationRequestEntity>(requestId, "", cancellationToken);
 
     /// <summary>
     /// Moves the request to its next stage if unchanged since read; false when another request moved it first (one
     /// request gives at most one code, and a code is spent once).
     /// </summary>
-    public Task<bool> TryAdvanceAsync(AuthorizationRequestEntity request, CancellationToken cancellationToken) =>
+    internal Task<bool> TryAdvanceAsync(AuthorizationRequestEntity request, CancellationToken cancellationToken) =>
         tables.AuthorizationRequests.TryReplaceAsync(request, cancellationToken);
 }

@@ -32,9 +32,17 @@ public sealed partial class AuthorizationService
     private readonly TimeProvider _time;
     private readonly ILogger<AuthorizationService> _logger;
 
-    internal AuthorizationService(
-        IOptions<AuthOptions> auth, IOptions<OAuthOptions> oauth, AuthorizationRequestStore requests, SigningKeyRing keys, SessionStore sessions, UserStore users,
-        SignInSessions signIn, IdTokens idTokens, TimeProvider time, ILogger<AuthorizationService> logger)
+    public AuthorizationService(
+        IOptions<AuthOptions> auth,
+        IOptions<OAuthOptions> oauth,
+        AuthorizationRequestStore requests,
+        SigningKeyRing keys,
+        SessionStore sessions,
+        UserStore users,
+        SignInSessions signIn,
+        IdTokens idTokens,
+        TimeProvider time,
+        ILogger<AuthorizationService> logger)
     {
         _auth = auth;
         _oauth = oauth;

@@ -78,9 +78,22 @@ public sealed class PasskeyService
     private readonly ILogger<PasskeyService> _logger;
     private readonly Lazy<(Fido2 Fido, Fido2Configuration Config)> _fido;
 
-    internal PasskeyService(
-        IOptions<WebAuthnOptions> options, PasskeyStore store, SigningKeyRing keys, EmailOutbox? outbox, TimeProvider time, ILogger<PasskeyService> logger)
+    public PasskeyService(
+        IOptions<WebAuthnOptions> options,
+        PasskeyStore store,
+        SigningKeyRing keys,
+        EmailOutbox? outbox,
+        TimeProvider time,
+        ILogger<PasskeyService> logger,
+        UserStore users,
+        SignInSessions signIn,
+        IOptions<AuthOptions> auth,
+        Audit.AuditTrail audit)
     {
+        Users = users;
+        SignIn = signIn;
+        Auth = auth;
+        Audit = audit;
         _options = options;
         _store = store;
         _keys = keys;
@@ -103,15 +116,15 @@ public sealed class PasskeyService
 
     public bool IsEnabled => _options.Value.IsEnabled;
 
-    /// <summary>What a sign-in needs beyond the passkeys: the accounts and the session opener; set by the registration.</summary>
-    internal UserStore? Users { get; init; }
+    /// <summary>What a sign-in needs beyond the passkeys: the accounts and the session opener.</summary>
+    private UserStore Users { get; }
 
-    internal SignInSessions? SignIn { get; init; }
+    private SignInSessions SignIn { get; }
 
-    internal IOptions<AuthOptions>? Auth { get; init; }
+    private IOptions<AuthOptions> Auth { get; }
 
-    /// <summary>The audit trail passkey_added, passkey_used and passkey_deleted go to; set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail passkey_added, passkey_used and passkey_deleted go to.</summary>
+    private Audit.AuditTrail Audit { get; }
 
     /// <summary>
     /// Signs in with a passkey: <see cref="VerifySignInAsync"/>, then one point read of the account (enabled, verified
@@ -125,7 +138,7 @@ public sealed class PasskeyService
             return new PasskeySignInResult.Invalid();
         }
 
-        var user = await Users!.FindByEmailKeyAsync(proof.Owner.EmailKey, cancellationToken);
+        var user = await Users.FindByEmailKeyAsync(proof.Owner.EmailKey, cancellationToken);
         if (user is null || user.UserId != proof.UserId)
         {
             return new PasskeySignInResult.Invalid();
@@ -137,12 +150,12 @@ public sealed class PasskeyService
             return new PasskeySignInResult.AccountDisabled();
         }
 
-        if (Auth!.Value.RequireEmailVerification && !user.EmailVerified)
+        if (Auth.Value.RequireEmailVerification && !user.EmailVerified)
         {
             return new PasskeySignInResult.EmailNotVerified();
         }
 
-        var (tokens, session) = await SignIn!.OpenAsync(
+        var (tokens, session) = await SignIn.OpenAsync(
             user, [AuthMethods.HardwareKey, AuthMethods.MultiFactor], cancellationToken, FuncAuth.Core.Audit.AuditEventType.PasskeyUsed,
             new Dictionary<string, string> { ["passkeyId"] = proof.PasskeyId });
         PasskeyLog.SignedIn(_logger, user.UserId, session.SessionId, proof.PasskeyId);
@@ -236,7 +249,7 @@ public sealed class PasskeyService
             CreatedAt = _time.GetUtcNow(),
         };
         // The event before the passkey; retracted when the passkey is not kept (taken, or over the limit).
-        var added = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyAdded, caller.UserId, sessionId: caller.SessionId,
+        var added = Audit.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyAdded, caller.UserId, sessionId: caller.SessionId,
             details: new Dictionary<string, string> { ["passkeyId"] = id, ["name"] = passkey.Name });
         await Audit.RecordAsync(added, cancellationToken);
         try
@@ -324,7 +337,7 @@ public sealed class PasskeyService
             return false;
         }
 
-        var deleted = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyDeleted, userId, sessionId: sessionId,
+        var deleted = Audit.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyDeleted, userId, sessionId: sessionId,
             details: new Dictionary<string, string> { ["passkeyId"] = id! });
         await Audit.RecordAsync(deleted, cancellationToken);
         if (!await _store.DeleteAsync(userId, id!, cancellationToken))
@@ -338,7 +351,7 @@ public sealed class PasskeyService
     }
 
     private Task RetractAsync(FuncAuth.Core.Audit.AuditEvent? e) =>
-        Audit is null || e is null ? Task.CompletedTask : Audit.RetractAsync(e, CancellationToken.None);
+        e is null ? Task.CompletedTask : Audit.RetractAsync(e, CancellationToken.None);
 
     /// <summary>Whether the user has a passkey (one small range query): for <c>mfa_required</c>'s <c>passkey</c> method.</summary>
     public Task<bool> HasPasskeyAsync(string userId, CancellationToken cancellationToken) => _store.AnyAsync(userId, cancellationToken);

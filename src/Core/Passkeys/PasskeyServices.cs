@@ -47,16 +47,8 @@ public static class PasskeyServices
                 }
             })
             .ValidateWith(new WebAuthnOptionsValidator());
-        services.AddSingleton(sp => new PasskeyStore(sp.GetRequiredService<AuthTables>()));
-        services.AddSingleton(sp => new PasskeyService(
-            sp.GetRequiredService<IOptions<WebAuthnOptions>>(), sp.GetRequiredService<PasskeyStore>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasskeyService>>())
-        {
-            Users = sp.GetRequiredService<UserStore>(),
-            SignIn = sp.GetRequiredService<Sessions.SignInSessions>(),
-            Auth = sp.GetRequiredService<IOptions<AuthOptions>>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
+        services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<PasskeyService>();
         return services;
     }
 }

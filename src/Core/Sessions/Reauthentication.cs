@@ -66,9 +66,21 @@ public sealed class Reauthentication
     private readonly TimeProvider _time;
     private readonly ILogger<Reauthentication> _logger;
 
-    internal Reauthentication(
-        PasswordHashing passwords, SigningKeyRing keys, UserStore users, SessionStore sessions, SessionIssuer issuer, TimeProvider time, ILogger<Reauthentication> logger)
+    public Reauthentication(
+        PasswordHashing passwords,
+        SigningKeyRing keys,
+        UserStore users,
+        SessionStore sessions,
+        SessionIssuer issuer,
+        TimeProvider time,
+        ILogger<Reauthentication> logger,
+        Mfa.MfaService mfa,
+        Audit.AuditTrail audit,
+        Passkeys.PasskeyService passkeys)
     {
+        Mfa = mfa;
+        Audit = audit;
+        Passkeys = passkeys;
         _passwords = passwords;
         _keys = keys;
         _users = users;
@@ -78,11 +90,11 @@ public sealed class Reauthentication
         _logger = logger;
     }
 
-    /// <summary>Second factors; set by the service registration.</summary>
-    internal Mfa.MfaService? Mfa { get; init; }
+    /// <summary>Second factors.</summary>
+    private Mfa.MfaService Mfa { get; }
 
-    /// <summary>The audit trail reauthenticated goes to (and mfa_failed, for a wrong code); set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail reauthenticated goes to (and mfa_failed, for a wrong code).</summary>
+    private Audit.AuditTrail Audit { get; }
 
     public async Task<ReauthenticationResult> ReauthenticateAsync(AuthenticatedSession caller, Proof proof, CancellationToken cancellationToken)
     {
@@ -97,7 +109,7 @@ public sealed class Reauthentication
         if (methods is null)
         {
             StepUpLog.ReauthenticationFailed(_logger, caller.UserId, caller.SessionId, KindOf(proof));
-            if (proof is Proof.SecondFactor wrong && Mfa is not null)
+            if (proof is Proof.SecondFactor wrong)
             {
                 await Mfa.RecordFailedAsync(caller.UserId, wrong.Code, "reauthentication", caller.SessionId, cancellationToken);
             }
@@ -106,7 +118,7 @@ public sealed class Reauthentication
         }
 
         // Made once, stored before each try of the session's replace (stored once, by its keys).
-        var audit = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.Reauthenticated, caller.UserId, sessionId: caller.SessionId,
+        var audit = Audit.Event(FuncAuth.Core.Audit.AuditEventType.Reauthenticated, caller.UserId, sessionId: caller.SessionId,
             details: new Dictionary<string, string> { ["kind"] = KindOf(proof) });
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
@@ -133,7 +145,7 @@ public sealed class Reauthentication
     {
         Proof.Password password => _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly,
         Proof.Passkey passkey => await CheckPasskeyAsync(user, passkey, cancellationToken),
-        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken, sessionId) ? [AuthMethods.OneTimeCode] : null,
+        Proof.SecondFactor second => await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken, sessionId) ? [AuthMethods.OneTimeCode] : null,
         _ => throw new UnreachableException(),
     };
 
@@ -146,8 +158,8 @@ public sealed class Reauthentication
         _ => throw new UnreachableException(),
     };
 
-    /// <summary>Checks passkey proofs; set by the service registration.</summary>
-    internal Passkeys.PasskeyService? Passkeys { get; init; }
+    /// <summary>Checks passkey proofs.</summary>
+    private Passkeys.PasskeyService Passkeys { get; }
 
     private async Task<IReadOnlyList<string>?> CheckPasskeyAsync(UserEntity user, Proof.Passkey passkey, CancellationToken cancellationToken) =>
         Passkeys is { IsEnabled: true } && await Passkeys.VerifyReauthenticationAsync(user.UserId, passkey.SessionId, passkey.Credential, cancellationToken) is not null

@@ -28,7 +28,7 @@ public sealed class SessionService
     private readonly TimeProvider _time;
     private readonly ILogger<SessionService> _logger;
 
-    internal SessionService(
+    public SessionService(
         IOptions<AuthOptions> options,
         SigningKeyRing keys,
         AccessTokens accessTokens,
@@ -36,8 +36,14 @@ public sealed class SessionService
         SessionStore sessions,
         SessionIssuer issuer,
         TimeProvider time,
-        ILogger<SessionService> logger)
+        ILogger<SessionService> logger,
+        AuthMetrics metrics,
+        AuditTrail audit,
+        IOptions<StorageOptions> storage)
     {
+        Metrics = metrics;
+        LateWriteAfter = storage.Value.RequestDeadline;
+        Audit = audit;
         _options = options;
         _keys = keys;
         _accessTokens = accessTokens;
@@ -48,11 +54,11 @@ public sealed class SessionService
         _logger = logger;
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal AuthMetrics? Metrics { get; init; }
+    /// <summary>Counters of the auth events.</summary>
+    private AuthMetrics Metrics { get; }
 
     /// <summary>The audit trail; each operation records its event before its change.</summary>
-    internal AuditTrail? Audit { get; init; }
+    private AuditTrail Audit { get; }
 
     /// <summary>
     /// Rotates the session's refresh token. Racing rotations are settled by the session's ETag: the loser reads the
@@ -71,7 +77,7 @@ public sealed class SessionService
 
         if (presented is null)
         {
-            Metrics?.Refresh(RefreshOutcome.Invalid);
+            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -81,7 +87,7 @@ public sealed class SessionService
             var (session, user) = await _sessions.GetWithUserAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null || user is null)
             {
-                Metrics?.Refresh(RefreshOutcome.Invalid);
+                Metrics.Refresh(RefreshOutcome.Invalid);
                 return new RefreshResult.Invalid();
             }
 
@@ -90,27 +96,27 @@ public sealed class SessionService
             switch (RefreshRule.Decide(session, presented.Counter, graceStart, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
-                    Metrics?.Refresh(RefreshOutcome.Invalid);
+                    Metrics.Refresh(RefreshOutcome.Invalid);
                     return new RefreshResult.Invalid();
                 case RefreshVerdict.Expired:
-                    Metrics?.Refresh(RefreshOutcome.Expired);
+                    Metrics.Refresh(RefreshOutcome.Expired);
                     return new RefreshResult.Expired();
                 case RefreshVerdict.SpentAfterReuse:
-                    Metrics?.Refresh(RefreshOutcome.Reused);
+                    Metrics.Refresh(RefreshOutcome.Reused);
                     return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
                     // Only here, where a session ends for reuse: a rotation or a grace answer records nothing (the trail
                     // adds no storage call to refresh).
-                    reuseEvent ??= Audit?.Event(AuditEventType.RefreshTokenReused, session.PartitionKey, actor: AuditTrail.SystemActor, sessionId: session.SessionId,
+                    reuseEvent ??= Audit.Event(AuditEventType.RefreshTokenReused, session.PartitionKey, actor: AuditTrail.SystemActor, sessionId: session.SessionId,
                         details: new Dictionary<string, string> { ["behind"] = reuse.Behind.ToString(System.Globalization.CultureInfo.InvariantCulture) });
                     await Audit.RecordAsync(reuseEvent, cancellationToken);
                     session.Revoke(RevocationReason.RefreshTokenReused, now);
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
                         AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
-                        Metrics?.Refresh(RefreshOutcome.Reused);
-                        Metrics?.ReuseDetected();
-                        Metrics?.Revoked(RevocationReason.RefreshTokenReused, 1);
+                        Metrics.Refresh(RefreshOutcome.Reused);
+                        Metrics.ReuseDetected();
+                        Metrics.Revoked(RevocationReason.RefreshTokenReused, 1);
                         return new RefreshResult.Reused();
                     }
 
@@ -146,7 +152,7 @@ public sealed class SessionService
         var profile = await ProfileOfAsync(userRow, cancellationToken);
         if (profile is null || !Admits(profile, session))
         {
-            Metrics?.Refresh(RefreshOutcome.Invalid);
+            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -165,7 +171,7 @@ public sealed class SessionService
         {
             var tokens = _issuer.Tokens(user, session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-            Metrics?.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
+            Metrics.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
             return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
         }
 
@@ -177,13 +183,13 @@ public sealed class SessionService
         if (rotate)
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
-            Metrics?.Refresh(RefreshOutcome.Rotated);
+            Metrics.Refresh(RefreshOutcome.Rotated);
             return new RefreshResult.Issued(_issuer.Fresh(user, session, keys.Current));
         }
 
         // The refresh token is still the one the winner was given, possibly under an older key.
         var renewed = _issuer.Tokens(user, session, keys);
-        Metrics?.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
+        Metrics.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
@@ -215,7 +221,7 @@ public sealed class SessionService
     /// deadline, <c>Storage__RequestDeadline</c>): the client was answered 503 and still holds the old token, so the grace
     /// starts when it was stored (<see cref="RefreshRule.GraceStart"/>).
     /// </summary>
-    internal TimeSpan LateWriteAfter { get; init; } = TimeSpan.MaxValue;
+    private TimeSpan LateWriteAfter { get; }
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(string? accessToken, CancellationToken cancellationToken)
@@ -267,7 +273,7 @@ public sealed class SessionService
             _ => throw new UnreachableException(),
         };
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
-        Metrics?.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
+        Metrics.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
         return ended;
     }
 
@@ -301,14 +307,14 @@ public sealed class SessionService
             }
 
             // A logout of one other device, from the sessions list: the event is in the caller's session, the ended one named.
-            audit ??= Audit?.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
+            audit ??= Audit.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
                 details: new Dictionary<string, string> { ["scope"] = "session", ["endedSessionId"] = sessionId });
             await Audit.RecordAsync(audit, cancellationToken);
             session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
             if (await _sessions.TryReplaceAsync(session, cancellationToken))
             {
                 LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
-                Metrics?.Revoked(RevocationReason.SessionDeleted, 1);
+                Metrics.Revoked(RevocationReason.SessionDeleted, 1);
                 return true;
             }
         }
@@ -332,8 +338,8 @@ public sealed class SessionService
 
         var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);
-        Metrics?.AdminAction("force_logout");
-        Metrics?.Revoked(RevocationReason.ForceLogout, ended);
+        Metrics.AdminAction("force_logout");
+        Metrics.Revoked(RevocationReason.ForceLogout, ended);
         return true;
     }
 

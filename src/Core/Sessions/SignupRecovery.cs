@@ -33,7 +33,7 @@ public sealed partial class SignupRecovery : BackgroundService
     private readonly ILogger<SignupRecovery> _logger;
     private int _pending;
 
-    internal SignupRecovery(UserStore users, SessionStore sessions, TimeProvider time, ILogger<SignupRecovery> logger)
+    public SignupRecovery(UserStore users, SessionStore sessions, TimeProvider time, ILogger<SignupRecovery> logger)
     {
         _users = users;
         _sessions = sessions;

@@ -12,15 +12,15 @@ namespace FuncAuth.Core.Storage;
 /// in step with every write of an account. It also removes a user's partition as a whole, through the owners of the
 /// index entries its rows name.
 /// </summary>
-internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKeyStore apiKeys, PasskeyStore passkeys)
+public sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKeyStore apiKeys, PasskeyStore passkeys)
 {
-    public async Task<UserEntity?> FindByEmailKeyAsync(string emailKey, CancellationToken cancellationToken)
+    internal async Task<UserEntity?> FindByEmailKeyAsync(string emailKey, CancellationToken cancellationToken)
     {
         return await tables.Users.GetRowAsync<UserEntity>(emailKey, "", cancellationToken);
     }
 
     /// <summary>The email key of the account a user id belongs to, or null; an id not of the id form never reaches a key.</summary>
-    public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
     {
         if (!Accounts.Ids.IsValid(userId))
         {
@@ -35,14 +35,14 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// Writes the user's row (reference and profile copy) of a new account, before the account itself: see
     /// <see cref="DeleteUserRowAsync"/> for the sign-up that loses.
     /// </summary>
-    public Task InsertUserRowAsync(UserEntity user, CancellationToken cancellationToken) =>
+    internal Task InsertUserRowAsync(UserEntity user, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(UserRefEntity.Of(user), cancellationToken);
 
     /// <summary>
     /// Removes the user row <see cref="InsertUserRowAsync"/> wrote for a sign-up that lost (the address is registered):
     /// the only row of a user id nobody else knows. One point delete.
     /// </summary>
-    public Task DeleteUserRowAsync(UserEntity user, CancellationToken cancellationToken) =>
+    internal Task DeleteUserRowAsync(UserEntity user, CancellationToken cancellationToken) =>
         tables.UserSessions.DeleteIfExistsAsync(user.UserId, UserRefEntity.Row, cancellationToken);
 
     /// <summary>
@@ -50,14 +50,14 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// point delete of a row that never exists, in the new user's own partition, so a registered and a new address cost
     /// the same calls of the same kinds.
     /// </summary>
-    public Task MatchUserRowDeleteAsync(UserEntity user, CancellationToken cancellationToken) =>
+    internal Task MatchUserRowDeleteAsync(UserEntity user, CancellationToken cancellationToken) =>
         tables.UserSessions.DeleteIfExistsAsync(user.UserId, "-", cancellationToken);
 
     /// <summary>
     /// Inserts a new user's row together with the user's first session (one transaction), so a session never exists
     /// without the row authentication reads beside it.
     /// </summary>
-    public Task InsertUserRowWithFirstSessionAsync(UserEntity user, SessionEntity session, CancellationToken cancellationToken) =>
+    internal Task InsertUserRowWithFirstSessionAsync(UserEntity user, SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.SubmitTransactionAsync(
             [
                 new(TableTransactionActionType.Add, UserRefEntity.Of(user).Write()),
@@ -66,14 +66,14 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
             cancellationToken);
 
     /// <summary>Undoes <see cref="InsertUserRowWithFirstSessionAsync"/>.</summary>
-    public async Task DeleteUserRowWithFirstSessionAsync(SessionEntity session, CancellationToken cancellationToken)
+    internal async Task DeleteUserRowWithFirstSessionAsync(SessionEntity session, CancellationToken cancellationToken)
     {
         await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, UserRefEntity.Row, ETag.All, cancellationToken);
         await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, session.RowKey, ETag.All, cancellationToken);
     }
 
     /// <summary>Inserts the account; false when the email key is taken. The insert is the uniqueness arbiter.</summary>
-    public async Task<bool> TryInsertAsync(UserEntity user, CancellationToken cancellationToken)
+    internal async Task<bool> TryInsertAsync(UserEntity user, CancellationToken cancellationToken)
     {
         try
         {
@@ -91,7 +91,7 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// a lost race. If the copy's write fails the call fails (503) with the account already written: every writer reads
     /// the account again and brings the copy up to it when the caller retries.
     /// </summary>
-    public async Task<bool> TryReplaceAsync(UserEntity user, CancellationToken cancellationToken)
+    internal async Task<bool> TryReplaceAsync(UserEntity user, CancellationToken cancellationToken)
     {
         user.Revision++;
         if (!await tables.Users.TryReplaceAsync(user, cancellationToken))
@@ -110,7 +110,7 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// one wrote it never moves the copy back. <paramref name="known"/> is the copy as the caller read it, if it did. No
     /// row means the user's partition is being deleted: nothing is written that would bring it back.
     /// </summary>
-    public async Task CopyProfileAsync(UserEntity user, UserRefEntity? known, CancellationToken cancellationToken)
+    internal async Task CopyProfileAsync(UserEntity user, UserRefEntity? known, CancellationToken cancellationToken)
     {
         var copy = known;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
@@ -139,7 +139,7 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// Reads the account of a user row stored before the profile copy existed, and fills the copy in for the next
     /// reader. The fill is a courtesy: if it fails, the row stays as it was and the next reader tries again.
     /// </summary>
-    public async Task<UserEntity?> FindAndFillCopyAsync(UserRefEntity userRow, CancellationToken cancellationToken)
+    internal async Task<UserEntity?> FindAndFillCopyAsync(UserRefEntity userRow, CancellationToken cancellationToken)
     {
         var user = await FindByEmailKeyAsync(userRow.EmailKey, cancellationToken);
         if (user is not null && user.UserId == userRow.PartitionKey)
@@ -163,7 +163,7 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     /// index entry is a point delete, through its owner, at the key its row names (a session's
     /// <see cref="SessionEntity.IndexedDueAt"/>, a key's expiry). Idempotent.
     /// </summary>
-    public async Task DeleteAllRowsButAccountAsync(string userId, CancellationToken cancellationToken)
+    internal async Task DeleteAllRowsButAccountAsync(string userId, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();
         await foreach (var row in tables.UserSessions.QueryAsync<TableEntity>(
@@ -197,7 +197,7 @@ internal sealed class UserStore(AuthTables tables, SessionStore sessions, ApiKey
     }
 
     /// <summary>Deletes the account row if it is still the one read; false when it changed meanwhile.</summary>
-    public async Task<bool> TryDeleteAccountAsync(UserEntity user, CancellationToken cancellationToken)
+    internal async Task<bool> TryDeleteAccountAsync(UserEntity user, CancellationToken cancellationToken)
     {
         try
         {

@@ -24,9 +24,16 @@ public sealed class UserAdministration
     private readonly TimeProvider _time;
     private readonly ILogger<UserAdministration> _logger;
 
-    internal UserAdministration(
-        UserStore users, SessionStore sessions, SessionService sessionService, ApiKeyService apiKeys, AdminIndex admins, Diagnostics.AuthMetrics metrics,
-        AuditTrail audit, TimeProvider time, ILogger<UserAdministration> logger)
+    public UserAdministration(
+        UserStore users,
+        SessionStore sessions,
+        SessionService sessionService,
+        ApiKeyService apiKeys,
+        AdminIndex admins,
+        Diagnostics.AuthMetrics metrics,
+        AuditTrail audit,
+        TimeProvider time,
+        ILogger<UserAdministration> logger)
     {
         _admins = admins;
         _users = users;

@@ -4,7 +4,7 @@ using FuncAuth.Core.Tokens;
 namespace FuncAuth.Core.Accounts.EmailTokens;
 
 /// <summary>Finds the account a verification or reset token names and checks the token against it as it is now.</summary>
-internal sealed class AccountTokenReader(SigningKeyRing keys, UserStore users, TimeProvider time)
+public sealed class AccountTokenReader(SigningKeyRing keys, UserStore users, TimeProvider time)
 {
     private readonly SigningKeyRing _keys = keys;
     private readonly UserStore _users = users;
@@ -14,7 +14,7 @@ internal sealed class AccountTokenReader(SigningKeyRing keys, UserStore users, T
     /// The account a token is for, if its MAC matches the account as it is now and it has not expired; a token that
     /// matches but expired gives no account and <c>Expired</c> true.
     /// </summary>
-    public async Task<(UserEntity? User, bool Expired)> ReadAsync(AccountTokenParts parts, CancellationToken cancellationToken)
+    internal async Task<(UserEntity? User, bool Expired)> ReadAsync(AccountTokenParts parts, CancellationToken cancellationToken)
     {
         var keys = await _keys.GetAsync(cancellationToken);
         var key = keys.Find(parts.KeyId);

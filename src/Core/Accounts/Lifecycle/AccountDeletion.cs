@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace FuncAuth.Core.Accounts.Lifecycle;
 
 /// <summary>An owner deleting their account (a part of <see cref="AccountService"/>).</summary>
-internal sealed class AccountDeletion(
+public sealed class AccountDeletion(
     PasswordHashing passwords, UserStore users, SessionStore sessions, Admin.AdminIndex admins, AuditTrail audit,
     Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<AccountDeletion> logger)
 {
@@ -29,7 +29,7 @@ internal sealed class AccountDeletion(
     /// removes every other row of the user, and the account row last, so a failure halfway leaves an account that can
     /// still sign in and delete itself again.
     /// </summary>
-    public async Task<PasswordCheckedResult> DeleteAccountAsync(AuthenticatedSession caller, string? password, CancellationToken cancellationToken)
+    internal async Task<PasswordCheckedResult> DeleteAccountAsync(AuthenticatedSession caller, string? password, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(password))
         {

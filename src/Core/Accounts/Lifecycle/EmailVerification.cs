@@ -15,7 +15,7 @@ namespace FuncAuth.Core.Accounts.Lifecycle;
 /// The address side of an account (a part of <see cref="AccountService"/>): sign-up while verification is required,
 /// the verification email and its link, and the resend and forgot-password requests.
 /// </summary>
-internal sealed class EmailVerification(
+public sealed class EmailVerification(
     PasswordHashing passwords, UserStore users, AccountTokenReader tokens, EmailOutbox outbox, BreachedPasswords breaches,
     AuditTrail audit, Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<EmailVerification> logger)
 {
@@ -37,7 +37,7 @@ internal sealed class EmailVerification(
     /// Sign-up while verification is required: the same answer, and the same work, for a new and a registered address.
     /// A new address gets an account and a verification email; a registered one gets a "someone tried" email.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string[]>> SignupWithVerificationAsync(
+    internal async Task<IReadOnlyDictionary<string, string[]>> SignupWithVerificationAsync(
         string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken)
     {
         var errors = Validation.Signup(email, password, passwordConfirmation, name);
@@ -100,11 +100,11 @@ internal sealed class EmailVerification(
     }
 
     /// <summary>Queues a verification email after an ordinary sign-up; a queue failure does not undo the account.</summary>
-    public Task SendVerificationAfterSignupAsync(string email, CancellationToken cancellationToken) =>
+    internal Task SendVerificationAfterSignupAsync(string email, CancellationToken cancellationToken) =>
         TryEnqueueAsync(new OutboxMessage(EmailKinds.VerifyEmail, email.Trim()), cancellationToken);
 
     /// <summary>Resend and forgot: one queue call whatever the address, so neither answer nor timing tells if it exists.</summary>
-    public async Task<IReadOnlyDictionary<string, string[]>> RequestEmailAsync(string kind, string? email, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyDictionary<string, string[]>> RequestEmailAsync(string kind, string? email, CancellationToken cancellationToken)
     {
         var trimmed = email?.Trim();
         if (string.IsNullOrEmpty(trimmed) || !TextRules.IsValidUtf16(trimmed) || !EmailAddress.IsValid(trimmed))
@@ -116,7 +116,7 @@ internal sealed class EmailVerification(
         return new Dictionary<string, string[]>();
     }
 
-    public async Task<VerifyEmailStatus> VerifyEmailAsync(string? token, CancellationToken cancellationToken)
+    internal async Task<VerifyEmailStatus> VerifyEmailAsync(string? token, CancellationToken cancellationToken)
     {
         var parts = AccountTokens.Parse(token, AccountTokenPurpose.VerifyEmail);
         if (parts is null)

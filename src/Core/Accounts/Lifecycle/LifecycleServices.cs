@@ -20,10 +20,7 @@ public static class LifecycleServices
         services.AddSingleton<EmailVerification>();
         services.AddSingleton<PasswordChanges>();
         services.AddSingleton<AccountDeletion>();
-        services.AddSingleton(sp => new UserAdministration(
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<Sessions.SessionService>(),
-            sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<AdminIndex>(), sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            sp.GetRequiredService<Audit.AuditTrail>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UserAdministration>>()));
+        services.AddSingleton<UserAdministration>();
         return services;
     }
 }

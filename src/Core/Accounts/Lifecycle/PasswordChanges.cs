@@ -15,7 +15,7 @@ namespace FuncAuth.Core.Accounts.Lifecycle;
 /// Setting a new password (a part of <see cref="AccountService"/>): from a reset link, or from the current password.
 /// Either stores a new security stamp first and then ends the sessions proved under the old one.
 /// </summary>
-internal sealed class PasswordChanges(
+public sealed class PasswordChanges(
     IOptions<AuthOptions> options, PasswordHashing passwords, UserStore users, SessionStore sessions, AccountTokenReader tokens,
     ApiKeys.ApiKeyService apiKeys, BreachedPasswords breaches, Admin.AdminIndex admins, AuditTrail audit, SecurityEmails securityEmails,
     Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<PasswordChanges> logger)
@@ -47,7 +47,7 @@ internal sealed class PasswordChanges(
     /// The stamp is stored before the sweep, so a login racing the reset cannot keep a session. An address in
     /// <c>Auth__AdminEmails</c> becomes admin at its first completed reset: its owner just proved it.
     /// </summary>
-    public async Task<ResetPasswordResult> ResetPasswordAsync(string? token, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
+    internal async Task<ResetPasswordResult> ResetPasswordAsync(string? token, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
     {
         var errors = Validation.NewPassword(null, password, passwordConfirmation);
         if (errors.Count > 0)
@@ -122,7 +122,7 @@ internal sealed class PasswordChanges(
     }
 
     /// <summary>Changes the password after checking the current one; every other session ends, the caller's stays.</summary>
-    public async Task<PasswordCheckedResult> ChangePasswordAsync(
+    internal async Task<PasswordCheckedResult> ChangePasswordAsync(
         AuthenticatedSession caller, string? currentPassword, string? password, string? passwordConfirmation, CancellationToken cancellationToken)
     {
         var errors = Validation.NewPassword(null, password, passwordConfirmation);
