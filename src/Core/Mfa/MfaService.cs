@@ -15,77 +15,6 @@ using OtpNet;
 
 namespace FuncAuth.Core.Mfa;
 
-/// <summary>What <c>GET /api/auth/mfa</c> shows.</summary>
-public sealed record MfaStatus(bool TotpEnabled, DateTimeOffset? TotpCreatedAt, int RecoveryCodesLeft, int Passkeys);
-
-/// <summary>A TOTP secret handed out for enrolment: base32 for typing, and the otpauth URI for a QR code.</summary>
-public sealed record TotpEnrolment(string Secret, string OtpauthUri);
-
-/// <summary>A one-time proof of the second factor: a TOTP code or a recovery code.</summary>
-public abstract record OneTimeCode
-{
-    private OneTimeCode()
-    {
-    }
-
-    public sealed record Totp(string Code) : OneTimeCode;
-
-    public sealed record Recovery(string Code) : OneTimeCode;
-}
-
-/// <summary>The outcome of an answer to an <c>mfaToken</c>. Closed: these are all its cases.</summary>
-public abstract record MfaVerifyResult
-{
-    private MfaVerifyResult()
-    {
-    }
-
-    public sealed record Succeeded(IssuedTokens Tokens) : MfaVerifyResult;
-
-    /// <summary>Unknown, used, expired or dead (5 wrong codes, or the account's credentials changed).</summary>
-    public sealed record TokenInvalid : MfaVerifyResult;
-
-    /// <summary>A wrong or replayed code: counted against the token and as a failed login.</summary>
-    public sealed record CodeInvalid : MfaVerifyResult;
-
-    /// <summary>A failed-login limit is reached: 429, the code not checked.</summary>
-    public sealed record RateLimited(int RetryAfterSeconds) : MfaVerifyResult;
-}
-
-/// <summary>RFC 6238 codes as FuncAuth accepts them: SHA-1, 6 digits, 30 s steps, one step of skew either way (Otp.NET).</summary>
-internal static class TotpCode
-{
-    private static readonly VerificationWindow Skew = new(previous: 1, future: 1);
-
-    /// <summary>The time step whose code <paramref name="code"/> is, within one step either way of <paramref name="now"/>; null if none.</summary>
-    public static long? Match(byte[] secret, string? code, DateTimeOffset now)
-    {
-        if (code is not { Length: 6 } || !code.All(char.IsAsciiDigit))
-        {
-            return null;
-        }
-
-        return new Totp(secret).VerifyTotp(now.UtcDateTime, code, out var step, Skew) ? step : null;
-    }
-}
-
-/// <summary>A live sign-in waiting for its second factor, as <see cref="MfaService.FindChallengeAsync"/> found it.</summary>
-public sealed class MfaChallenge
-{
-    internal MfaChallenge(MfaChallengeEntity row, UserEntity user)
-    {
-        Row = row;
-        User = user;
-    }
-
-    internal MfaChallengeEntity Row { get; }
-
-    internal UserEntity User { get; }
-
-    /// <summary>The account's key for the failed-login limits (its email's storage key).</summary>
-    public string AccountKey => User.PartitionKey;
-}
-
 /// <summary>
 /// TOTP (RFC 6238, Otp.NET: SHA-1, 6 digits, 30 s, one step of skew either way) and recovery codes: enrolment,
 /// confirmation, disabling, regeneration, admin reset, and the second step of a sign-in (<c>mfaToken</c>).
@@ -503,38 +432,4 @@ public sealed class MfaService
             MfaLog.NoticeNotQueued(_logger, e.Status);
         }
     }
-}
-
-/// <summary>Second-factor events (ids 1510–1549). User ids only: never a secret, a code or a token.</summary>
-internal static partial class MfaLog
-{
-    [LoggerMessage(1510, LogLevel.Information, "User {UserId} turned TOTP on")]
-    public static partial void TotpEnabled(ILogger logger, string userId);
-
-    [LoggerMessage(1511, LogLevel.Information, "User {UserId} turned TOTP off")]
-    public static partial void TotpDisabled(ILogger logger, string userId);
-
-    [LoggerMessage(1512, LogLevel.Information, "User {UserId} replaced their recovery codes")]
-    public static partial void RecoveryCodesRegenerated(ILogger logger, string userId);
-
-    [LoggerMessage(1513, LogLevel.Warning, "Admin {AdminId} reset the second factors of user {UserId}; {Ended} session(s) ended")]
-    public static partial void MfaReset(ILogger logger, string adminId, string userId, int ended);
-
-    [LoggerMessage(1514, LogLevel.Information, "User {UserId} used a recovery code; {Left} left")]
-    public static partial void RecoveryCodeUsed(ILogger logger, string userId, int left);
-
-    [LoggerMessage(1515, LogLevel.Information, "User {UserId} gave the right password; a second factor is required")]
-    public static partial void MfaRequired(ILogger logger, string userId);
-
-    [LoggerMessage(1516, LogLevel.Warning, "A wrong second-factor code for user {UserId} ({Failures} on this sign-in)")]
-    public static partial void MfaFailed(ILogger logger, string userId, int failures);
-
-    [LoggerMessage(1517, LogLevel.Information, "User {UserId} completed a two-step sign-in (session {SessionId}, {Method})")]
-    public static partial void MfaSucceeded(ILogger logger, string userId, string sessionId, string method);
-
-    [LoggerMessage(1518, LogLevel.Debug, "A sign-in challenge of user {UserId} changed while a wrong code was counted")]
-    public static partial void ChallengeRace(ILogger logger, string userId);
-
-    [LoggerMessage(1519, LogLevel.Warning, "A second-factor notice could not be queued (status {Status})")]
-    public static partial void NoticeNotQueued(ILogger logger, int status);
 }

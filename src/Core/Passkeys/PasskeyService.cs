@@ -18,44 +18,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passkeys;
 
-/// <summary>A passkey as its owner sees it.</summary>
-public sealed record PasskeyInfo(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
-
-public enum RegisterPasskeyStatus
-{
-    Created,
-    /// <summary>The credential failed a check (origin, RP id, challenge, user verification, format): <c>passkey_invalid</c>.</summary>
-    Invalid,
-    TooMany,
-    NameInvalid,
-}
-
-public sealed record RegisterPasskeyResult(RegisterPasskeyStatus Status, PasskeyInfo? Passkey = null, IReadOnlyDictionary<string, string[]>? Errors = null);
-
-/// <summary>The outcome of a passkey sign-in. Closed: these are all its cases.</summary>
-public abstract record PasskeySignInResult
-{
-    private PasskeySignInResult()
-    {
-    }
-
-    /// <summary>A new session with <c>amr</c> ["hwk","mfa"] (a user-verified passkey is two factors by itself).</summary>
-    public sealed record Succeeded(IssuedTokens Tokens) : PasskeySignInResult;
-
-    /// <summary>Any failed check: <c>passkey_invalid</c>.</summary>
-    public sealed record Invalid : PasskeySignInResult;
-
-    public sealed record AccountDisabled : PasskeySignInResult;
-
-    public sealed record EmailNotVerified : PasskeySignInResult;
-}
-
-/// <summary>The account a passkey assertion proved, with the passkey it used.</summary>
-public sealed record PasskeyProof(string UserId, string PasskeyId, UserAccount Account)
-{
-    internal UserRefEntity Owner { get; init; } = null!;
-}
-
 /// <summary>
 /// Passkeys (WebAuthn Level 3) through Fido2: creation and request options, registration, assertion, list and removal.
 /// Every check the specification asks of the server (type, challenge, origin, RP id hash, user present and verified,
@@ -556,7 +518,3 @@ public sealed class PasskeyService
 
     private static PasskeyInfo ToInfo(PasskeyEntity passkey) => new(passkey.Id, passkey.Name, passkey.CreatedAt, passkey.LastUsedAt);
 }
-
-[JsonSerializable(typeof(AuthenticatorAttestationRawResponse))]
-[JsonSerializable(typeof(AuthenticatorTransport[]))]
-internal sealed partial class PasskeyJsonContext : JsonSerializerContext;

@@ -9,9 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passkeys;
 
-[OptionsValidator]
-internal sealed partial class WebAuthnOptionsValidator : IValidateOptions<WebAuthnOptions>;
-
 /// <summary>Registers the passkey services (called by <see cref="DependencyInjection.AddFuncAuthCore"/>).</summary>
 public static class PasskeyServices
 {

@@ -12,46 +12,6 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Sessions;
 
 /// <summary>
-/// A credential presented again inside a signed-in session (step-up, RFC 9470). Closed: each kind is one case, and
-/// <see cref="Reauthentication"/> checks each in one switch; a new kind is a new case and a new arm there.
-/// </summary>
-public abstract record Proof
-{
-    private Proof()
-    {
-    }
-
-    /// <summary>The account's password: proves <c>pwd</c>.</summary>
-    public sealed record Password(string Value) : Proof;
-
-    /// <summary>
-    /// An AuthenticationResponseJSON of one of the user's passkeys, over a challenge issued to session
-    /// <paramref name="SessionId"/> (<c>POST /api/auth/passkeys/options</c>): proves <c>hwk</c> and, user-verified, <c>mfa</c>.
-    /// </summary>
-    public sealed record Passkey(System.Text.Json.JsonElement? Credential, string SessionId) : Proof;
-
-    /// <summary>A TOTP code or a recovery code of the account's second factor: proves <c>otp</c> (spent as at sign-in).</summary>
-    public sealed record SecondFactor(FuncAuth.Core.Mfa.OneTimeCode Code) : Proof;
-}
-
-/// <summary>The outcome of a re-authentication. Closed: these are all its cases.</summary>
-public abstract record ReauthenticationResult
-{
-    private ReauthenticationResult()
-    {
-    }
-
-    /// <summary>The same session, new tokens, <c>auth_time</c> now and the proof's methods merged into <c>amr</c>.</summary>
-    public sealed record Succeeded(IssuedTokens Tokens) : ReauthenticationResult;
-
-    /// <summary>The proof did not hold: a failed login, counted as one.</summary>
-    public sealed record Refused(Proof Proof) : ReauthenticationResult;
-
-    /// <summary>The session ended or the account is gone since the caller was authenticated.</summary>
-    public sealed record SessionEnded : ReauthenticationResult;
-}
-
-/// <summary>
 /// Re-authentication of a signed-in session (<c>POST /api/auth/reauthenticate</c>): checks the proof, then records it in
 /// the same session (<see cref="SessionIssuer.Reauthenticated"/>). Storage: one point read of the account, one point read
 /// of the session and its conditional replace (the failed-login counters are the caller's, <see cref="Abuse.LoginGuard"/>).
