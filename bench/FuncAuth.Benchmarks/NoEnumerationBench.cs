@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using FuncAuth.Core;
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Email;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,15 +47,15 @@ internal static class NoEnumerationBench
             }).Build();
             await using var services = new ServiceCollection().AddLogging().AddFuncAuthCore(configuration, isDevelopment: true).BuildServiceProvider();
             await services.GetRequiredService<AuthTables>().EnsureCreatedAsync(CancellationToken.None);
-            var lifecycle = services.GetRequiredService<AccountLifecycle>();
+            var accounts = services.GetRequiredService<AccountService>();
             // Same length as the unknown addresses, so the queued messages are the same size.
             var registered = $"registered-{Guid.NewGuid():N}@example.com";
-            await lifecycle.SignupWithVerificationAsync(registered, Password, Password, null, CancellationToken.None);
+            await accounts.SignupWithVerificationAsync(registered, Password, Password, null, CancellationToken.None);
 
             Console.WriteLine("No enumeration: registered vs unknown address (ms, median of {0}, alternating)", runs);
-            await CompareAsync("forgot", runs, email => lifecycle.RequestEmailAsync(EmailKinds.ResetPassword, email, CancellationToken.None), registered);
-            await CompareAsync("resend", runs, email => lifecycle.RequestEmailAsync(EmailKinds.VerifyEmail, email, CancellationToken.None), registered);
-            await CompareAsync("signup, verification required", runs, email => lifecycle.SignupWithVerificationAsync(email, Password, Password, null, CancellationToken.None), registered);
+            await CompareAsync("forgot", runs, email => accounts.RequestEmailAsync(EmailKinds.ResetPassword, email, CancellationToken.None), registered);
+            await CompareAsync("resend", runs, email => accounts.RequestEmailAsync(EmailKinds.VerifyEmail, email, CancellationToken.None), registered);
+            await CompareAsync("signup, verification required", runs, email => accounts.SignupWithVerificationAsync(email, Password, Password, null, CancellationToken.None), registered);
         }
         finally
         {

@@ -74,9 +74,7 @@ public static class DependencyInjection
 
         services.AddSingleton<AuthTables>();
         services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateWith(new AuditOptionsValidator());
-        services.AddSingleton(sp => new Audit.AuditTrail(
-            sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<IOptions<Audit.AuditOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Audit.AuditTrail>>(), sp.GetService<IClientInfo>()));
+        services.AddSingleton<Audit.AuditTrail>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<PasswordHashing>();
@@ -84,98 +82,46 @@ public static class DependencyInjection
         // A named client, not a typed one: typed clients are transient, and the services that check passwords are
         // singletons, which would keep one client's handler forever. No retry handler: none fits in the budget.
         services.AddHttpClient(BreachedPasswords.ClientName, client => client.Timeout = BreachedPasswords.Budget);
-        services.AddSingleton(sp => new BreachedPasswords(
-            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<IOptions<PasswordOptions>>(), sp.GetRequiredService<ILogger<BreachedPasswords>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-        });
+        services.AddSingleton<BreachedPasswords>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<SessionIssuer>();
         services.AddSingleton<Accounts.Admin.AdminIndex>();
-        services.AddSingleton(sp => new SignInSessions(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(),
-            sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SignInSessions>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
-        // The services' constructors are internal (they take internal stores), so they are built here explicitly.
-        services.AddSingleton(sp => new AccountService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AccountService>>(),
-            grantAdminAtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled)
-        {
-            SignIn = sp.GetRequiredService<SignInSessions>(),
-            Mfa = sp.GetRequiredService<Mfa.MfaService>(),
-            Recovery = sp.GetRequiredService<SignupRecovery>(),
-            Breaches = sp.GetRequiredService<BreachedPasswords>(),
-            Admins = sp.GetRequiredService<Accounts.Admin.AdminIndex>(),
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
-        services.AddSingleton(sp => new SessionService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<AccessTokens>(),
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionService>>())
-        {
-            LateWriteAfter = sp.GetRequiredService<IOptions<StorageOptions>>().Value.RequestDeadline,
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
+        services.AddSingleton<SignInSessions>();
+        services.AddSingleton<AccountService>();
+        // A factory: the value comes from the environment and the email settings together.
+        services.AddSingleton(sp => new Accounts.AdminEmailGrant(AtSignup: isDevelopment && !sp.GetRequiredService<IOptions<Options.EmailOptions>>().Value.IsEnabled));
+        services.AddSingleton<SessionService>();
         services.AddSingleton<StepUp>();
-        services.AddSingleton(sp => new Reauthentication(
-            sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<UserStore>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionIssuer>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Reauthentication>>())
-        {
-            Passkeys = sp.GetRequiredService<PasskeyService>(),
-            Mfa = sp.GetRequiredService<Mfa.MfaService>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
-        services.AddSingleton<Mfa.IMfaKeySource>(sp =>
+        services.AddSingleton<Reauthentication>();
+        // A factory: KeyVault__Uri decides where the TOTP key comes from (Key Vault, or the development key).
+        services.AddSingleton(sp =>
         {
             var keyVault = sp.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
             if (keyVault.Uri is null)
             {
                 var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
-                return new Mfa.DevelopmentMfaKeySource(auth.MfaKey, auth.SigningKey);
+                return new Mfa.TotpSecretProtector(new Mfa.DevelopmentMfaKeySource(auth.MfaKey, auth.SigningKey));
             }
 
             // The signing-key source adds the dependency policies to the shared client options (once): build it first.
             _ = sp.GetRequiredService<ISigningKeySource>();
             var client = new SecretClient(keyVault.Uri, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretClientOptions>());
-            return new Mfa.KeyVaultMfaKeySource(client, keyVault.MfaKeySecretName, sp.GetRequiredService<TimeProvider>());
+            return new Mfa.TotpSecretProtector(new Mfa.KeyVaultMfaKeySource(client, keyVault.MfaKeySecretName, sp.GetRequiredService<TimeProvider>()));
         });
-        services.AddSingleton(sp => new Mfa.TotpSecretProtector(sp.GetRequiredService<Mfa.IMfaKeySource>()));
-        services.AddSingleton(sp => new Mfa.MfaService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<UserStore>(),
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<Mfa.TotpSecretProtector>(), sp.GetRequiredService<SignInSessions>(),
-            sp.GetRequiredService<Email.EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Mfa.MfaService>>())
-        {
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-            Passkeys = sp.GetRequiredService<PasskeyService>(),
-        });
-        services.AddSingleton(sp => new SessionCleanup(
-            sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SessionCleanup>>()));
-        services.AddSingleton(sp => new TokenRevocation(
-            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SessionService>()));
-        services.AddSingleton(sp => new SignupRecovery(
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SignupRecovery>>()));
+        services.AddSingleton<Mfa.MfaStore>();
+        services.AddSingleton<Mfa.MfaService>();
+        services.AddSingleton<SessionCleanup>();
+        services.AddSingleton<TokenRevocation>();
+        services.AddSingleton<SignupRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<SignupRecovery>());
         services.AddSingleton<StorageWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageWarmup>());
         services.AddHostedService<SigningKeyRefresher>();
         services.AddOptions<OAuth.OAuthOptions>().Bind(configuration.GetSection(OAuth.OAuthOptions.Section)).ValidateWith(new OAuthOptionsValidator());
         services.AddSingleton<OAuth.IdTokens>();
-        services.AddSingleton(sp => new OAuth.AuthorizationService(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<IOptions<OAuth.OAuthOptions>>(), sp.GetRequiredService<AuthTables>(),
-            sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<UserStore>(),
-            sp.GetRequiredService<SignInSessions>(), sp.GetRequiredService<OAuth.IdTokens>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<OAuth.AuthorizationService>>()));
+        services.AddSingleton<OAuth.AuthorizationRequestStore>();
+        services.AddSingleton<OAuth.AuthorizationService>();
         services.AddFuncAuthAbuseResistance(configuration);
         services.AddFuncAuthApiKeys(configuration);
         services.AddFuncAuthPasskeys(configuration);

@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
@@ -10,63 +11,80 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Sessions;
 
-/// <summary>Sign-up, login, and the admin operations on a user's account.</summary>
+/// <summary>
+/// What a user does with their own account: sign-up (with or without verification), login, the address's
+/// verification, the profile, a new password (reset or change) and deletion. The operations of one concern live in
+/// internal parts (<see cref="EmailVerification"/>, <see cref="PasswordChanges"/>, <see cref="AccountDeletion"/>); what
+/// an admin does to an account is <see cref="Accounts.Admin.UserAdministration"/>'s.
+/// </summary>
 public sealed class AccountService
 {
+    private const int MaxAttempts = 5;
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
     private readonly SigningKeyRing _keys;
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
     private readonly SessionIssuer _issuer;
+    private readonly SignInSessions _signIn;
+    private readonly Mfa.MfaService _mfa;
+    private readonly SignupRecovery _recovery;
+    private readonly EmailVerification _verification;
+    private readonly PasswordChanges _passwordChanges;
+    private readonly AccountDeletion _deletion;
+    private readonly AdminEmailGrant _adminGrant;
     private readonly TimeProvider _time;
     private readonly ILogger<AccountService> _logger;
-    // Auth__AdminEmails grants admin at sign-up only in Development without email delivery; elsewhere at a completed
-    // password reset, because whoever signs up first with an address chose its password (account pre-hijacking).
-    private readonly bool _grantAdminAtSignup;
 
-    internal AccountService(
+    public AccountService(
         IOptions<AuthOptions> options,
         PasswordHashing passwords,
         SigningKeyRing keys,
         UserStore users,
         SessionStore sessions,
         SessionIssuer issuer,
+        SignInSessions signIn,
+        Mfa.MfaService mfa,
+        SignupRecovery recovery,
+        EmailVerification verification,
+        PasswordChanges passwordChanges,
+        AccountDeletion deletion,
+        BreachedPasswords breaches,
+        Accounts.Admin.AdminIndex admins,
+        AdminEmailGrant adminGrant,
+        AuthMetrics metrics,
+        AuditTrail audit,
         TimeProvider time,
-        ILogger<AccountService> logger,
-        bool grantAdminAtSignup = true)
+        ILogger<AccountService> logger)
     {
-        _grantAdminAtSignup = grantAdminAtSignup;
         _options = options;
         _passwords = passwords;
         _keys = keys;
         _users = users;
         _sessions = sessions;
         _issuer = issuer;
+        _signIn = signIn;
+        _mfa = mfa;
+        _recovery = recovery;
+        _verification = verification;
+        _passwordChanges = passwordChanges;
+        _deletion = deletion;
+        Breaches = breaches;
+        Admins = admins;
+        _adminGrant = adminGrant;
+        Metrics = metrics;
+        Audit = audit;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal AuthMetrics? Metrics { get; init; }
+    private AuthMetrics Metrics { get; }
 
-    /// <summary>The enabled admins, for the last-admin rule; null where none is registered.</summary>
-    internal Accounts.Admin.AdminIndex? Admins { get; init; }
+    private Accounts.Admin.AdminIndex Admins { get; }
 
-    /// <summary>Finishes sign-ups whose writes ended without a known outcome; null where none is registered.</summary>
-    internal SignupRecovery? Recovery { get; init; }
+    private BreachedPasswords Breaches { get; }
 
-    /// <summary>Opens the session of a completed sign-in; set by the service registration.</summary>
-    internal SignInSessions SignIn { get; init; } = null!;
-
-    /// <summary>Second factors; null where none is registered.</summary>
-    internal Mfa.MfaService? Mfa { get; init; }
-
-    /// <summary>The breached-password check; null where none is registered.</summary>
-    internal BreachedPasswords? Breaches { get; init; }
-
-    /// <summary>The audit trail; each operation records its event before its change.</summary>
-    internal AuditTrail? Audit { get; init; }
+    private AuditTrail Audit { get; }
 
     /// <summary>
     /// Creates the account and signs it in. Writes, in order: the cleanup index entry, the user reference with the first
@@ -90,7 +108,7 @@ public sealed class AccountService
         var normalized = EmailAddress.Normalize(address);
         var emailKey = EmailAddress.StorageKey(normalized);
         var keys = await _keys.GetAsync(cancellationToken);
-        var grantAdmin = _grantAdminAtSignup && _options.Value.AdminEmailSet.Contains(normalized);
+        var grantAdmin = _adminGrant.AtSignup && _options.Value.AdminEmailSet.Contains(normalized);
         var user = new UserEntity
         {
             PartitionKey = emailKey,
@@ -113,21 +131,21 @@ public sealed class AccountService
         bool created;
         try
         {
-            await _sessions.InsertFirstAsync(session, user, cancellationToken);
+            await _users.InsertUserRowWithFirstSessionAsync(user, session, cancellationToken);
             try
             {
                 created = await _users.TryInsertAsync(user, cancellationToken);
             }
-            catch (Exception e) when (Recovery is null || SignupRecovery.IsDefinite(e))
+            catch (Exception e) when (SignupRecovery.IsDefinite(e))
             {
                 await UndoSignupAsync(session);
                 throw;
             }
         }
-        catch (Exception e) when (Recovery is not null && !SignupRecovery.IsDefinite(e))
+        catch (Exception e) when (!SignupRecovery.IsDefinite(e))
         {
             // The write may still land (a timeout or the request deadline): undoing would race it, so finish it instead.
-            Recovery.Enqueue(user, session);
+            _recovery.Enqueue(user, session);
             throw;
         }
 
@@ -135,17 +153,17 @@ public sealed class AccountService
         {
             await UndoSignupAsync(session);
             AuthLog.SignupRejectedEmailTaken(_logger);
-            Metrics?.SignupEmailTaken();
+            Metrics.SignupEmailTaken();
             return new SignupResult.EmailTaken();
         }
 
-        if (grantAdmin && Admins is not null)
+        if (grantAdmin)
         {
             await Admins.ListIfAdminAsync(user, cancellationToken);
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
-        Metrics?.SignedUp();
+        Metrics.SignedUp();
         return new SignupResult.Created(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
@@ -166,7 +184,7 @@ public sealed class AccountService
         if (user is null || check == PasswordCheck.Failed)
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
-            Metrics?.Login(LoginOutcome.Failed);
+            Metrics.Login(LoginOutcome.Failed);
             // Only for an account that exists: an unknown address has no trail (metrics and logs count those).
             if (user is not null)
             {
@@ -180,7 +198,7 @@ public sealed class AccountService
         if (user.Disabled)
         {
             AuthLog.LoginFailed(_logger, user.UserId);
-            Metrics?.Login(LoginOutcome.Disabled);
+            Metrics.Login(LoginOutcome.Disabled);
             await RecordLoginFailedAsync(user.UserId, "account_disabled", cancellationToken);
             return new LoginResult.AccountDisabled();
         }
@@ -189,7 +207,7 @@ public sealed class AccountService
         {
             AuthLog.LoginFailed(_logger, user.UserId);
             await RecordLoginFailedAsync(user.UserId, "email_not_verified", cancellationToken);
-            Metrics?.Login(LoginOutcome.Unverified);
+            Metrics.Login(LoginOutcome.Unverified);
             return new LoginResult.EmailNotVerified();
         }
 
@@ -201,18 +219,51 @@ public sealed class AccountService
         }
 
         // The second factor is asked for only after the right password: a wrong one answers alike with and without it.
-        if (user.TotpEnabled && Mfa is not null)
+        if (user.TotpEnabled)
         {
-            var (mfaToken, methods) = await Mfa.CreateChallengeAsync(user, cancellationToken);
-            Metrics?.Login(LoginOutcome.MfaRequired);
+            var (mfaToken, methods) = await _mfa.CreateChallengeAsync(user, cancellationToken);
+            Metrics.Login(LoginOutcome.MfaRequired);
             return new LoginResult.MfaRequired(mfaToken, (int)FuncAuth.Core.Mfa.MfaService.ChallengeLifetime.TotalSeconds, methods);
         }
 
-        var (tokens, session) = await SignIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);
+        var (tokens, session) = await _signIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
-        Metrics?.Login(LoginOutcome.Ok);
+        Metrics.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(tokens);
     }
+
+    /// <summary>
+    /// Sign-up while verification is required: the same answer, and the same work, for a new and a registered address.
+    /// A new address gets an account and a verification email; a registered one gets a "someone tried" email.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, string[]>> SignupWithVerificationAsync(
+        string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken) =>
+        _verification.SignupWithVerificationAsync(email, password, passwordConfirmation, name, cancellationToken);
+
+    /// <summary>Queues a verification email after an ordinary sign-up; a queue failure does not undo the account.</summary>
+    public Task SendVerificationAfterSignupAsync(string email, CancellationToken cancellationToken) =>
+        _verification.SendVerificationAfterSignupAsync(email, cancellationToken);
+
+    /// <summary>Resend and forgot: one queue call whatever the address, so neither answer nor timing tells if it exists.</summary>
+    public Task<IReadOnlyDictionary<string, string[]>> RequestEmailAsync(string kind, string? email, CancellationToken cancellationToken) =>
+        _verification.RequestEmailAsync(kind, email, cancellationToken);
+
+    /// <summary>Marks the address verified when the token is the one sent for the account as it is now.</summary>
+    public Task<VerifyEmailStatus> VerifyEmailAsync(string? token, CancellationToken cancellationToken) =>
+        _verification.VerifyEmailAsync(token, cancellationToken);
+
+    /// <summary>Sets the password from a reset token; every session ends and every API key is revoked.</summary>
+    public Task<ResetPasswordResult> ResetPasswordAsync(string? token, string? password, string? passwordConfirmation, CancellationToken cancellationToken) =>
+        _passwordChanges.ResetPasswordAsync(token, password, passwordConfirmation, cancellationToken);
+
+    /// <summary>Changes the password after checking the current one; every other session ends, the caller's stays.</summary>
+    public Task<PasswordCheckedResult> ChangePasswordAsync(
+        AuthenticatedSession caller, string? currentPassword, string? password, string? passwordConfirmation, CancellationToken cancellationToken) =>
+        _passwordChanges.ChangePasswordAsync(caller, currentPassword, password, passwordConfirmation, cancellationToken);
+
+    /// <summary>Deletes the account after checking the password, with every other row of the user.</summary>
+    public Task<PasswordCheckedResult> DeleteAccountAsync(AuthenticatedSession caller, string? password, CancellationToken cancellationToken) =>
+        _deletion.DeleteAccountAsync(caller, password, cancellationToken);
 
     /// <summary>
     /// The caller's own account: the profile copy authentication read with the session, or, for a user row stored before
@@ -221,47 +272,26 @@ public sealed class AccountService
     public async Task<UserAccount?> GetCurrentUserAsync(AuthenticatedSession caller, CancellationToken cancellationToken) =>
         caller.Account ?? (caller.UserRow is { } row ? await _users.FindAndFillCopyAsync(row, cancellationToken) : null)?.ToAccount();
 
-    public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken) =>
-        (await FindAsync(userId, cancellationToken))?.ToAccount();
-
-    /// <summary>
-    /// Sets the roles, then makes every current access token of the user unacceptable (their refresh tokens keep
-    /// working and bring the new roles). Both steps are idempotent: after a failure the caller retries the call.
-    /// </summary>
-    public async Task<SetRolesResult> SetRolesAsync(string adminId, string userId, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)
+    /// <summary>Sets the caller's display name (none when empty).</summary>
+    public async Task<UpdateProfileResult> UpdateProfileAsync(AuthenticatedSession caller, string? name, CancellationToken cancellationToken)
     {
-        var errors = Validation.RoleList(roles);
-        if (errors.Count > 0)
+        if (name is not null && (name.Length > Validation.NameMaxLength || !TextRules.IsWellFormed(name)))
         {
-            return new SetRolesResult.Invalid(errors);
+            return new UpdateProfileResult.Invalid(new Dictionary<string, string[]> { ["name"] = [$"Name must be at most {Validation.NameMaxLength} characters, without control characters."] });
         }
 
-        var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
-        AuditEvent? audit = null;
-        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var user = await FindAsync(userId, cancellationToken);
-            if (user is null)
+            var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
+            if (user is null || user.UserId != caller.UserId)
             {
-                return new SetRolesResult.NotFound();
+                return new UpdateProfileResult.NoAccount();
             }
 
-            audit ??= Audit?.Event(AuditEventType.RolesChanged, userId, actor: adminId,
-                details: new Dictionary<string, string> { ["roles"] = canonical, ["previousRoles"] = user.Roles });
-            await Audit.RecordAsync(audit, cancellationToken);
-            user.Roles = canonical;
+            user.Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
             if (await _users.TryReplaceAsync(user, cancellationToken))
             {
-                if (Admins is not null)
-                {
-                    // A removal of admin was taken from the index before (UserAdministration.ReleaseAdminUnlessLastAsync).
-                    await Admins.ListIfAdminAsync(user, cancellationToken);
-                }
-
-                var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
-                AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
-                Metrics?.AdminAction("set_roles");
-                return new SetRolesResult.Updated(user.ToAccount());
+                return new UpdateProfileResult.Updated(user.ToAccount());
             }
         }
 
@@ -272,18 +302,12 @@ public sealed class AccountService
     private Task RecordLoginFailedAsync(string userId, string reason, CancellationToken cancellationToken) =>
         Audit.RecordAsync(AuditEventType.LoginFailed, userId, cancellationToken, details: new Dictionary<string, string> { ["reason"] = reason });
 
-    private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
-    {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
-        return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
-    }
-
     private async Task UndoSignupAsync(SessionEntity session)
     {
         // Best effort and not cancellable: the leftovers are unreachable either way, this only keeps the tables tidy.
         try
         {
-            await _sessions.DeleteFirstAsync(session, CancellationToken.None);
+            await _users.DeleteUserRowWithFirstSessionAsync(session, CancellationToken.None);
             await _sessions.UnindexAsync(session.PartitionKey, session.SessionId, session.ExpiresAt, CancellationToken.None);
         }
         catch (Azure.RequestFailedException e)

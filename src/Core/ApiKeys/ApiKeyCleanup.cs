@@ -13,7 +13,7 @@ public sealed class ApiKeyCleanup
     private readonly TimeProvider _time;
     private readonly ILogger<ApiKeyCleanup> _logger;
 
-    internal ApiKeyCleanup(ApiKeyStore store, TimeProvider time, ILogger<ApiKeyCleanup> logger)
+    public ApiKeyCleanup(ApiKeyStore store, TimeProvider time, ILogger<ApiKeyCleanup> logger)
     {
         _store = store;
         _time = time;

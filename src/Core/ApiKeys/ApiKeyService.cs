@@ -35,7 +35,7 @@ public sealed class ApiKeyService
     private readonly TimeProvider _time;
     private readonly ILogger<ApiKeyService> _logger;
 
-    internal ApiKeyService(
+    public ApiKeyService(
         IOptions<ApiKeyOptions> options,
         IOptions<AuthOptions> authOptions,
         ApiKeyStore store,
@@ -45,8 +45,14 @@ public sealed class ApiKeyService
         SigningKeyRing keys,
         AccessTokens accessTokens,
         TimeProvider time,
-        ILogger<ApiKeyService> logger)
+        ILogger<ApiKeyService> logger,
+        AuditTrail audit,
+        Email.SecurityEmails securityEmails,
+        Diagnostics.AuthMetrics metrics)
     {
+        Audit = audit;
+        SecurityEmails = securityEmails;
+        Metrics = metrics;
         _options = options;
         _authOptions = authOptions;
         _store = store;
@@ -60,10 +66,10 @@ public sealed class ApiKeyService
     }
 
     /// <summary>The audit trail; each operation records its event before its change.</summary>
-    internal AuditTrail? Audit { get; init; }
+    private AuditTrail Audit { get; }
 
     /// <summary>The security notice of a new key; null where email is not registered.</summary>
-    internal Email.SecurityEmails? SecurityEmails { get; init; }
+    private Email.SecurityEmails SecurityEmails { get; }
 
     /// <summary>
     /// Creates a key for the signed-in caller. The limit of live keys is checked before the insert (the usual refusal)
@@ -99,7 +105,7 @@ public sealed class ApiKeyService
             ExpiresAt = now.AddDays(expiresInDays ?? _options.Value.DefaultLifetimeDays),
         };
         // The event beside the index entry, before the key exists; the key's id, name and scope, never the key.
-        var audit = Audit?.Event(AuditEventType.ApiKeyCreated, caller.UserId, sessionId: caller.SessionId,
+        var audit = Audit.Event(AuditEventType.ApiKeyCreated, caller.UserId, sessionId: caller.SessionId,
             details: new Dictionary<string, string> { ["keyId"] = id, ["name"] = entity.Name, ["scope"] = entity.Scope });
         await Task.WhenAll(_store.IndexAsync(id, entity.ExpiresAt, cancellationToken), Audit.RecordAsync(audit, cancellationToken));
         await _store.InsertAsync(entity, cancellationToken);
@@ -115,7 +121,7 @@ public sealed class ApiKeyService
         }
 
         ApiKeyLog.Created(_logger, caller.UserId, id, entity.Scope, entity.ExpiresAt);
-        if (SecurityEmails is not null && caller.Account is { } owner)
+        if (caller.Account is { } owner)
         {
             await SecurityEmails.NotifyAsync(Email.EmailKinds.ApiKeyCreatedNotice, owner.Email, cancellationToken);
         }
@@ -136,7 +142,7 @@ public sealed class ApiKeyService
 
     /// <summary>An admin's view of any user's live keys; null when there is no such user.</summary>
     public async Task<IReadOnlyList<ApiKeyInfo>?> ListForUserAsync(string userId, CancellationToken cancellationToken) =>
-        await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null ? null : await ListAsync(userId, cancellationToken);
+        await _users.FindEmailKeyAsync(userId, cancellationToken) is null ? null : await ListAsync(userId, cancellationToken);
 
     /// <summary>Revokes one key of <paramref name="userId"/>, effective at once; false when the user has no such key.</summary>
     public async Task<bool> RevokeAsync(string actorId, string userId, string keyId, CancellationToken cancellationToken)
@@ -147,7 +153,7 @@ public sealed class ApiKeyService
         }
 
         // Before the delete, which is the only read: when it finds no key, the event is taken back.
-        var audit = Audit?.Event(AuditEventType.ApiKeyRevoked, userId, actor: actorId, details: new Dictionary<string, string> { ["keyId"] = keyId });
+        var audit = Audit.Event(AuditEventType.ApiKeyRevoked, userId, actor: actorId, details: new Dictionary<string, string> { ["keyId"] = keyId });
         await Audit.RecordAsync(audit, cancellationToken);
         if (!await _store.DeleteAsync(keyId, cancellationToken))
         {
@@ -273,8 +279,8 @@ public sealed class ApiKeyService
         return new(ClientCredentialsStatus.Issued, new ClientToken(token, Math.Max(1, (int)Math.Ceiling((expiresAt - now).TotalSeconds)), grantedScope));
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+    /// <summary>Counters of the auth events.</summary>
+    private Diagnostics.AuthMetrics Metrics { get; }
 
     /// <summary>The key and its owner's profile when the key is right, live and its owner's account stands (docs/api.md).</summary>
     private async Task<(ApiKeyEntity Key, UserRefEntity Owner)?> VerifyEntityAsync(string? presented, CancellationToken cancellationToken)
@@ -290,11 +296,11 @@ public sealed class ApiKeyService
         if (owner is null)
         {
             ApiKeyLog.Refused(_logger);
-            Metrics?.ApiKeyAuthenticated(accepted: false);
+            Metrics.ApiKeyAuthenticated(accepted: false);
             return null;
         }
 
-        Metrics?.ApiKeyAuthenticated(accepted: true);
+        Metrics.ApiKeyAuthenticated(accepted: true);
         return (key!, owner);
     }
 

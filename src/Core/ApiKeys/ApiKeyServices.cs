@@ -14,20 +14,10 @@ public static class ApiKeyServices
     public static IServiceCollection AddFuncAuthApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.Section)).ValidateWith(new ApiKeyOptionsValidator());
-        services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<AuthTables>()));
-        services.AddSingleton(sp => new ApiKeyUsage(
-            sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyUsage>>()));
-        services.AddSingleton(sp => new ApiKeyService(
-            sp.GetRequiredService<IOptions<ApiKeyOptions>>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<ApiKeyStore>(),
-            sp.GetRequiredService<ApiKeyUsage>(), sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetRequiredService<AccessTokens>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyService>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-            SecurityEmails = sp.GetRequiredService<Email.SecurityEmails>(),
-        });
-        services.AddSingleton(sp => new ApiKeyCleanup(
-            sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiKeyCleanup>>()));
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<ApiKeyCleanup>();
         return services;
     }
 }

@@ -5,7 +5,7 @@ using FuncAuth.Core.Storage;
 namespace FuncAuth.Core.ApiKeys;
 
 /// <summary>API keys in their owners' partitions of <c>UserSessions</c>, and their cleanup index.</summary>
-internal sealed class ApiKeyStore(AuthTables tables)
+public sealed class ApiKeyStore(AuthTables tables)
 {
     private const int MaxBatch = 100;
 
@@ -19,7 +19,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
     /// one partition query: what checking a key against the account's state needs, in one call. A malformed key reads
     /// the decoy partition the same way.
     /// </summary>
-    public async Task<(ApiKeyEntity? Key, UserRefEntity? Owner)> GetWithOwnerAsync(string? keyId, CancellationToken cancellationToken)
+    internal async Task<(ApiKeyEntity? Key, UserRefEntity? Owner)> GetWithOwnerAsync(string? keyId, CancellationToken cancellationToken)
     {
         var (partition, row) = keyId is null ? (DecoyPartition, DecoyRow) : (ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId));
         var (key, owner) = await tables.UserSessions.GetWithUserRowAsync(partition, row, cancellationToken);
@@ -27,7 +27,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
     }
 
     /// <summary>Every key row of the user, expired ones included: one range query over the user's partition.</summary>
-    public async Task<List<ApiKeyEntity>> ListAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<List<ApiKeyEntity>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {userId} and RowKey ge {ApiKeyEntity.RowPrefix} and RowKey lt {ApiKeyEntity.RowPrefixEnd}");
@@ -44,19 +44,23 @@ internal sealed class ApiKeyStore(AuthTables tables)
     /// Files the key in the cleanup index. Written before the key: an index entry without a key is harmless (cleanup
     /// drops it), a key without one would never be cleaned up.
     /// </summary>
-    public Task IndexAsync(string keyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+    internal Task IndexAsync(string keyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         tables.SessionExpiry.UpsertEntityAsync(
             new TableEntity(ApiKeyExpiryIndex.Partition(expiresAt), keyId), TableUpdateMode.Replace, cancellationToken);
 
-    public Task InsertAsync(ApiKeyEntity key, CancellationToken cancellationToken) =>
+    /// <summary>Removes the key's cleanup-index entry filed under <paramref name="expiresAt"/>; gone already is fine.</summary>
+    internal Task UnindexAsync(string keyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        tables.SessionExpiry.DeleteIfExistsAsync(ApiKeyExpiryIndex.Partition(expiresAt), keyId, cancellationToken);
+
+    internal Task InsertAsync(ApiKeyEntity key, CancellationToken cancellationToken) =>
         tables.UserSessions.AddRowAsync(key, cancellationToken);
 
     /// <summary>Deletes the key; false when there was none.</summary>
-    public Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken) =>
+    internal Task<bool> DeleteAsync(string keyId, CancellationToken cancellationToken) =>
         tables.UserSessions.DeleteIfExistsAsync(ApiKeyFormat.OwnerOf(keyId), ApiKeyEntity.RowKeyFor(keyId), cancellationToken);
 
     /// <summary>Deletes every key of the user: one range query plus one transaction per 100 keys. Idempotent.</summary>
-    public async Task<int> DeleteAllAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<int> DeleteAllAsync(string userId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -90,7 +94,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
     /// Sets <c>LastUsedAt</c> if the row is unchanged since it was read (its ETag), so instances racing on the same key
     /// write it once between them. A lost race (412) or a revoked key (404) is false.
     /// </summary>
-    public async Task<bool> TryTouchAsync(ApiKeyEntity key, DateTimeOffset usedAt, CancellationToken cancellationToken)
+    internal async Task<bool> TryTouchAsync(ApiKeyEntity key, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         try
         {
@@ -105,7 +109,7 @@ internal sealed class ApiKeyStore(AuthTables tables)
     }
 
     /// <summary>Index entries of keys that expired before the current hour began, at most <paramref name="max"/>.</summary>
-    public async Task<IReadOnlyList<TableEntity>> DueIndexEntriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<TableEntity>> DueIndexEntriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var entries = new List<TableEntity>();
         var filter = TableClient.CreateQueryFilter(
@@ -122,6 +126,6 @@ internal sealed class ApiKeyStore(AuthTables tables)
         return entries;
     }
 
-    public Task DeleteIndexEntryAsync(TableEntity entry, CancellationToken cancellationToken) =>
+    internal Task DeleteIndexEntryAsync(TableEntity entry, CancellationToken cancellationToken) =>
         tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
 }

@@ -9,16 +9,16 @@ namespace FuncAuth.Core.ApiKeys;
 /// not awaited, and its failure is logged, never answered. Within an instance only the first use in an interval tries a
 /// write; across instances the write is conditional on the row's ETag, so one of them wins and the others are told 412.
 /// </summary>
-internal sealed class ApiKeyUsage(ApiKeyStore store, TimeProvider time, ILogger<ApiKeyUsage> logger)
+public sealed class ApiKeyUsage(ApiKeyStore store, TimeProvider time, ILogger<ApiKeyUsage> logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private const int PruneAbove = 10_000;
 
     // Key id → when this instance last tried to write it (UTC ticks).
     private readonly ConcurrentDictionary<string, long> _attempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
 
-    public void Record(ApiKeyEntity key)
+    internal void Record(ApiKeyEntity key)
     {
         var now = time.GetUtcNow();
         if (key.LastUsedAt is { } last && now - last < Interval)
@@ -37,7 +37,7 @@ internal sealed class ApiKeyUsage(ApiKeyStore store, TimeProvider time, ILogger<
     }
 
     /// <summary>Completes when every write started so far has finished (tests and shutdown).</summary>
-    public Task WhenIdleAsync() => Task.WhenAll(_pending.Keys);
+    internal Task WhenIdleAsync() => Task.WhenAll(_pending.Keys);
 
     private bool TryClaim(string keyId, long nowTicks)
     {

@@ -12,17 +12,6 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Audit;
 
 /// <summary>
-/// One security event (docs/api.md, "Audit trail"). <see cref="Details"/> is a small map of plain facts (a scope, a key
-/// id, a reason class): never a password, code, token, key or hash.
-/// </summary>
-public sealed record AuditEvent(
-    string Id, AuditEventType Type, DateTimeOffset At, string Actor, string UserId, string? SessionId,
-    string? ClientAddress, string? ClientAddressClass, string? UserAgent, IReadOnlyDictionary<string, string> Details);
-
-/// <summary>One page of a trail, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextCursor);
-
-/// <summary>
 /// The audit trail. An operation records its event <b>before</b> it applies its change, with one call:
 /// <c>await Audit.RecordAsync(AuditEventType.X, userId, cancellationToken, ...)</c>. A change therefore never exists
 /// without its event; a change that fails after its event was stored leaves the event of an attempt that may not have
@@ -49,7 +38,7 @@ public sealed class AuditTrail
     private readonly ConcurrentDictionary<string, byte> _indexed = new(StringComparer.Ordinal);
     private string _indexedDay = "";
 
-    internal AuditTrail(AuthTables tables, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditTrail> logger, IClientInfo? client = null)
+    public AuditTrail(AuthTables tables, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditTrail> logger, IClientInfo? client = null)
     {
         _tables = tables;
         _options = options;
@@ -226,31 +215,4 @@ public sealed class AuditTrail
         return new AuditEvent(row.EventId, type, row.At, row.Actor, row.PartitionKey, row.SessionId, row.ClientAddress,
             row.ClientAddressClass, row.UserAgent, details ?? new Dictionary<string, string>());
     }
-}
-
-/// <summary>The one call an operation makes: records its event when the trail is registered (always, outside unit tests).</summary>
-public static class AuditRecording
-{
-    /// <summary>Records a new event of the current request (see <see cref="AuditTrail.Event"/>) before the change it records.</summary>
-    public static Task RecordAsync(
-        this AuditTrail? trail, AuditEventType type, string userId, CancellationToken cancellationToken,
-        string? actor = null, string? sessionId = null, IReadOnlyDictionary<string, string>? details = null) =>
-        trail is null ? Task.CompletedTask : trail.StoreAsync(trail.Event(type, userId, actor, sessionId, details), cancellationToken);
-
-    /// <summary>Records an event made once by <see cref="AuditTrail.Event"/>, for an operation that retries: stored once.</summary>
-    public static Task RecordAsync(this AuditTrail? trail, AuditEvent? e, CancellationToken cancellationToken) =>
-        trail is null || e is null ? Task.CompletedTask : trail.StoreAsync(e, cancellationToken);
-}
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class AuditJsonContext : JsonSerializerContext;
-
-internal static partial class AuditLog
-{
-    [LoggerMessage(1650, LogLevel.Debug, "Audit event {Type} of user {UserId} stored ({EventId})")]
-    public static partial void Recorded(ILogger logger, string type, string userId, string eventId);
-
-    [LoggerMessage(1651, LogLevel.Information, "Audit cleanup removed {Count} expired events of {Users} users")]
-    public static partial void Removed(ILogger logger, int count, int users);
 }

@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Cleanup;
 
-/// <summary>What one cleanup run did.</summary>
-public sealed record CleanupReport(int Removed, int Refiled, int Visited);
-
 /// <summary>
 /// Removes sessions whose refresh token expired, or that were revoked longer ago than the retention period. It reads
 /// only the index hours that are due, so its cost follows the sessions that come due, not the sessions stored. A
@@ -21,7 +18,7 @@ public sealed class SessionCleanup
     private readonly TimeProvider _time;
     private readonly ILogger<SessionCleanup> _logger;
 
-    internal SessionCleanup(SessionStore sessions, IOptions<AuthOptions> options, TimeProvider time, ILogger<SessionCleanup> logger)
+    public SessionCleanup(SessionStore sessions, IOptions<AuthOptions> options, TimeProvider time, ILogger<SessionCleanup> logger)
     {
         _sessions = sessions;
         _options = options;

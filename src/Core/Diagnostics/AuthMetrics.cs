@@ -113,26 +113,3 @@ public sealed class AuthMetrics
 
     internal static string ReasonTag(RevocationReason reason) => Storage.SessionEntity.StoredName(reason);
 }
-
-/// <summary>How a login attempt ended, as counted by <see cref="AuthMetrics"/>.</summary>
-internal enum LoginOutcome
-{
-    Ok,
-    Failed,
-    Disabled,
-    Unverified,
-    Locked,
-    Busy,
-    /// <summary>Right password; the second factor is asked for.</summary>
-    MfaRequired,
-}
-
-/// <summary>How a refresh-token presentation ended, as counted by <see cref="AuthMetrics"/>.</summary>
-internal enum RefreshOutcome
-{
-    Rotated,
-    Grace,
-    Reused,
-    Invalid,
-    Expired,
-}

@@ -9,13 +9,6 @@ using MimeKit;
 
 namespace FuncAuth.Core.Email;
 
-public enum DispatchOutcome
-{
-    Sent,
-    /// <summary>Nothing to send (unknown or already verified address, over the recipient limit, malformed message).</summary>
-    Dropped,
-}
-
 /// <summary>
 /// Sends one outbox message: reads the account, mints the token the mail carries, renders the templates and sends.
 /// Used by the queue-triggered SendEmail function and by the standalone drainer alike. An SMTP failure throws, so the
@@ -32,10 +25,18 @@ public sealed class EmailDispatcher
     private readonly TimeProvider _time;
     private readonly ILogger<EmailDispatcher> _logger;
 
-    internal EmailDispatcher(
-        UserStore users, SigningKeyRing keys, IEmailSender sender, IEmailRecipientLimit limit,
-        IOptions<EmailOptions> email, IOptions<AuthOptions> auth, TimeProvider time, ILogger<EmailDispatcher> logger)
+    public EmailDispatcher(
+        UserStore users,
+        SigningKeyRing keys,
+        IEmailSender sender,
+        IEmailRecipientLimit limit,
+        IOptions<EmailOptions> email,
+        IOptions<AuthOptions> auth,
+        TimeProvider time,
+        ILogger<EmailDispatcher> logger,
+        Diagnostics.DependencyHealth health)
     {
+        Health = health;
         _users = users;
         _keys = keys;
         _sender = sender;
@@ -47,7 +48,7 @@ public sealed class EmailDispatcher
     }
 
     /// <summary>Told when SMTP accepts a mail again after failing (<see cref="Diagnostics.DependencyHealth"/> logs the recovery).</summary>
-    internal Diagnostics.DependencyHealth? Health { get; init; }
+    private Diagnostics.DependencyHealth Health { get; }
 
     /// <summary>
     /// Sends one outbox message. The recipient's limit is charged on the message's first try only
@@ -99,7 +100,7 @@ public sealed class EmailDispatcher
             throw;
         }
 
-        Health?.Succeeded(Diagnostics.Dependency.Smtp);
+        Health.Succeeded(Diagnostics.Dependency.Smtp);
         EmailLog.Sent(_logger, message.Kind, user.UserId);
         return DispatchOutcome.Sent;
     }
@@ -141,26 +142,4 @@ public sealed class EmailDispatcher
         var reset = AccountTokens.Create(AccountTokenPurpose.ResetPassword, user, now + _auth.Value.PasswordResetLifetime, keys.Current);
         return EmailTemplates.ResetPassword(new Uri(baseUrl + "/reset-password?token=" + Uri.EscapeDataString(reset)));
     }
-}
-
-/// <summary>Email events: the kind and the user id, never the address, a token or a link.</summary>
-internal static partial class EmailLog
-{
-    [LoggerMessage(1250, LogLevel.Information, "Sent a {Kind} email to user {UserId}")]
-    public static partial void Sent(ILogger logger, string kind, string userId);
-
-    [LoggerMessage(1251, LogLevel.Information, "Dropped an outbox message ({Reason})")]
-    public static partial void Dropped(ILogger logger, string reason);
-
-    [LoggerMessage(1252, LogLevel.Warning, "Sending an outbox message failed on try {DequeueCount} ({ExceptionType}); the queue retries it")]
-    public static partial void SendFailed(ILogger logger, long dequeueCount, string exceptionType);
-
-    [LoggerMessage(1253, LogLevel.Error, "An outbox message failed {DequeueCount} times; moved to the poison queue")]
-    public static partial void Poisoned(ILogger logger, long dequeueCount);
-
-    [LoggerMessage(1254, LogLevel.Warning, "The outbox queue could not be read ({ExceptionType}); trying again later")]
-    public static partial void QueueUnavailable(ILogger logger, string exceptionType);
-
-    [LoggerMessage(1255, LogLevel.Warning, "An email could not be queued ({ExceptionType}); the user can ask for it again")]
-    public static partial void EnqueueFailed(ILogger logger, string exceptionType);
 }

@@ -16,7 +16,7 @@ public sealed class EmailOutbox
     private readonly IOptions<StorageOptions> _storage;
     private readonly OutboxSignal _signal;
 
-    internal EmailOutbox(QueueServiceClient service, IOptions<EmailOptions> options, IOptions<StorageOptions> storage, OutboxSignal signal)
+    public EmailOutbox(QueueServiceClient service, IOptions<EmailOptions> options, IOptions<StorageOptions> storage, OutboxSignal signal)
     {
         _service = service;
         _options = options;
@@ -52,25 +52,4 @@ public sealed class EmailOutbox
         _signal.Notify();
         return true;
     }
-}
-
-/// <summary>Wakes the in-process drainer when this instance enqueued something, so a local run sends at once.</summary>
-internal sealed class OutboxSignal : IDisposable
-{
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _semaphore.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    public void Dispose() => _semaphore.Dispose();
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
 }

@@ -42,28 +42,19 @@ public static class EmailServices
                 : new QueueServiceClient(storage.ConnectionString, options);
         });
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton(sp => new EmailOutbox(
-            sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<EmailOptions>>(),
-            sp.GetRequiredService<IOptions<StorageOptions>>(), sp.GetRequiredService<OutboxSignal>()));
-        services.AddSingleton(sp => new SecurityEmails(sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ILogger<SecurityEmails>>()));
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<SecurityEmails>();
         services.TryAddSingleton<IEmailSender, SmtpSender>();
         services.TryAddSingleton<IEmailRecipientLimit, NoEmailRecipientLimit>();
-        services.AddSingleton(sp => new EmailDispatcher(
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SigningKeyRing>(), sp.GetRequiredService<IEmailSender>(),
-            sp.GetRequiredService<IEmailRecipientLimit>(), sp.GetRequiredService<IOptions<EmailOptions>>(),
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailDispatcher>>())
-        {
-            Health = sp.GetRequiredService<Diagnostics.DependencyHealth>(),
-        });
+        services.AddSingleton<EmailDispatcher>();
 
         // Under the Functions host the queue trigger invokes SendEmail; standalone, this instance drains the queue.
+        // A factory: whether it drains is the host's choice (a setting), not a service.
         var standalone = string.IsNullOrEmpty(configuration["FUNCTIONS_CUSTOMHANDLER_PORT"]);
         services.AddHostedService(sp => new OutboxDrainer(
             sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<EmailDispatcher>(), sp.GetRequiredService<OutboxSignal>(),
-            sp.GetRequiredService<IOptions<EmailOptions>>(), standalone, sp.GetRequiredService<ILogger<OutboxDrainer>>())
-        {
-            Health = sp.GetRequiredService<Diagnostics.DependencyHealth>(),
-        });
+            sp.GetRequiredService<IOptions<EmailOptions>>(), standalone, sp.GetRequiredService<ILogger<OutboxDrainer>>(),
+            sp.GetRequiredService<Diagnostics.DependencyHealth>()));
         return services;
     }
 }

@@ -12,9 +12,3 @@ public interface IEmailRecipientLimit
     /// <summary>True when one more security notice may go to this account now (its own cap, <c>SecurityEmailsPerAccount</c>); counts it.</summary>
     ValueTask<bool> TryAcquireSecurityNoticeAsync(string userId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }
-
-/// <summary>No limit: the default until a limiter is registered in its place.</summary>
-internal sealed class NoEmailRecipientLimit : IEmailRecipientLimit
-{
-    public ValueTask<bool> TryAcquireAsync(string normalizedEmail, CancellationToken cancellationToken) => ValueTask.FromResult(true);
-}

@@ -25,8 +25,9 @@ public sealed class OutboxDrainer : BackgroundService
     private readonly bool _enabled;
     private readonly ILogger<OutboxDrainer> _logger;
 
-    internal OutboxDrainer(EmailOutbox outbox, EmailDispatcher dispatcher, OutboxSignal signal, IOptions<EmailOptions> options, bool enabled, ILogger<OutboxDrainer> logger)
+    internal OutboxDrainer(EmailOutbox outbox, EmailDispatcher dispatcher, OutboxSignal signal, IOptions<EmailOptions> options, bool enabled, ILogger<OutboxDrainer> logger, Diagnostics.DependencyHealth health)
     {
+        Health = health;
         _outbox = outbox;
         _dispatcher = dispatcher;
         _signal = signal;
@@ -36,7 +37,7 @@ public sealed class OutboxDrainer : BackgroundService
     }
 
     /// <summary>Counts the failed sends and logs each class's first of the minute in full (the line per try is event 1252).</summary>
-    internal Diagnostics.DependencyHealth? Health { get; init; }
+    private Diagnostics.DependencyHealth Health { get; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,7 +89,7 @@ public sealed class OutboxDrainer : BackgroundService
             EmailLog.SendFailed(_logger, message.DequeueCount, e.GetType().Name);
             if (Diagnostics.DependencyFailureClassifier.Classify(e) is { Class: not null } failure)
             {
-                Health?.Failed(e, failure, Diagnostics.DependencyHealth.OutboxRoute, traceId: null, lineEach: false);
+                Health.Failed(e, failure, Diagnostics.DependencyHealth.OutboxRoute, traceId: null, lineEach: false);
             }
 
             try

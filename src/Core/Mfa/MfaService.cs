@@ -15,77 +15,6 @@ using OtpNet;
 
 namespace FuncAuth.Core.Mfa;
 
-/// <summary>What <c>GET /api/auth/mfa</c> shows.</summary>
-public sealed record MfaStatus(bool TotpEnabled, DateTimeOffset? TotpCreatedAt, int RecoveryCodesLeft, int Passkeys);
-
-/// <summary>A TOTP secret handed out for enrolment: base32 for typing, and the otpauth URI for a QR code.</summary>
-public sealed record TotpEnrolment(string Secret, string OtpauthUri);
-
-/// <summary>A one-time proof of the second factor: a TOTP code or a recovery code.</summary>
-public abstract record OneTimeCode
-{
-    private OneTimeCode()
-    {
-    }
-
-    public sealed record Totp(string Code) : OneTimeCode;
-
-    public sealed record Recovery(string Code) : OneTimeCode;
-}
-
-/// <summary>The outcome of an answer to an <c>mfaToken</c>. Closed: these are all its cases.</summary>
-public abstract record MfaVerifyResult
-{
-    private MfaVerifyResult()
-    {
-    }
-
-    public sealed record Succeeded(IssuedTokens Tokens) : MfaVerifyResult;
-
-    /// <summary>Unknown, used, expired or dead (5 wrong codes, or the account's credentials changed).</summary>
-    public sealed record TokenInvalid : MfaVerifyResult;
-
-    /// <summary>A wrong or replayed code: counted against the token and as a failed login.</summary>
-    public sealed record CodeInvalid : MfaVerifyResult;
-
-    /// <summary>A failed-login limit is reached: 429, the code not checked.</summary>
-    public sealed record RateLimited(int RetryAfterSeconds) : MfaVerifyResult;
-}
-
-/// <summary>RFC 6238 codes as FuncAuth accepts them: SHA-1, 6 digits, 30 s steps, one step of skew either way (Otp.NET).</summary>
-internal static class TotpCode
-{
-    private static readonly VerificationWindow Skew = new(previous: 1, future: 1);
-
-    /// <summary>The time step whose code <paramref name="code"/> is, within one step either way of <paramref name="now"/>; null if none.</summary>
-    public static long? Match(byte[] secret, string? code, DateTimeOffset now)
-    {
-        if (code is not { Length: 6 } || !code.All(char.IsAsciiDigit))
-        {
-            return null;
-        }
-
-        return new Totp(secret).VerifyTotp(now.UtcDateTime, code, out var step, Skew) ? step : null;
-    }
-}
-
-/// <summary>A live sign-in waiting for its second factor, as <see cref="MfaService.FindChallengeAsync"/> found it.</summary>
-public sealed class MfaChallenge
-{
-    internal MfaChallenge(MfaChallengeEntity row, UserEntity user)
-    {
-        Row = row;
-        User = user;
-    }
-
-    internal MfaChallengeEntity Row { get; }
-
-    internal UserEntity User { get; }
-
-    /// <summary>The account's key for the failed-login limits (its email's storage key).</summary>
-    public string AccountKey => User.PartitionKey;
-}
-
 /// <summary>
 /// TOTP (RFC 6238, Otp.NET: SHA-1, 6 digits, 30 s, one step of skew either way) and recovery codes: enrolment,
 /// confirmation, disabling, regeneration, admin reset, and the second step of a sign-in (<c>mfaToken</c>).
@@ -99,7 +28,7 @@ public sealed class MfaService
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(5);
     private const int SecretBytes = 20;
     private readonly IOptions<AuthOptions> _options;
-    private readonly AuthTables _tables;
+    private readonly MfaStore _store;
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
     private readonly TotpSecretProtector _protector;
@@ -108,12 +37,23 @@ public sealed class MfaService
     private readonly TimeProvider _time;
     private readonly ILogger<MfaService> _logger;
 
-    internal MfaService(
-        IOptions<AuthOptions> options, AuthTables tables, UserStore users, SessionStore sessions, TotpSecretProtector protector,
-        SignInSessions signIn, EmailOutbox outbox, TimeProvider time, ILogger<MfaService> logger)
+    public MfaService(
+        IOptions<AuthOptions> options,
+        MfaStore store,
+        UserStore users,
+        SessionStore sessions,
+        TotpSecretProtector protector,
+        SignInSessions signIn,
+        EmailOutbox outbox,
+        TimeProvider time,
+        ILogger<MfaService> logger,
+        Audit.AuditTrail audit,
+        Passkeys.PasskeyService passkeys)
     {
+        Audit = audit;
+        Passkeys = passkeys;
         _options = options;
-        _tables = tables;
+        _store = store;
         _users = users;
         _sessions = sessions;
         _protector = protector;
@@ -123,11 +63,11 @@ public sealed class MfaService
         _logger = logger;
     }
 
-    /// <summary>The audit trail the second-factor events go to; set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail the second-factor events go to.</summary>
+    private Audit.AuditTrail Audit { get; }
 
-    /// <summary>Passkeys: an admin's reset removes them, <c>mfa_required</c> names them; set by the service registration.</summary>
-    internal Passkeys.PasskeyService? Passkeys { get; init; }
+    /// <summary>Passkeys: an admin's reset removes them, <c>mfa_required</c> names them.</summary>
+    private Passkeys.PasskeyService Passkeys { get; }
 
     public async Task<MfaStatus> StatusAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
@@ -185,7 +125,7 @@ public sealed class MfaService
             row.TotpCreatedAt = _time.GetUtcNow();
             row.LastStep = step;
             row.RecoveryCodes = hashes;
-            audit ??= Audit?.Event(AuditEventType.TotpEnabled, caller.UserId, sessionId: caller.SessionId);
+            audit ??= Audit.Event(AuditEventType.TotpEnabled, caller.UserId, sessionId: caller.SessionId);
             await Audit.RecordAsync(audit, cancellationToken);
             if (await SaveAsync(row, cancellationToken))
             {
@@ -210,7 +150,7 @@ public sealed class MfaService
 
         await Audit.RecordAsync(AuditEventType.TotpDisabled, caller.UserId, cancellationToken, sessionId: caller.SessionId);
         var user = await SetTotpFlagAsync(caller.EmailKey, caller.UserId, enabled: false, newStamp: false, cancellationToken);
-        await _tables.UserSessions.DeleteIfExistsAsync(caller.UserId, MfaEntity.Row, cancellationToken);
+        await _store.DeleteAsync(caller.UserId, cancellationToken);
         MfaLog.TotpDisabled(_logger, caller.UserId);
         await NotifyAsync(EmailKinds.TotpDisabled, user?.Email, cancellationToken);
         return true;
@@ -246,7 +186,7 @@ public sealed class MfaService
     /// </summary>
     public async Task<bool> ResetAsync(string adminId, string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         if (emailKey is null)
         {
             return false;
@@ -259,11 +199,8 @@ public sealed class MfaService
             return false;
         }
 
-        await _tables.UserSessions.DeleteIfExistsAsync(userId, MfaEntity.Row, cancellationToken);
-        if (Passkeys is not null)
-        {
-            await Passkeys.RemoveAllAsync(userId, cancellationToken);
-        }
+        await _store.DeleteAsync(userId, cancellationToken);
+        await Passkeys.RemoveAllAsync(userId, cancellationToken);
 
         var ended = await _sessions.RevokeLiveSessionsAsync(userId, exceptSessionId: null, RevocationReason.MfaReset, _time.GetUtcNow(), cancellationToken);
         MfaLog.MfaReset(_logger, adminId, userId, ended);
@@ -309,7 +246,7 @@ public sealed class MfaService
 
                     row.RecoveryCodes = string.Join(' ', hashes.Where(h => !ReferenceEquals(h, match)));
                     MfaLog.RecoveryCodeUsed(_logger, userId, hashes.Count - 1);
-                    used ??= Audit?.Event(AuditEventType.RecoveryCodeUsed, userId, sessionId: sessionId,
+                    used ??= Audit.Event(AuditEventType.RecoveryCodeUsed, userId, sessionId: sessionId,
                         details: new Dictionary<string, string> { ["left"] = (hashes.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
                     await Audit.RecordAsync(used, cancellationToken);
                     break;
@@ -341,7 +278,7 @@ public sealed class MfaService
             SecurityStamp = user.SecurityStamp,
         };
         var hasPasskey = Passkeys is { IsEnabled: true } ? Passkeys.HasPasskeyAsync(user.UserId, cancellationToken) : Task.FromResult(false);
-        await Task.WhenAll(_tables.UserSessions.AddRowAsync(challenge, cancellationToken), hasPasskey);
+        await Task.WhenAll(_store.InsertChallengeAsync(challenge, cancellationToken), hasPasskey);
         MfaLog.MfaRequired(_logger, user.UserId);
         return (user.UserId + "." + Base64Url.Encode(secret), hasPasskey.Result ? WithPasskey : CodeMethods);
     }
@@ -357,8 +294,8 @@ public sealed class MfaService
             return null;
         }
 
-        var challenge = await _tables.UserSessions.GetRowAsync<MfaChallengeEntity>(userId, rowKey, cancellationToken);
-        var emailKey = challenge is null ? null : await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var challenge = await _store.FindChallengeAsync(userId, rowKey, cancellationToken);
+        var emailKey = challenge is null ? null : await _users.FindEmailKeyAsync(userId, cancellationToken);
         var user = emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
         return challenge is null || user is null || user.UserId != userId || !Live(challenge, user) ? null : new MfaChallenge(challenge, user);
     }
@@ -378,7 +315,7 @@ public sealed class MfaService
             challenge.Failures++;
             MfaLog.MfaFailed(_logger, user.UserId, challenge.Failures);
             await RecordFailedAsync(user.UserId, code, "sign_in", null, cancellationToken);
-            if (!await _tables.UserSessions.TryReplaceAsync(challenge, cancellationToken))
+            if (!await _store.TryRecordFailureAsync(challenge, cancellationToken))
             {
                 // Answered or failed by a racing request meanwhile: read it again next time.
                 MfaLog.ChallengeRace(_logger, user.UserId);
@@ -388,11 +325,7 @@ public sealed class MfaService
         }
 
         // Single use: only the request that removes it (unchanged since read) signs in.
-        try
-        {
-            await _tables.UserSessions.DeleteEntityAsync(challenge.PartitionKey, challenge.RowKey, challenge.ETag, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.IsLostRace())
+        if (!await _store.TrySpendChallengeAsync(challenge, cancellationToken))
         {
             return new MfaVerifyResult.TokenInvalid();
         }
@@ -452,27 +385,9 @@ public sealed class MfaService
         return Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(canonical)));
     }
 
-    private Task<MfaEntity?> RowAsync(string userId, CancellationToken cancellationToken) =>
-        _tables.UserSessions.GetRowAsync<MfaEntity>(userId, MfaEntity.Row, cancellationToken);
+    private Task<MfaEntity?> RowAsync(string userId, CancellationToken cancellationToken) => _store.FindAsync(userId, cancellationToken);
 
-    /// <summary>Inserts a new row or replaces a read one if unchanged; false on a lost race.</summary>
-    private async Task<bool> SaveAsync(MfaEntity row, CancellationToken cancellationToken)
-    {
-        if (row.ETag != default)
-        {
-            return await _tables.UserSessions.TryReplaceAsync(row, cancellationToken);
-        }
-
-        try
-        {
-            await _tables.UserSessions.AddRowAsync(row, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.IsConflict())
-        {
-            return false;
-        }
-    }
+    private Task<bool> SaveAsync(MfaEntity row, CancellationToken cancellationToken) => _store.TrySaveAsync(row, cancellationToken);
 
     /// <summary>Sets the account's TOTP flag (and its profile copy, through the store), optionally with a new stamp.</summary>
     private async Task<UserEntity?> SetTotpFlagAsync(string emailKey, string userId, bool enabled, bool newStamp, CancellationToken cancellationToken)
@@ -517,38 +432,4 @@ public sealed class MfaService
             MfaLog.NoticeNotQueued(_logger, e.Status);
         }
     }
-}
-
-/// <summary>Second-factor events (ids 1510–1549). User ids only: never a secret, a code or a token.</summary>
-internal static partial class MfaLog
-{
-    [LoggerMessage(1510, LogLevel.Information, "User {UserId} turned TOTP on")]
-    public static partial void TotpEnabled(ILogger logger, string userId);
-
-    [LoggerMessage(1511, LogLevel.Information, "User {UserId} turned TOTP off")]
-    public static partial void TotpDisabled(ILogger logger, string userId);
-
-    [LoggerMessage(1512, LogLevel.Information, "User {UserId} replaced their recovery codes")]
-    public static partial void RecoveryCodesRegenerated(ILogger logger, string userId);
-
-    [LoggerMessage(1513, LogLevel.Warning, "Admin {AdminId} reset the second factors of user {UserId}; {Ended} session(s) ended")]
-    public static partial void MfaReset(ILogger logger, string adminId, string userId, int ended);
-
-    [LoggerMessage(1514, LogLevel.Information, "User {UserId} used a recovery code; {Left} left")]
-    public static partial void RecoveryCodeUsed(ILogger logger, string userId, int left);
-
-    [LoggerMessage(1515, LogLevel.Information, "User {UserId} gave the right password; a second factor is required")]
-    public static partial void MfaRequired(ILogger logger, string userId);
-
-    [LoggerMessage(1516, LogLevel.Warning, "A wrong second-factor code for user {UserId} ({Failures} on this sign-in)")]
-    public static partial void MfaFailed(ILogger logger, string userId, int failures);
-
-    [LoggerMessage(1517, LogLevel.Information, "User {UserId} completed a two-step sign-in (session {SessionId}, {Method})")]
-    public static partial void MfaSucceeded(ILogger logger, string userId, string sessionId, string method);
-
-    [LoggerMessage(1518, LogLevel.Debug, "A sign-in challenge of user {UserId} changed while a wrong code was counted")]
-    public static partial void ChallengeRace(ILogger logger, string userId);
-
-    [LoggerMessage(1519, LogLevel.Warning, "A second-factor notice could not be queued (status {Status})")]
-    public static partial void NoticeNotQueued(ILogger logger, int status);
 }

@@ -23,7 +23,7 @@ public sealed partial class AuthorizationService
 
     private readonly IOptions<AuthOptions> _auth;
     private readonly IOptions<OAuthOptions> _oauth;
-    private readonly AuthTables _tables;
+    private readonly AuthorizationRequestStore _requests;
     private readonly SigningKeyRing _keys;
     private readonly SessionStore _sessions;
     private readonly UserStore _users;
@@ -32,13 +32,21 @@ public sealed partial class AuthorizationService
     private readonly TimeProvider _time;
     private readonly ILogger<AuthorizationService> _logger;
 
-    internal AuthorizationService(
-        IOptions<AuthOptions> auth, IOptions<OAuthOptions> oauth, AuthTables tables, SigningKeyRing keys, SessionStore sessions, UserStore users,
-        SignInSessions signIn, IdTokens idTokens, TimeProvider time, ILogger<AuthorizationService> logger)
+    public AuthorizationService(
+        IOptions<AuthOptions> auth,
+        IOptions<OAuthOptions> oauth,
+        AuthorizationRequestStore requests,
+        SigningKeyRing keys,
+        SessionStore sessions,
+        UserStore users,
+        SignInSessions signIn,
+        IdTokens idTokens,
+        TimeProvider time,
+        ILogger<AuthorizationService> logger)
     {
         _auth = auth;
         _oauth = oauth;
-        _tables = tables;
+        _requests = requests;
         _keys = keys;
         _sessions = sessions;
         _users = users;
@@ -63,7 +71,7 @@ public sealed partial class AuthorizationService
             Nonce = request.Nonce,
             ExpiresAt = _time.GetUtcNow() + RequestLifetime,
         };
-        await _tables.AuthorizationRequests.AddRowAsync(row, cancellationToken);
+        await _requests.InsertAsync(row, cancellationToken);
         Log.RequestStarted(_logger, row.RequestId, row.ClientId);
         return row.RequestId;
     }
@@ -91,7 +99,7 @@ public sealed partial class AuthorizationService
         if (!approve)
         {
             row.Stage = AuthorizationRequestEntity.Denied;
-            if (!await _tables.AuthorizationRequests.TryReplaceAsync(row, cancellationToken))
+            if (!await _requests.TryAdvanceAsync(row, cancellationToken))
             {
                 return new CompletionResult.RequestInvalid();
             }
@@ -110,7 +118,7 @@ public sealed partial class AuthorizationService
         row.AuthTime = caller.AuthTime;
         row.Amr = AuthMethods.Format(caller.Methods);
         row.ExpiresAt = _time.GetUtcNow() + _auth.Value.AuthorizationCodeLifetime;
-        if (!await _tables.AuthorizationRequests.TryReplaceAsync(row, cancellationToken))
+        if (!await _requests.TryAdvanceAsync(row, cancellationToken))
         {
             // Completed by another request meanwhile: one request gives at most one code.
             return new CompletionResult.RequestInvalid();
@@ -139,7 +147,7 @@ public sealed partial class AuthorizationService
             return Refused("The authorization code is not valid.");
         }
 
-        var row = await _tables.AuthorizationRequests.GetRowAsync<AuthorizationRequestEntity>(code[..dot], "", cancellationToken);
+        var row = await _requests.FindAsync(code[..dot], cancellationToken);
         if (row?.CodeHash is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(row.CodeHash), Encoding.ASCII.GetBytes(Hash(code[(dot + 1)..]))))
         {
             return Refused("The authorization code is not valid.");
@@ -180,9 +188,9 @@ public sealed partial class AuthorizationService
         var sessionId = Ids.New();
         row.Stage = AuthorizationRequestEntity.Redeemed;
         row.IssuedSessionId = sessionId;
-        if (!await _tables.AuthorizationRequests.TryReplaceAsync(row, cancellationToken))
+        if (!await _requests.TryAdvanceAsync(row, cancellationToken))
         {
-            var current = await _tables.AuthorizationRequests.GetRowAsync<AuthorizationRequestEntity>(row.RequestId, "", cancellationToken);
+            var current = await _requests.FindAsync(row.RequestId, cancellationToken);
             if (current is not null)
             {
                 await EndSessionOfReusedCodeAsync(current, cancellationToken);
@@ -230,7 +238,7 @@ public sealed partial class AuthorizationService
             return default;
         }
 
-        var row = await _tables.AuthorizationRequests.GetRowAsync<AuthorizationRequestEntity>(requestId, "", cancellationToken);
+        var row = await _requests.FindAsync(requestId, cancellationToken);
         if (row is not { Stage: AuthorizationRequestEntity.Requested } || _time.GetUtcNow() >= row.ExpiresAt)
         {
             return default;

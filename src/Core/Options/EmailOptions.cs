@@ -2,14 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace FuncAuth.Core.Options;
 
-/// <summary>How the SMTP connection is secured.</summary>
-public enum SmtpSecurity
-{
-    StartTls,
-    SslOnConnect,
-    None,
-}
-
 /// <summary>Email delivery through the outbox queue and SMTP (configuration section <c>Email</c>).</summary>
 public sealed class EmailOptions : IValidatableObject
 {

@@ -5,17 +5,6 @@ using FuncAuth.Core.Tokens;
 
 namespace FuncAuth.Core.Passkeys;
 
-/// <summary>What a challenge is for; part of its MAC, so one kind can never pass as another.</summary>
-internal enum ChallengePurpose : byte
-{
-    Register = 1,
-    SignIn = 2,
-    Reauthenticate = 3,
-}
-
-/// <summary>A challenge taken apart after its MAC and lifetime were checked.</summary>
-internal sealed record ChallengeParts(ChallengePurpose Purpose, string Nonce, DateTimeOffset ExpiresAt, byte[] UserHandle);
-
 /// <summary>
 /// WebAuthn challenges that carry their own proof: <c>purpose(1) nonce(16) expires(8) userHandle(16) mac(32) kid</c>,
 /// mac = HMAC-SHA256 under a key derived from signing-key version <c>kid</c>, over the rest and what the challenge is

@@ -18,44 +18,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passkeys;
 
-/// <summary>A passkey as its owner sees it.</summary>
-public sealed record PasskeyInfo(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
-
-public enum RegisterPasskeyStatus
-{
-    Created,
-    /// <summary>The credential failed a check (origin, RP id, challenge, user verification, format): <c>passkey_invalid</c>.</summary>
-    Invalid,
-    TooMany,
-    NameInvalid,
-}
-
-public sealed record RegisterPasskeyResult(RegisterPasskeyStatus Status, PasskeyInfo? Passkey = null, IReadOnlyDictionary<string, string[]>? Errors = null);
-
-/// <summary>The outcome of a passkey sign-in. Closed: these are all its cases.</summary>
-public abstract record PasskeySignInResult
-{
-    private PasskeySignInResult()
-    {
-    }
-
-    /// <summary>A new session with <c>amr</c> ["hwk","mfa"] (a user-verified passkey is two factors by itself).</summary>
-    public sealed record Succeeded(IssuedTokens Tokens) : PasskeySignInResult;
-
-    /// <summary>Any failed check: <c>passkey_invalid</c>.</summary>
-    public sealed record Invalid : PasskeySignInResult;
-
-    public sealed record AccountDisabled : PasskeySignInResult;
-
-    public sealed record EmailNotVerified : PasskeySignInResult;
-}
-
-/// <summary>The account a passkey assertion proved, with the passkey it used.</summary>
-public sealed record PasskeyProof(string UserId, string PasskeyId, UserAccount Account)
-{
-    internal UserRefEntity Owner { get; init; } = null!;
-}
-
 /// <summary>
 /// Passkeys (WebAuthn Level 3) through Fido2: creation and request options, registration, assertion, list and removal.
 /// Every check the specification asks of the server (type, challenge, origin, RP id hash, user present and verified,
@@ -78,9 +40,22 @@ public sealed class PasskeyService
     private readonly ILogger<PasskeyService> _logger;
     private readonly Lazy<(Fido2 Fido, Fido2Configuration Config)> _fido;
 
-    internal PasskeyService(
-        IOptions<WebAuthnOptions> options, PasskeyStore store, SigningKeyRing keys, EmailOutbox? outbox, TimeProvider time, ILogger<PasskeyService> logger)
+    public PasskeyService(
+        IOptions<WebAuthnOptions> options,
+        PasskeyStore store,
+        SigningKeyRing keys,
+        EmailOutbox? outbox,
+        TimeProvider time,
+        ILogger<PasskeyService> logger,
+        UserStore users,
+        SignInSessions signIn,
+        IOptions<AuthOptions> auth,
+        Audit.AuditTrail audit)
     {
+        Users = users;
+        SignIn = signIn;
+        Auth = auth;
+        Audit = audit;
         _options = options;
         _store = store;
         _keys = keys;
@@ -103,15 +78,15 @@ public sealed class PasskeyService
 
     public bool IsEnabled => _options.Value.IsEnabled;
 
-    /// <summary>What a sign-in needs beyond the passkeys: the accounts and the session opener; set by the registration.</summary>
-    internal UserStore? Users { get; init; }
+    /// <summary>What a sign-in needs beyond the passkeys: the accounts and the session opener.</summary>
+    private UserStore Users { get; }
 
-    internal SignInSessions? SignIn { get; init; }
+    private SignInSessions SignIn { get; }
 
-    internal IOptions<AuthOptions>? Auth { get; init; }
+    private IOptions<AuthOptions> Auth { get; }
 
-    /// <summary>The audit trail passkey_added, passkey_used and passkey_deleted go to; set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail passkey_added, passkey_used and passkey_deleted go to.</summary>
+    private Audit.AuditTrail Audit { get; }
 
     /// <summary>
     /// Signs in with a passkey: <see cref="VerifySignInAsync"/>, then one point read of the account (enabled, verified
@@ -125,7 +100,7 @@ public sealed class PasskeyService
             return new PasskeySignInResult.Invalid();
         }
 
-        var user = await Users!.FindByEmailKeyAsync(proof.Owner.EmailKey, cancellationToken);
+        var user = await Users.FindByEmailKeyAsync(proof.Owner.EmailKey, cancellationToken);
         if (user is null || user.UserId != proof.UserId)
         {
             return new PasskeySignInResult.Invalid();
@@ -137,12 +112,12 @@ public sealed class PasskeyService
             return new PasskeySignInResult.AccountDisabled();
         }
 
-        if (Auth!.Value.RequireEmailVerification && !user.EmailVerified)
+        if (Auth.Value.RequireEmailVerification && !user.EmailVerified)
         {
             return new PasskeySignInResult.EmailNotVerified();
         }
 
-        var (tokens, session) = await SignIn!.OpenAsync(
+        var (tokens, session) = await SignIn.OpenAsync(
             user, [AuthMethods.HardwareKey, AuthMethods.MultiFactor], cancellationToken, FuncAuth.Core.Audit.AuditEventType.PasskeyUsed,
             new Dictionary<string, string> { ["passkeyId"] = proof.PasskeyId });
         PasskeyLog.SignedIn(_logger, user.UserId, session.SessionId, proof.PasskeyId);
@@ -236,7 +211,7 @@ public sealed class PasskeyService
             CreatedAt = _time.GetUtcNow(),
         };
         // The event before the passkey; retracted when the passkey is not kept (taken, or over the limit).
-        var added = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyAdded, caller.UserId, sessionId: caller.SessionId,
+        var added = Audit.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyAdded, caller.UserId, sessionId: caller.SessionId,
             details: new Dictionary<string, string> { ["passkeyId"] = id, ["name"] = passkey.Name });
         await Audit.RecordAsync(added, cancellationToken);
         try
@@ -324,7 +299,7 @@ public sealed class PasskeyService
             return false;
         }
 
-        var deleted = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyDeleted, userId, sessionId: sessionId,
+        var deleted = Audit.Event(FuncAuth.Core.Audit.AuditEventType.PasskeyDeleted, userId, sessionId: sessionId,
             details: new Dictionary<string, string> { ["passkeyId"] = id! });
         await Audit.RecordAsync(deleted, cancellationToken);
         if (!await _store.DeleteAsync(userId, id!, cancellationToken))
@@ -338,7 +313,7 @@ public sealed class PasskeyService
     }
 
     private Task RetractAsync(FuncAuth.Core.Audit.AuditEvent? e) =>
-        Audit is null || e is null ? Task.CompletedTask : Audit.RetractAsync(e, CancellationToken.None);
+        e is null ? Task.CompletedTask : Audit.RetractAsync(e, CancellationToken.None);
 
     /// <summary>Whether the user has a passkey (one small range query): for <c>mfa_required</c>'s <c>passkey</c> method.</summary>
     public Task<bool> HasPasskeyAsync(string userId, CancellationToken cancellationToken) => _store.AnyAsync(userId, cancellationToken);
@@ -543,7 +518,3 @@ public sealed class PasskeyService
 
     private static PasskeyInfo ToInfo(PasskeyEntity passkey) => new(passkey.Id, passkey.Name, passkey.CreatedAt, passkey.LastUsedAt);
 }
-
-[JsonSerializable(typeof(AuthenticatorAttestationRawResponse))]
-[JsonSerializable(typeof(AuthenticatorTransport[]))]
-internal sealed partial class PasskeyJsonContext : JsonSerializerContext;

@@ -9,9 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passkeys;
 
-[OptionsValidator]
-internal sealed partial class WebAuthnOptionsValidator : IValidateOptions<WebAuthnOptions>;
-
 /// <summary>Registers the passkey services (called by <see cref="DependencyInjection.AddFuncAuthCore"/>).</summary>
 public static class PasskeyServices
 {
@@ -47,16 +44,8 @@ public static class PasskeyServices
                 }
             })
             .ValidateWith(new WebAuthnOptionsValidator());
-        services.AddSingleton(sp => new PasskeyStore(sp.GetRequiredService<AuthTables>()));
-        services.AddSingleton(sp => new PasskeyService(
-            sp.GetRequiredService<IOptions<WebAuthnOptions>>(), sp.GetRequiredService<PasskeyStore>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetService<EmailOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PasskeyService>>())
-        {
-            Users = sp.GetRequiredService<UserStore>(),
-            SignIn = sp.GetRequiredService<Sessions.SignInSessions>(),
-            Auth = sp.GetRequiredService<IOptions<AuthOptions>>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
+        services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<PasskeyService>();
         return services;
     }
 }

@@ -7,18 +7,18 @@ using FuncAuth.Core.Storage;
 namespace FuncAuth.Core.Passkeys;
 
 /// <summary>Passkeys in their owners' partitions of <c>UserSessions</c>, the credential-id index, and spent challenges.</summary>
-internal sealed class PasskeyStore(AuthTables tables)
+public sealed class PasskeyStore(AuthTables tables)
 {
     /// <summary>The row-key prefix of a spent challenge in <c>RateLimits</c> (beside the limits' names).</summary>
-    public const string SpentChallengePrefix = "PasskeyChallenge-";
+    internal const string SpentChallengePrefix = "PasskeyChallenge-";
 
     /// <summary>The passkey id of a credential id: 128 bits of its SHA-256, lower-case hex.</summary>
-    public static string IdOf(ReadOnlySpan<byte> credentialId) => Convert.ToHexStringLower(SHA256.HashData(credentialId), 0, 16);
+    internal static string IdOf(ReadOnlySpan<byte> credentialId) => Convert.ToHexStringLower(SHA256.HashData(credentialId), 0, 16);
 
-    public static bool IsValidId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+    internal static bool IsValidId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
 
     /// <summary>Every passkey of the user: one range query over the user's partition.</summary>
-    public async Task<List<PasskeyEntity>> ListAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<List<PasskeyEntity>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {userId} and RowKey ge {PasskeyEntity.RowPrefix} and RowKey lt {PasskeyEntity.RowPrefixEnd}");
@@ -32,7 +32,7 @@ internal sealed class PasskeyStore(AuthTables tables)
     }
 
     /// <summary>Whether the user has a passkey: the same range query, one row at most, keys only.</summary>
-    public async Task<bool> AnyAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<bool> AnyAsync(string userId, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {userId} and RowKey ge {PasskeyEntity.RowPrefix} and RowKey lt {PasskeyEntity.RowPrefixEnd}");
@@ -48,11 +48,11 @@ internal sealed class PasskeyStore(AuthTables tables)
     }
 
     /// <summary>The owner of a credential (one point read of the index), or null.</summary>
-    public async Task<string?> OwnerOfAsync(string id, CancellationToken cancellationToken) =>
+    internal async Task<string?> OwnerOfAsync(string id, CancellationToken cancellationToken) =>
         (await tables.UserSessions.GetRowAsync<PasskeyIndexEntity>(PasskeyIndexEntity.Partition, id, cancellationToken))?.UserId;
 
     /// <summary>The passkey row and its owner's row (reference and profile copy) in one partition query.</summary>
-    public async Task<(PasskeyEntity? Passkey, UserRefEntity? Owner)> GetWithOwnerAsync(string userId, string id, CancellationToken cancellationToken)
+    internal async Task<(PasskeyEntity? Passkey, UserRefEntity? Owner)> GetWithOwnerAsync(string userId, string id, CancellationToken cancellationToken)
     {
         var (row, owner) = await tables.UserSessions.GetWithUserRowAsync(userId, PasskeyEntity.RowKeyFor(id), cancellationToken);
         return (row is null ? null : PasskeyEntity.Read(row), owner);
@@ -62,7 +62,7 @@ internal sealed class PasskeyStore(AuthTables tables)
     /// Files the credential under its owner in the index; false when the credential id is registered already. An index
     /// entry whose passkey row is gone (a removal that failed half way) is taken over.
     /// </summary>
-    public async Task<bool> TryIndexAsync(string id, string userId, CancellationToken cancellationToken)
+    internal async Task<bool> TryIndexAsync(string id, string userId, CancellationToken cancellationToken)
     {
         var entry = new PasskeyIndexEntity { RowKey = id, UserId = userId };
         try
@@ -92,10 +92,10 @@ internal sealed class PasskeyStore(AuthTables tables)
         }
     }
 
-    public Task InsertAsync(PasskeyEntity passkey, CancellationToken cancellationToken) => tables.UserSessions.AddRowAsync(passkey, cancellationToken);
+    internal Task InsertAsync(PasskeyEntity passkey, CancellationToken cancellationToken) => tables.UserSessions.AddRowAsync(passkey, cancellationToken);
 
     /// <summary>Deletes the passkey, then its index entry (an entry without a row is harmless and taken over); false when there was none.</summary>
-    public async Task<bool> DeleteAsync(string userId, string id, CancellationToken cancellationToken)
+    internal async Task<bool> DeleteAsync(string userId, string id, CancellationToken cancellationToken)
     {
         var deleted = await tables.UserSessions.DeleteIfExistsAsync(userId, PasskeyEntity.RowKeyFor(id), cancellationToken);
         await DeleteIndexEntryAsync(userId, id, cancellationToken);
@@ -103,7 +103,7 @@ internal sealed class PasskeyStore(AuthTables tables)
     }
 
     /// <summary>Removes the index entry when it still names <paramref name="userId"/>.</summary>
-    public async Task DeleteIndexEntryAsync(string userId, string id, CancellationToken cancellationToken)
+    internal async Task DeleteIndexEntryAsync(string userId, string id, CancellationToken cancellationToken)
     {
         var entry = await tables.UserSessions.GetRowAsync<PasskeyIndexEntity>(PasskeyIndexEntity.Partition, id, cancellationToken);
         if (entry is not null && entry.UserId == userId)
@@ -120,7 +120,7 @@ internal sealed class PasskeyStore(AuthTables tables)
     }
 
     /// <summary>Records a use: the new signature counter and when, if the row is unchanged since read; false on a lost race or a deleted passkey.</summary>
-    public async Task<bool> TryTouchAsync(PasskeyEntity passkey, long signCount, bool backedUp, DateTimeOffset usedAt, CancellationToken cancellationToken)
+    internal async Task<bool> TryTouchAsync(PasskeyEntity passkey, long signCount, bool backedUp, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         try
         {
@@ -144,7 +144,7 @@ internal sealed class PasskeyStore(AuthTables tables)
     /// Spends a challenge: one insert into <c>RateLimits</c>, as a counter of the challenge's uses that may reach one,
     /// whose window ends when the challenge expires (so the limits' cleanup removes it). False when it was spent before.
     /// </summary>
-    public async Task<bool> TrySpendChallengeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    internal async Task<bool> TrySpendChallengeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var partitionKey = RateLimitStore.Partition(Convert.FromHexString(nonce)[0] % RateLimitStore.Shards, expiresAt);
         var rowKey = SpentChallengePrefix + nonce;

@@ -29,15 +29,16 @@ public sealed class BreachedPasswords
     private readonly IOptions<PasswordOptions> _options;
     private readonly ILogger<BreachedPasswords> _logger;
 
-    internal BreachedPasswords(IHttpClientFactory clients, IOptions<PasswordOptions> options, ILogger<BreachedPasswords> logger)
+    public BreachedPasswords(IHttpClientFactory clients, IOptions<PasswordOptions> options, ILogger<BreachedPasswords> logger, AuthMetrics metrics)
     {
+        Metrics = metrics;
         _clients = clients;
         _options = options;
         _logger = logger;
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal AuthMetrics? Metrics { get; init; }
+    /// <summary>Counters of the auth events.</summary>
+    private AuthMetrics Metrics { get; }
 
     /// <summary>
     /// True when the password (in its NFKC form, the form it is hashed in) is in the breach corpus. False when it is not,
@@ -70,7 +71,7 @@ public sealed class BreachedPasswords
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             PasswordLog.BreachCheckUnavailable(_logger, e is OperationCanceledException ? "no answer within " + Budget.TotalSeconds + " s" : e.GetType().Name);
-            Metrics?.BreachCheckUnavailable();
+            Metrics.BreachCheckUnavailable();
             return false;
         }
     }

@@ -8,14 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Passwords;
 
-/// <summary>The outcome of checking a password against a stored hash.</summary>
-public enum PasswordCheck
-{
-    Failed,
-    Succeeded,
-    SucceededRehashNeeded,
-}
-
 /// <summary>
 /// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher at OWASP's recommended work factor. Passwords are
 /// NFKC-normalised first (NIST SP 800-63B §5.1.1.2) so the same password typed on two keyboards matches. The PBKDF2

@@ -12,46 +12,6 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Sessions;
 
 /// <summary>
-/// A credential presented again inside a signed-in session (step-up, RFC 9470). Closed: each kind is one case, and
-/// <see cref="Reauthentication"/> checks each in one switch; a new kind is a new case and a new arm there.
-/// </summary>
-public abstract record Proof
-{
-    private Proof()
-    {
-    }
-
-    /// <summary>The account's password: proves <c>pwd</c>.</summary>
-    public sealed record Password(string Value) : Proof;
-
-    /// <summary>
-    /// An AuthenticationResponseJSON of one of the user's passkeys, over a challenge issued to session
-    /// <paramref name="SessionId"/> (<c>POST /api/auth/passkeys/options</c>): proves <c>hwk</c> and, user-verified, <c>mfa</c>.
-    /// </summary>
-    public sealed record Passkey(System.Text.Json.JsonElement? Credential, string SessionId) : Proof;
-
-    /// <summary>A TOTP code or a recovery code of the account's second factor: proves <c>otp</c> (spent as at sign-in).</summary>
-    public sealed record SecondFactor(FuncAuth.Core.Mfa.OneTimeCode Code) : Proof;
-}
-
-/// <summary>The outcome of a re-authentication. Closed: these are all its cases.</summary>
-public abstract record ReauthenticationResult
-{
-    private ReauthenticationResult()
-    {
-    }
-
-    /// <summary>The same session, new tokens, <c>auth_time</c> now and the proof's methods merged into <c>amr</c>.</summary>
-    public sealed record Succeeded(IssuedTokens Tokens) : ReauthenticationResult;
-
-    /// <summary>The proof did not hold: a failed login, counted as one.</summary>
-    public sealed record Refused(Proof Proof) : ReauthenticationResult;
-
-    /// <summary>The session ended or the account is gone since the caller was authenticated.</summary>
-    public sealed record SessionEnded : ReauthenticationResult;
-}
-
-/// <summary>
 /// Re-authentication of a signed-in session (<c>POST /api/auth/reauthenticate</c>): checks the proof, then records it in
 /// the same session (<see cref="SessionIssuer.Reauthenticated"/>). Storage: one point read of the account, one point read
 /// of the session and its conditional replace (the failed-login counters are the caller's, <see cref="Abuse.LoginGuard"/>).
@@ -66,9 +26,21 @@ public sealed class Reauthentication
     private readonly TimeProvider _time;
     private readonly ILogger<Reauthentication> _logger;
 
-    internal Reauthentication(
-        PasswordHashing passwords, SigningKeyRing keys, UserStore users, SessionStore sessions, SessionIssuer issuer, TimeProvider time, ILogger<Reauthentication> logger)
+    public Reauthentication(
+        PasswordHashing passwords,
+        SigningKeyRing keys,
+        UserStore users,
+        SessionStore sessions,
+        SessionIssuer issuer,
+        TimeProvider time,
+        ILogger<Reauthentication> logger,
+        Mfa.MfaService mfa,
+        Audit.AuditTrail audit,
+        Passkeys.PasskeyService passkeys)
     {
+        Mfa = mfa;
+        Audit = audit;
+        Passkeys = passkeys;
         _passwords = passwords;
         _keys = keys;
         _users = users;
@@ -78,11 +50,11 @@ public sealed class Reauthentication
         _logger = logger;
     }
 
-    /// <summary>Second factors; set by the service registration.</summary>
-    internal Mfa.MfaService? Mfa { get; init; }
+    /// <summary>Second factors.</summary>
+    private Mfa.MfaService Mfa { get; }
 
-    /// <summary>The audit trail reauthenticated goes to (and mfa_failed, for a wrong code); set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail reauthenticated goes to (and mfa_failed, for a wrong code).</summary>
+    private Audit.AuditTrail Audit { get; }
 
     public async Task<ReauthenticationResult> ReauthenticateAsync(AuthenticatedSession caller, Proof proof, CancellationToken cancellationToken)
     {
@@ -97,7 +69,7 @@ public sealed class Reauthentication
         if (methods is null)
         {
             StepUpLog.ReauthenticationFailed(_logger, caller.UserId, caller.SessionId, KindOf(proof));
-            if (proof is Proof.SecondFactor wrong && Mfa is not null)
+            if (proof is Proof.SecondFactor wrong)
             {
                 await Mfa.RecordFailedAsync(caller.UserId, wrong.Code, "reauthentication", caller.SessionId, cancellationToken);
             }
@@ -106,7 +78,7 @@ public sealed class Reauthentication
         }
 
         // Made once, stored before each try of the session's replace (stored once, by its keys).
-        var audit = Audit?.Event(FuncAuth.Core.Audit.AuditEventType.Reauthenticated, caller.UserId, sessionId: caller.SessionId,
+        var audit = Audit.Event(FuncAuth.Core.Audit.AuditEventType.Reauthenticated, caller.UserId, sessionId: caller.SessionId,
             details: new Dictionary<string, string> { ["kind"] = KindOf(proof) });
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
@@ -133,7 +105,7 @@ public sealed class Reauthentication
     {
         Proof.Password password => _passwords.Verify(user.PasswordHash, password.Value) == PasswordCheck.Failed ? null : AuthMethods.PasswordOnly,
         Proof.Passkey passkey => await CheckPasskeyAsync(user, passkey, cancellationToken),
-        Proof.SecondFactor second => Mfa is not null && await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken, sessionId) ? [AuthMethods.OneTimeCode] : null,
+        Proof.SecondFactor second => await Mfa.TryProveAsync(user.UserId, second.Code, cancellationToken, sessionId) ? [AuthMethods.OneTimeCode] : null,
         _ => throw new UnreachableException(),
     };
 
@@ -146,8 +118,8 @@ public sealed class Reauthentication
         _ => throw new UnreachableException(),
     };
 
-    /// <summary>Checks passkey proofs; set by the service registration.</summary>
-    internal Passkeys.PasskeyService? Passkeys { get; init; }
+    /// <summary>Checks passkey proofs.</summary>
+    private Passkeys.PasskeyService Passkeys { get; }
 
     private async Task<IReadOnlyList<string>?> CheckPasskeyAsync(UserEntity user, Proof.Passkey passkey, CancellationToken cancellationToken) =>
         Passkeys is { IsEnabled: true } && await Passkeys.VerifyReauthenticationAsync(user.UserId, passkey.SessionId, passkey.Credential, cancellationToken) is not null

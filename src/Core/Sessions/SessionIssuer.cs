@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Sessions;
 
 /// <summary>Opens and rotates sessions, and turns a session's state into the tokens that belong to it.</summary>
-internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens accessTokens, TimeProvider time, IClientInfo? client = null)
+public sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens accessTokens, TimeProvider time, IClientInfo? client = null)
 {
     private AuthOptions Settings => options.Value;
 
@@ -17,7 +17,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     /// with <c>auth_time</c> now; for an authorization code's session, <paramref name="grant"/> names the client, the
     /// session id the code was spent for, and when the approving session's credential was proved.
     /// </summary>
-    public SessionEntity Open(string userId, string emailKey, string securityStamp, IReadOnlyCollection<string> methods, SigningKey key, ClientGrant? grant = null)
+    internal SessionEntity Open(string userId, string emailKey, string securityStamp, IReadOnlyCollection<string> methods, SigningKey key, ClientGrant? grant = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(methods.Count);
         var now = time.GetUtcNow();
@@ -41,7 +41,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     }
 
     /// <summary>Spends the current refresh token: the next counter, a new access token id, a renewed lifetime.</summary>
-    public void Rotate(SessionEntity session, SigningKey key)
+    internal void Rotate(SessionEntity session, SigningKey key)
     {
         session.Counter++;
         Advance(session, key, time.GetUtcNow());
@@ -52,7 +52,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     /// <c>amr</c>, and its tokens rotated, so the tokens that did not carry the proof stop working. Write it back with
     /// its ETag to make it stick.
     /// </summary>
-    public void Reauthenticated(SessionEntity session, IReadOnlyCollection<string> methods, SigningKey key)
+    internal void Reauthenticated(SessionEntity session, IReadOnlyCollection<string> methods, SigningKey key)
     {
         session.AuthTime = time.GetUtcNow();
         session.Amr = AuthMethods.Format(AuthMethods.Merge(session.Methods, methods));
@@ -60,7 +60,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     }
 
     /// <summary>Issues a new access token for the session without rotating its refresh token.</summary>
-    public void RenewAccessToken(SessionEntity session, SigningKey key)
+    internal void RenewAccessToken(SessionEntity session, SigningKey key)
     {
         session.AccessTokenId = Ids.New();
         // Whole seconds, as in the JWT, so the same token can be rebuilt from the stored time.
@@ -73,7 +73,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     /// The session's current tokens, or null when a key they were made with is no longer enabled. A token issued just now
     /// reports its full lifetime; one handed out again (reuse grace) reports what is left of it.
     /// </summary>
-    public IssuedTokens? Tokens(UserAccount user, SessionEntity session, SigningKeySet keys, bool issuedNow = true)
+    internal IssuedTokens? Tokens(UserAccount user, SessionEntity session, SigningKeySet keys, bool issuedNow = true)
     {
         var refreshKey = keys.Find(session.RefreshKeyId);
         var accessKey = keys.Find(session.AccessKeyId);
@@ -87,7 +87,7 @@ internal sealed class SessionIssuer(IOptions<AuthOptions> options, AccessTokens 
     }
 
     /// <summary>The tokens of a session just opened or rotated with <paramref name="key"/>, which made both of them.</summary>
-    public IssuedTokens Fresh(UserAccount user, SessionEntity session, SigningKey key) =>
+    internal IssuedTokens Fresh(UserAccount user, SessionEntity session, SigningKey key) =>
         Build(user, session, key, key, Settings.AccessTokenLifetime);
 
     private IssuedTokens Build(UserAccount user, SessionEntity session, SigningKey refreshKey, SigningKey accessKey, TimeSpan remaining)

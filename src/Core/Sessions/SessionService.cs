@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FuncAuth.Core.Accounts;
+using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Audit;
 using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Options;
@@ -12,7 +13,10 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Sessions;
 
-/// <summary>Refresh-token rotation with reuse detection, access-token authentication, logout and force-logout.</summary>
+/// <summary>
+/// A user's sessions: refresh-token rotation with reuse detection, access-token authentication, the list of live
+/// sessions, ending one, logout and force-logout.
+/// </summary>
 public sealed class SessionService
 {
     private readonly IOptions<AuthOptions> _options;
@@ -24,7 +28,7 @@ public sealed class SessionService
     private readonly TimeProvider _time;
     private readonly ILogger<SessionService> _logger;
 
-    internal SessionService(
+    public SessionService(
         IOptions<AuthOptions> options,
         SigningKeyRing keys,
         AccessTokens accessTokens,
@@ -32,8 +36,14 @@ public sealed class SessionService
         SessionStore sessions,
         SessionIssuer issuer,
         TimeProvider time,
-        ILogger<SessionService> logger)
+        ILogger<SessionService> logger,
+        AuthMetrics metrics,
+        AuditTrail audit,
+        IOptions<StorageOptions> storage)
     {
+        Metrics = metrics;
+        LateWriteAfter = storage.Value.RequestDeadline;
+        Audit = audit;
         _options = options;
         _keys = keys;
         _accessTokens = accessTokens;
@@ -44,11 +54,11 @@ public sealed class SessionService
         _logger = logger;
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal AuthMetrics? Metrics { get; init; }
+    /// <summary>Counters of the auth events.</summary>
+    private AuthMetrics Metrics { get; }
 
     /// <summary>The audit trail; each operation records its event before its change.</summary>
-    internal AuditTrail? Audit { get; init; }
+    private AuditTrail Audit { get; }
 
     /// <summary>
     /// Rotates the session's refresh token. Racing rotations are settled by the session's ETag: the loser reads the
@@ -67,7 +77,7 @@ public sealed class SessionService
 
         if (presented is null)
         {
-            Metrics?.Refresh(RefreshOutcome.Invalid);
+            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -77,7 +87,7 @@ public sealed class SessionService
             var (session, user) = await _sessions.GetWithUserAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null || user is null)
             {
-                Metrics?.Refresh(RefreshOutcome.Invalid);
+                Metrics.Refresh(RefreshOutcome.Invalid);
                 return new RefreshResult.Invalid();
             }
 
@@ -86,27 +96,27 @@ public sealed class SessionService
             switch (RefreshRule.Decide(session, presented.Counter, graceStart, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
-                    Metrics?.Refresh(RefreshOutcome.Invalid);
+                    Metrics.Refresh(RefreshOutcome.Invalid);
                     return new RefreshResult.Invalid();
                 case RefreshVerdict.Expired:
-                    Metrics?.Refresh(RefreshOutcome.Expired);
+                    Metrics.Refresh(RefreshOutcome.Expired);
                     return new RefreshResult.Expired();
                 case RefreshVerdict.SpentAfterReuse:
-                    Metrics?.Refresh(RefreshOutcome.Reused);
+                    Metrics.Refresh(RefreshOutcome.Reused);
                     return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
                     // Only here, where a session ends for reuse: a rotation or a grace answer records nothing (the trail
                     // adds no storage call to refresh).
-                    reuseEvent ??= Audit?.Event(AuditEventType.RefreshTokenReused, session.PartitionKey, actor: AuditTrail.SystemActor, sessionId: session.SessionId,
+                    reuseEvent ??= Audit.Event(AuditEventType.RefreshTokenReused, session.PartitionKey, actor: AuditTrail.SystemActor, sessionId: session.SessionId,
                         details: new Dictionary<string, string> { ["behind"] = reuse.Behind.ToString(System.Globalization.CultureInfo.InvariantCulture) });
                     await Audit.RecordAsync(reuseEvent, cancellationToken);
                     session.Revoke(RevocationReason.RefreshTokenReused, now);
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
                         AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
-                        Metrics?.Refresh(RefreshOutcome.Reused);
-                        Metrics?.ReuseDetected();
-                        Metrics?.Revoked(RevocationReason.RefreshTokenReused, 1);
+                        Metrics.Refresh(RefreshOutcome.Reused);
+                        Metrics.ReuseDetected();
+                        Metrics.Revoked(RevocationReason.RefreshTokenReused, 1);
                         return new RefreshResult.Reused();
                     }
 
@@ -142,7 +152,7 @@ public sealed class SessionService
         var profile = await ProfileOfAsync(userRow, cancellationToken);
         if (profile is null || !Admits(profile, session))
         {
-            Metrics?.Refresh(RefreshOutcome.Invalid);
+            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -161,7 +171,7 @@ public sealed class SessionService
         {
             var tokens = _issuer.Tokens(user, session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-            Metrics?.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
+            Metrics.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
             return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
         }
 
@@ -173,13 +183,13 @@ public sealed class SessionService
         if (rotate)
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
-            Metrics?.Refresh(RefreshOutcome.Rotated);
+            Metrics.Refresh(RefreshOutcome.Rotated);
             return new RefreshResult.Issued(_issuer.Fresh(user, session, keys.Current));
         }
 
         // The refresh token is still the one the winner was given, possibly under an older key.
         var renewed = _issuer.Tokens(user, session, keys);
-        Metrics?.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
+        Metrics.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 
@@ -211,7 +221,7 @@ public sealed class SessionService
     /// deadline, <c>Storage__RequestDeadline</c>): the client was answered 503 and still holds the old token, so the grace
     /// starts when it was stored (<see cref="RefreshRule.GraceStart"/>).
     /// </summary>
-    internal TimeSpan LateWriteAfter { get; init; } = TimeSpan.MaxValue;
+    private TimeSpan LateWriteAfter { get; }
 
     /// <summary>Validates an access token, then checks its session is live and the token is the session's current one.</summary>
     public async Task<AuthenticationResult> AuthenticateAsync(string? accessToken, CancellationToken cancellationToken)
@@ -257,14 +267,59 @@ public sealed class SessionService
             details: new Dictionary<string, string> { ["scope"] = scope.ToString().ToLowerInvariant() });
         var ended = scope switch
         {
-            LogoutScope.Local => await EndSessionAsync(caller, cancellationToken),
+            LogoutScope.Local => await EndOwnSessionAsync(caller, cancellationToken),
             LogoutScope.Global => await EndSessionsAsync(caller.UserId, exceptSessionId: null, RevocationReason.LogoutGlobal, cancellationToken),
             LogoutScope.Others => await EndSessionsAsync(caller.UserId, caller.SessionId, RevocationReason.LogoutOthers, cancellationToken),
             _ => throw new UnreachableException(),
         };
         AuthLog.LoggedOut(_logger, caller.UserId, caller.SessionId, scope, ended);
-        Metrics?.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
+        Metrics.Revoked(scope switch { LogoutScope.Global => RevocationReason.LogoutGlobal, LogoutScope.Others => RevocationReason.LogoutOthers, _ => RevocationReason.Logout }, ended);
         return ended;
+    }
+
+    /// <summary>The caller's live sessions, newest first.</summary>
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return (await _sessions.AllOfUserAsync(caller.UserId, cancellationToken))
+            .Where(s => !s.Revoked && s.ExpiresAt > now)
+            .OrderByDescending(s => s.CreatedAt)
+            .Select(s => new SessionInfo(s.SessionId, s.SessionId == caller.SessionId, s.CreatedAt, s.Counter > 0 ? s.RotatedAt : null, s.ExpiresAt, s.UserAgent,
+                DeviceLabel.Of(s.UserAgent), s.RotatedAt))
+            .ToList();
+    }
+
+    /// <summary>Ends one of the caller's sessions (the current one too); false when the caller has no such live session.</summary>
+    public async Task<bool> EndSessionAsync(AuthenticatedSession caller, string sessionId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsValid(sessionId))
+        {
+            return false;
+        }
+
+        AuditEvent? audit = null;
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
+        {
+            var session = await _sessions.GetAsync(caller.UserId, sessionId, cancellationToken);
+            if (session is null || session.Revoked || session.ExpiresAt <= _time.GetUtcNow())
+            {
+                return false;
+            }
+
+            // A logout of one other device, from the sessions list: the event is in the caller's session, the ended one named.
+            audit ??= Audit.Event(AuditEventType.Logout, caller.UserId, sessionId: caller.SessionId,
+                details: new Dictionary<string, string> { ["scope"] = "session", ["endedSessionId"] = sessionId });
+            await Audit.RecordAsync(audit, cancellationToken);
+            session.Revoke(RevocationReason.SessionDeleted, _time.GetUtcNow());
+            if (await _sessions.TryReplaceAsync(session, cancellationToken))
+            {
+                LifecycleLog.SessionEnded(_logger, caller.UserId, sessionId);
+                Metrics.Revoked(RevocationReason.SessionDeleted, 1);
+                return true;
+            }
+        }
+
+        throw new StorageContentionException();
     }
 
     /// <summary>
@@ -273,7 +328,7 @@ public sealed class SessionService
     /// </summary>
     public async Task<bool> ForceLogoutAsync(string adminId, string userId, CancellationToken cancellationToken, bool apiKeys = false)
     {
-        if (await _sessions.FindEmailKeyAsync(userId, cancellationToken) is null)
+        if (await _users.FindEmailKeyAsync(userId, cancellationToken) is null)
         {
             return false;
         }
@@ -283,12 +338,12 @@ public sealed class SessionService
 
         var ended = await EndSessionsAsync(userId, exceptSessionId: null, RevocationReason.ForceLogout, cancellationToken);
         AuthLog.ForcedLogout(_logger, adminId, userId, ended);
-        Metrics?.AdminAction("force_logout");
-        Metrics?.Revoked(RevocationReason.ForceLogout, ended);
+        Metrics.AdminAction("force_logout");
+        Metrics.Revoked(RevocationReason.ForceLogout, ended);
         return true;
     }
 
-    private async Task<int> EndSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
+    private async Task<int> EndOwnSessionAsync(AuthenticatedSession caller, CancellationToken cancellationToken)
     {
         var version = caller.Version;
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)

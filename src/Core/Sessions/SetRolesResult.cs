@@ -14,4 +14,7 @@ public abstract record SetRolesResult
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SetRolesResult;
 
     public sealed record NotFound : SetRolesResult;
+
+    /// <summary>The change would take admin from the last enabled admin; nothing changed.</summary>
+    public sealed record LastAdmin : SetRolesResult;
 }

@@ -14,21 +14,21 @@ namespace FuncAuth.Core.Sessions;
 /// <c>auth_time</c> now. Storage: the cleanup-index write beside the query of the live sessions (for
 /// <c>Auth__MaxSessionsPerUser</c>), then the session insert, then one conditional merge per session over the cap.
 /// </summary>
-internal sealed class SignInSessions(
-    IOptions<AuthOptions> options, SigningKeyRing keys, SessionStore sessions, SessionIssuer issuer, TimeProvider time, ILogger<SignInSessions> logger)
+public sealed class SignInSessions(
+    IOptions<AuthOptions> options, SigningKeyRing keys, SessionStore sessions, SessionIssuer issuer, AuthMetrics metrics, Audit.AuditTrail audit,
+    TimeProvider time, ILogger<SignInSessions> logger)
 {
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal AuthMetrics? Metrics { get; init; }
+    private AuthMetrics Metrics { get; } = metrics;
 
-    /// <summary>The audit trail the sign-in's event goes to; set by the service registration.</summary>
-    internal Audit.AuditTrail? Audit { get; init; }
+    /// <summary>The audit trail the sign-in's event goes to.</summary>
+    private Audit.AuditTrail Audit { get; } = audit;
 
     /// <summary>
     /// A new session of <paramref name="user"/> under its current security stamp, proved by <paramref name="methods"/>
     /// (<see cref="AuthMethods"/>), and its first tokens. The account must already have been checked (enabled, verified
     /// where required) by the caller.
     /// </summary>
-    public Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
+    internal Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
         UserEntity user, IReadOnlyCollection<string> methods, CancellationToken cancellationToken, Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded,
         IReadOnlyDictionary<string, string>? details = null) =>
         OpenAsync(user, methods, null, cancellationToken, signInEvent, details);
@@ -39,7 +39,7 @@ internal sealed class SignInSessions(
     /// never exists without the event of the sign-in that opened it (login_succeeded, mfa_succeeded, passkey_used).
     /// <paramref name="details"/> are the event's (how the sign-in was proved); a grant adds its client id.
     /// </summary>
-    public async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
+    internal async Task<(IssuedTokens Tokens, SessionEntity Session)> OpenAsync(
         UserEntity user, IReadOnlyCollection<string> methods, ClientGrant? grant, CancellationToken cancellationToken,
         Audit.AuditEventType signInEvent = FuncAuth.Core.Audit.AuditEventType.LoginSucceeded, IReadOnlyDictionary<string, string>? details = null)
     {
@@ -91,12 +91,6 @@ internal sealed class SignInSessions(
         }
 
         AuthLog.SessionCapReached(logger, userId, cap, ended);
-        Metrics?.Revoked(RevocationReason.SessionLimit, ended);
+        Metrics.Revoked(RevocationReason.SessionLimit, ended);
     }
 }
-
-/// <summary>
-/// What makes a session a registered client's (authorization code): the client, the session id the code was spent for
-/// (so a second use of the code finds it), and when the credential of the session the user approved in was proved.
-/// </summary>
-internal sealed record ClientGrant(string ClientId, string SessionId, DateTimeOffset ProvedAt);

@@ -33,7 +33,7 @@ public sealed partial class SignupRecovery : BackgroundService
     private readonly ILogger<SignupRecovery> _logger;
     private int _pending;
 
-    internal SignupRecovery(UserStore users, SessionStore sessions, TimeProvider time, ILogger<SignupRecovery> logger)
+    public SignupRecovery(UserStore users, SessionStore sessions, TimeProvider time, ILogger<SignupRecovery> logger)
     {
         _users = users;
         _sessions = sessions;
@@ -104,7 +104,7 @@ public sealed partial class SignupRecovery : BackgroundService
     {
         try
         {
-            await _sessions.InsertFirstAsync(session, user, cancellationToken);
+            await _users.InsertUserRowWithFirstSessionAsync(user, session, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -118,7 +118,7 @@ public sealed partial class SignupRecovery : BackgroundService
         }
 
         // Another account holds the email: this sign-up lost, remove what it wrote.
-        await _sessions.DeleteFirstAsync(session, cancellationToken);
+        await _users.DeleteUserRowWithFirstSessionAsync(session, cancellationToken);
         await _sessions.UnindexAsync(session.PartitionKey, session.SessionId, session.ExpiresAt, cancellationToken);
         return false;
     }

@@ -5,19 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Sessions;
 
-/// <summary>What a sensitive operation asks of the caller's session.</summary>
-public enum ProofRequirement
-{
-    /// <summary>A credential proved within <c>Auth__ReauthenticationWindow</c>.</summary>
-    Recent,
-
-    /// <summary>
-    /// As <see cref="Recent"/>, and where the account has a second factor (TOTP or a passkey), <c>mfa</c> in the session's
-    /// <c>amr</c>.
-    /// </summary>
-    RecentWithSecondFactor,
-}
-
 /// <summary>
 /// The step-up rule (RFC 9470, ASVS 5.0 V7.5): a sensitive operation needs a recent proof in the caller's session. Read
 /// from what authentication already holds (the session's <c>auth_time</c> and <c>amr</c>, the profile copy's second

@@ -13,7 +13,7 @@ public sealed class TokenRevocation
     private readonly SessionStore _store;
     private readonly SessionService _sessions;
 
-    internal TokenRevocation(SigningKeyRing keys, SessionStore store, SessionService sessions)
+    public TokenRevocation(SigningKeyRing keys, SessionStore store, SessionService sessions)
     {
         _keys = keys;
         _store = store;

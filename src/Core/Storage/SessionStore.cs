@@ -5,15 +5,15 @@ using FuncAuth.Core.Sessions;
 namespace FuncAuth.Core.Storage;
 
 /// <summary>
-/// The <c>UserSessions</c> table (a user's sessions and the user's row, one partition per user) and the cleanup index.
-/// The user's row is also written by <see cref="UserStore"/>, which keeps its profile copy in step with the account, and
-/// the lifecycle's <c>AccountRows</c> removes whole partitions.
+/// The sessions of the <c>UserSessions</c> table (rows <c>s:{sessionId}</c> in the user's partition) and their entries in
+/// the <c>SessionExpiry</c> cleanup index: the only writer of both. The user's row in the same partition (reference and
+/// profile copy) is <see cref="UserStore"/>'s.
 /// </summary>
-internal sealed class SessionStore(AuthTables tables)
+public sealed class SessionStore(AuthTables tables)
 {
     private const int MaxBatch = 100;
 
-    public async Task<SessionEntity?> GetAsync(string userId, string sessionId, CancellationToken cancellationToken)
+    internal async Task<SessionEntity?> GetAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
         return await tables.UserSessions.GetRowAsync<SessionEntity>(userId, SessionEntity.RowKeyFor(sessionId), cancellationToken);
     }
@@ -22,30 +22,18 @@ internal sealed class SessionStore(AuthTables tables)
     /// Files the session in the cleanup index. Written before the session itself: an index entry without a session
     /// is harmless (cleanup drops it), a session without one would never be cleaned up.
     /// </summary>
-    public Task IndexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+    internal Task IndexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         tables.SessionExpiry.UpsertRowAsync(IndexEntry(userId, sessionId, dueAt), cancellationToken);
 
     /// <summary>Removes the session's cleanup-index entry filed under <paramref name="dueAt"/>; gone already is fine.</summary>
-    public Task UnindexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+    internal Task UnindexAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         DeleteIndexEntryAsync(IndexEntry(userId, sessionId, dueAt), cancellationToken);
-
-    /// <summary>The email key of the account a user id belongs to, or null; an id not of the id form never reaches a key.</summary>
-    public async Task<string?> FindEmailKeyAsync(string userId, CancellationToken cancellationToken)
-    {
-        if (!Accounts.Ids.IsValid(userId))
-        {
-            return null;
-        }
-
-        var reference = await tables.UserSessions.GetRowAsync<UserRefEntity>(userId, UserRefEntity.Row, cancellationToken);
-        return reference?.EmailKey;
-    }
 
     /// <summary>
     /// The session and the user's row (reference and profile copy) in one partition query: what authentication and
     /// refresh need, in one call. Either is null when missing. The filter is built by the SDK, which escapes the ids.
     /// </summary>
-    public async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
+    internal async Task<(SessionEntity? Session, UserRefEntity? User)> GetWithUserAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
         var (row, user) = await tables.UserSessions.GetWithUserRowAsync(userId, SessionEntity.RowKeyFor(sessionId), cancellationToken);
         return (row is null ? null : SessionEntity.Read(row), user);
@@ -56,7 +44,7 @@ internal sealed class SessionStore(AuthTables tables)
     /// one partition query that returns two columns of each live session (revoked and expired rows are filtered out by
     /// the service, not sent).
     /// </summary>
-    public async Task<IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, ETag Version)>> LiveSessionsAsync(
+    internal async Task<IReadOnlyList<(string SessionId, DateTimeOffset LastUsedAt, ETag Version)>> LiveSessionsAsync(
         string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var live = new List<(string, DateTimeOffset, ETag)>();
@@ -71,34 +59,32 @@ internal sealed class SessionStore(AuthTables tables)
         return live;
     }
 
-    public Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
-        tables.UserSessions.AddRowAsync(session, cancellationToken);
-
-    /// <summary>Inserts a new user's first session together with the user's row (one transaction).</summary>
-    public Task InsertFirstAsync(SessionEntity session, UserEntity user, CancellationToken cancellationToken) =>
-        tables.UserSessions.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.Add, UserRefEntity.Of(user).Write()),
-                new(TableTransactionActionType.Add, session.Write()),
-            ],
-            cancellationToken);
-
-    /// <summary>Undoes <see cref="InsertFirstAsync"/>.</summary>
-    public async Task DeleteFirstAsync(SessionEntity session, CancellationToken cancellationToken)
+    /// <summary>Every session of the user, live or ended (one partition query).</summary>
+    internal async Task<IReadOnlyList<SessionEntity>> AllOfUserAsync(string userId, CancellationToken cancellationToken)
     {
-        await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, UserRefEntity.Row, ETag.All, cancellationToken);
-        await tables.UserSessions.DeleteEntityAsync(session.PartitionKey, session.RowKey, ETag.All, cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {userId} and RowKey ge {SessionEntity.RowPrefix} and RowKey lt {SessionEntity.RowPrefixEnd}");
+        var sessions = new List<SessionEntity>();
+        await foreach (var session in tables.UserSessions.QueryRowsAsync<SessionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            sessions.Add(session);
+        }
+
+        return sessions;
     }
 
+    internal Task InsertAsync(SessionEntity session, CancellationToken cancellationToken) =>
+        tables.UserSessions.AddRowAsync(session, cancellationToken);
+
     /// <summary>Replaces the session if unchanged since read; false on a lost race (412) or if it is gone (404).</summary>
-    public Task<bool> TryReplaceAsync(SessionEntity session, CancellationToken cancellationToken) =>
+    internal Task<bool> TryReplaceAsync(SessionEntity session, CancellationToken cancellationToken) =>
         tables.UserSessions.TryReplaceAsync(session, cancellationToken);
 
     /// <summary>
     /// Ends the session if it is unchanged since <paramref name="version"/> was read: one conditional merge, so the
     /// caller needs no second read. False when it changed meanwhile or is gone.
     /// </summary>
-    public async Task<bool> TryRevokeAsync(
+    internal async Task<bool> TryRevokeAsync(
         string userId, string sessionId, ETag version, RevocationReason reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
         try
@@ -116,7 +102,7 @@ internal sealed class SessionStore(AuthTables tables)
     /// Records a new security stamp in one session (the caller's, after a password change): one merge, whatever its
     /// ETag, touching no other column (a session ended meanwhile stays ended). Gone already is fine.
     /// </summary>
-    public Task SetSecurityStampAsync(string userId, string sessionId, string securityStamp, CancellationToken cancellationToken) =>
+    internal Task SetSecurityStampAsync(string userId, string sessionId, string securityStamp, CancellationToken cancellationToken) =>
         MergeColumnAsync(userId, sessionId, nameof(SessionEntity.SecurityStamp), securityStamp, cancellationToken);
 
     private async Task MergeColumnAsync(string userId, string sessionId, string column, object value, CancellationToken cancellationToken)
@@ -136,11 +122,11 @@ internal sealed class SessionStore(AuthTables tables)
     /// Records the due time a refiled session's index entry is filed under now, so removing the user finds the entry by
     /// a point delete. One merge whatever the ETag, touching no other column; gone already is fine.
     /// </summary>
-    public Task RecordIndexedDueAtAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+    internal Task RecordIndexedDueAtAsync(string userId, string sessionId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         MergeColumnAsync(userId, sessionId, nameof(SessionEntity.IndexedDueAt), dueAt, cancellationToken);
 
     /// <summary>Ends every live session of the user except <paramref name="exceptSessionId"/>. Returns how many ended.</summary>
-    public Task<int> RevokeLiveSessionsAsync(
+    internal Task<int> RevokeLiveSessionsAsync(
         string userId, string? exceptSessionId, RevocationReason reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         MergeIntoLiveSessionsAsync(userId, exceptSessionId, SessionEntity.RevocationColumns(reason, at), cancellationToken);
 
@@ -148,7 +134,7 @@ internal sealed class SessionStore(AuthTables tables)
     /// Makes the current access token of every live session of the user unacceptable, leaving the sessions (and so
     /// their refresh tokens) live. Returns how many sessions there were.
     /// </summary>
-    public Task<int> RevokeAccessTokensAsync(string userId, CancellationToken cancellationToken) =>
+    internal Task<int> RevokeAccessTokensAsync(string userId, CancellationToken cancellationToken) =>
         MergeIntoLiveSessionsAsync(userId, exceptSessionId: null, new Dictionary<string, object?> { [nameof(SessionEntity.AccessTokenId)] = "" }, cancellationToken);
 
     /// <summary>
@@ -190,7 +176,7 @@ internal sealed class SessionStore(AuthTables tables)
         }
     }
 
-    public async Task<IReadOnlyList<SessionExpiryEntity>> DueIndexEntriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<SessionExpiryEntity>> DueIndexEntriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var entries = new List<SessionExpiryEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey lt {SessionExpiryEntity.Bucket(now)}");
@@ -206,11 +192,11 @@ internal sealed class SessionStore(AuthTables tables)
         return entries;
     }
 
-    public Task DeleteIndexEntryAsync(SessionExpiryEntity entry, CancellationToken cancellationToken) =>
+    internal Task DeleteIndexEntryAsync(SessionExpiryEntity entry, CancellationToken cancellationToken) =>
         tables.SessionExpiry.DeleteIfExistsAsync(entry.PartitionKey, entry.RowKey, cancellationToken);
 
     /// <summary>Deletes the session if unchanged since read; false if it changed meanwhile.</summary>
-    public async Task<bool> TryDeleteAsync(SessionEntity session, CancellationToken cancellationToken)
+    internal async Task<bool> TryDeleteAsync(SessionEntity session, CancellationToken cancellationToken)
     {
         try
         {

@@ -5,9 +5,6 @@ using FuncAuth.Core.Accounts;
 
 namespace FuncAuth.Core.Tokens;
 
-/// <summary>A refresh token taken apart: enough to find its session with one point read.</summary>
-internal sealed record RefreshTokenParts(string UserId, string SessionId, long Counter, string KeyId);
-
 /// <summary>
 /// A refresh token is <c>userId.sessionId.counter.kid.mac</c>, where mac = HMAC-SHA256 (256 bits) over the rest under a
 /// key derived from signing-key version <c>kid</c>. Nothing is stored that could mint one: the session keeps only

@@ -1,5 +1,6 @@
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +16,7 @@ public static class ChangePasswordFunction
     }
 
     public static Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        ChangePasswordRequest body, HttpContext context, Caller caller, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken) =>
+        ChangePasswordRequest body, HttpContext context, Caller caller, AccountService accounts, LoginGuard logins, CancellationToken cancellationToken) =>
         LifecycleAnswers.PasswordCheckedAsync(context, caller, logins,
-            ct => lifecycle.ChangePasswordAsync(caller.Session, body.CurrentPassword, body.Password, body.PasswordConfirmation, ct), cancellationToken);
+            ct => accounts.ChangePasswordAsync(caller.Session, body.CurrentPassword, body.Password, body.PasswordConfirmation, ct), cancellationToken);
 }

@@ -18,6 +18,6 @@ public static class DeleteAccountFunction
     }
 
     public static Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        [FromBody] PasswordRequest body, HttpContext context, Caller caller, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken) =>
-        LifecycleAnswers.PasswordCheckedAsync(context, caller, logins, ct => lifecycle.DeleteAccountAsync(caller.Session, body.Password, ct), cancellationToken);
+        [FromBody] PasswordRequest body, HttpContext context, Caller caller, AccountService accounts, LoginGuard logins, CancellationToken cancellationToken) =>
+        LifecycleAnswers.PasswordCheckedAsync(context, caller, logins, ct => accounts.DeleteAccountAsync(caller.Session, body.Password, ct), cancellationToken);
 }

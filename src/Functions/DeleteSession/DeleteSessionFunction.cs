@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,7 @@ public static class DeleteSessionFunction
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        string sessionId, Caller caller, AccountLifecycle lifecycle, HttpContext context, CancellationToken cancellationToken)
+        string sessionId, Caller caller, SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
         // Ending the caller's own session is a logout; ending another one is sensitive (step-up).
         if (!string.Equals(sessionId, caller.Session.SessionId, StringComparison.Ordinal)
@@ -22,7 +23,7 @@ public static class DeleteSessionFunction
             return challenge;
         }
 
-        return await lifecycle.EndSessionAsync(caller.Session, sessionId, cancellationToken)
+        return await sessions.EndSessionAsync(caller.Session, sessionId, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("You have no live session with this id.");
     }

@@ -1,3 +1,4 @@
+using FuncAuth.Core.Accounts.Admin;
 using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
@@ -18,19 +19,9 @@ public static class ForceLogoutFunction
 
     /// <summary>Ends every session of the user; with <c>{ "apiKeys": true }</c> also revokes every API key (the body is optional).</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        string userId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ForceLogoutRequest? body, Caller caller, SessionService sessions, ApiKeyService apiKeys,
-        CancellationToken cancellationToken)
-    {
-        if (!await sessions.ForceLogoutAsync(caller.Session.UserId, userId, cancellationToken, apiKeys: body?.ApiKeys == true))
-        {
-            return Problems.NotFound("No user has this id.");
-        }
-
-        if (body?.ApiKeys == true)
-        {
-            await apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
-        }
-
-        return TypedResults.NoContent();
-    }
+        string userId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ForceLogoutRequest? body, Caller caller, UserAdministration admin,
+        CancellationToken cancellationToken) =>
+        await admin.ForceLogoutAsync(caller.Session.UserId, userId, apiKeys: body?.ApiKeys == true, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("No user has this id.");
 }

@@ -1,5 +1,6 @@
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Email;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,9 +17,9 @@ public static class ForgotPasswordFunction
     }
 
     // The same answer whether or not the address is registered: don't reveal which addresses exist.
-    public static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> HandleAsync(EmailRequest body, AccountLifecycle lifecycle, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<StatusResponse>, ProblemHttpResult>> HandleAsync(EmailRequest body, AccountService accounts, CancellationToken cancellationToken)
     {
-        var errors = await lifecycle.RequestEmailAsync(EmailKinds.ResetPassword, body.Email, cancellationToken);
+        var errors = await accounts.RequestEmailAsync(EmailKinds.ResetPassword, body.Email, cancellationToken);
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Accepted((string?)null, new StatusResponse("accepted"));
     }
 }

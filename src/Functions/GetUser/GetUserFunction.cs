@@ -1,3 +1,4 @@
+using FuncAuth.Core.Accounts.Admin;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
@@ -14,9 +15,9 @@ public static class GetUserFunction
         return app;
     }
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(string userId, AccountService accounts, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(string userId, UserAdministration admin, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetUserAsync(userId, cancellationToken);
+        var user = await admin.GetAsync(userId, cancellationToken);
         return user is null ? Problems.NotFound("No user has this id.") : TypedResults.Ok(UserResponse.ForAdmin(user));
     }
 }

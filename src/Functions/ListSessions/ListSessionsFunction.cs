@@ -1,4 +1,5 @@
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -12,9 +13,9 @@ public static class ListSessionsFunction
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<SessionResponse>>> HandleAsync(Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<SessionResponse>>> HandleAsync(Caller caller, SessionService sessions, CancellationToken cancellationToken)
     {
-        var sessions = await lifecycle.ListSessionsAsync(caller.Session, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<SessionResponse>>(sessions.Select(SessionResponse.From).ToList());
+        var live = await sessions.ListSessionsAsync(caller.Session, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<SessionResponse>>(live.Select(SessionResponse.From).ToList());
     }
 }

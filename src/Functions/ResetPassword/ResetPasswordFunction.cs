@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,9 +18,9 @@ public static class ResetPasswordFunction
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        ResetPasswordRequest body, AccountLifecycle lifecycle, LoginGuard logins, CancellationToken cancellationToken)
+        ResetPasswordRequest body, AccountService accounts, LoginGuard logins, CancellationToken cancellationToken)
     {
-        switch (await lifecycle.ResetPasswordAsync(body.Token, body.Password, body.PasswordConfirmation, cancellationToken))
+        switch (await accounts.ResetPasswordAsync(body.Token, body.Password, body.PasswordConfirmation, cancellationToken))
         {
             case ResetPasswordResult.Reset reset:
                 // The owner proved the address and chose a new password: the account's failed-login counters start over,

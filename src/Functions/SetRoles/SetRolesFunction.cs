@@ -17,19 +17,15 @@ public static class SetRolesFunction
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
-        string userId, SetRolesRequest body, Caller caller, AccountService accounts, UserAdministration admin, CancellationToken cancellationToken)
+        string userId, SetRolesRequest body, Caller caller, UserAdministration admin, CancellationToken cancellationToken)
     {
-        if (Validation.RoleList(body.Roles).Count == 0 && await admin.ReleaseAdminUnlessLastAsync(userId, body.Roles!.OfType<string>(), cancellationToken))
-        {
-            return Problems.Create(ErrorCodes.LastAdmin, "This is the last admin: make another user admin first.");
-        }
-
-        var result = await accounts.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
+        var result = await admin.SetRolesAsync(caller.Session.UserId, userId, body.Roles, cancellationToken);
         return result switch
         {
             SetRolesResult.Updated updated => TypedResults.Ok(UserResponse.ForAdmin(updated.User)),
             SetRolesResult.NotFound => Problems.NotFound("No user has this id."),
             SetRolesResult.Invalid invalid => Problems.Validation(invalid.Errors),
+            SetRolesResult.LastAdmin => Problems.Create(ErrorCodes.LastAdmin, "This is the last admin: make another user admin first."),
             _ => throw new UnreachableException(),
         };
     }

@@ -12,12 +12,12 @@ namespace FuncAuth.Functions;
 internal static class SignupWithVerification
 {
     public static async Task<Results<TokenIssued, Accepted<StatusResponse>, ProblemHttpResult>> HandleAsync(
-        SignupRequest body, AccountService accounts, AccountLifecycle lifecycle, IOptions<AuthOptions> options, CancellationToken cancellationToken)
+        SignupRequest body, AccountService accounts, IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
         if (options.Value.RequireEmailVerification)
         {
             // New and registered addresses get the same answer; the owner of a registered one gets a "someone tried" email.
-            var errors = await lifecycle.SignupWithVerificationAsync(body.Email, body.Password, body.PasswordConfirmation, body.Name, cancellationToken);
+            var errors = await accounts.SignupWithVerificationAsync(body.Email, body.Password, body.PasswordConfirmation, body.Name, cancellationToken);
             return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Accepted((string?)null, new StatusResponse("verification_sent"));
         }
 
@@ -25,7 +25,7 @@ internal static class SignupWithVerification
         switch (result)
         {
             case SignupResult.Created created:
-                await lifecycle.SendVerificationAfterSignupAsync(created.Tokens.User.Email, cancellationToken);
+                await accounts.SendVerificationAfterSignupAsync(created.Tokens.User.Email, cancellationToken);
                 return TokenIssued.Created(created.Tokens);
             case SignupResult.EmailTaken:
                 return Problems.Create(ErrorCodes.EmailTaken, "This email address is already registered.");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,9 +15,9 @@ public static class UpdateMeFunction
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> HandleAsync(
-        UpdateMeRequest body, Caller caller, AccountLifecycle lifecycle, CancellationToken cancellationToken)
+        UpdateMeRequest body, Caller caller, AccountService accounts, CancellationToken cancellationToken)
     {
-        return await lifecycle.UpdateProfileAsync(caller.Session, body.Name, cancellationToken) switch
+        return await accounts.UpdateProfileAsync(caller.Session, body.Name, cancellationToken) switch
         {
             UpdateProfileResult.Updated updated => TypedResults.Ok(UserResponse.From(updated.User)),
             UpdateProfileResult.Invalid invalid => Problems.Validation(invalid.Errors),

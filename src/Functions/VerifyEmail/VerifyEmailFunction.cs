@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FuncAuth.Core.Accounts.Lifecycle;
+using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,8 +14,8 @@ public static class VerifyEmailFunction
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(TokenRequest body, AccountLifecycle lifecycle, CancellationToken cancellationToken) =>
-        await lifecycle.VerifyEmailAsync(body.Token, cancellationToken) switch
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(TokenRequest body, AccountService accounts, CancellationToken cancellationToken) =>
+        await accounts.VerifyEmailAsync(body.Token, cancellationToken) switch
         {
             VerifyEmailStatus.Verified => TypedResults.NoContent(),
             VerifyEmailStatus.Expired => Problems.Create(ErrorCodes.VerificationTokenExpired, "The verification link has expired; ask for a new one."),

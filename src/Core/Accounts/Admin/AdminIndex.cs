@@ -16,16 +16,16 @@ namespace FuncAuth.Core.Accounts.Admin;
 /// removal is taken from the index before the account is written; if that write then fails, the index counts one admin
 /// too few until the call is repeated (the safe side of the rule).
 /// </remarks>
-internal sealed class AdminIndex(AuthTables tables)
+public sealed class AdminIndex(AuthTables tables)
 {
-    public const string Partition = "admins";
+    internal const string Partition = "admins";
     private const string GuardRow = "-";
 
     /// <summary>
     /// Lists the account when, as written, it holds admin and is enabled. Never removes: removals go through
     /// <see cref="TryUnlistAsync"/>, so no unguarded write can make the count smaller behind the rule's back.
     /// </summary>
-    public async Task ListIfAdminAsync(UserEntity user, CancellationToken cancellationToken)
+    internal async Task ListIfAdminAsync(UserEntity user, CancellationToken cancellationToken)
     {
         if (!user.Disabled && user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal))
         {
@@ -34,18 +34,18 @@ internal sealed class AdminIndex(AuthTables tables)
     }
 
     /// <summary>Lists an enabled admin (an upsert: listing twice is harmless).</summary>
-    public Task ListAsync(string userId, CancellationToken cancellationToken) =>
+    internal Task ListAsync(string userId, CancellationToken cancellationToken) =>
         tables.UserSessions.UpsertEntityAsync(new TableEntity(Partition, userId), TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>Removes a deleted account's entry, whatever the count (deleting one's own account is not refused).</summary>
-    public Task UnlistDeletedAsync(string userId, CancellationToken cancellationToken) =>
+    internal Task UnlistDeletedAsync(string userId, CancellationToken cancellationToken) =>
         tables.UserSessions.DeleteIfExistsAsync(Partition, userId, cancellationToken);
 
     /// <summary>
     /// Takes the user out of the enabled admins unless they are the last one. True: removed, or not listed; false: the
     /// last enabled admin, left as is.
     /// </summary>
-    public async Task<bool> TryUnlistAsync(string userId, CancellationToken cancellationToken)
+    internal async Task<bool> TryUnlistAsync(string userId, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts * 2; attempt++)
         {

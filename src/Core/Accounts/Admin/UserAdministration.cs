@@ -1,35 +1,58 @@
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.ApiKeys;
 using FuncAuth.Core.Audit;
+using FuncAuth.Core.Diagnostics;
 using FuncAuth.Core.Sessions;
 using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace FuncAuth.Core.Accounts.Admin;
 
-/// <summary>Admin operations added in v2: lookup by address, disable and enable, and the last-admin rule.</summary>
+/// <summary>
+/// What an admin does to an account: look it up (by id or address), set its roles, disable and enable it, end its
+/// sessions. The last-admin rule holds inside the writes that could break it (demotion and disabling).
+/// </summary>
 public sealed class UserAdministration
 {
     private const int MaxAttempts = 5;
 
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
-    private readonly AccountRows _rows;
+    private readonly SessionService _sessionService;
     private readonly ApiKeyService _apiKeys;
     private readonly AdminIndex _admins;
     private readonly TimeProvider _time;
     private readonly ILogger<UserAdministration> _logger;
 
-    internal UserAdministration(UserStore users, SessionStore sessions, AccountRows rows, ApiKeyService apiKeys, AdminIndex admins, TimeProvider time, ILogger<UserAdministration> logger)
+    public UserAdministration(
+        UserStore users,
+        SessionStore sessions,
+        SessionService sessionService,
+        ApiKeyService apiKeys,
+        AdminIndex admins,
+        Diagnostics.AuthMetrics metrics,
+        AuditTrail audit,
+        TimeProvider time,
+        ILogger<UserAdministration> logger)
     {
         _admins = admins;
         _users = users;
         _sessions = sessions;
-        _rows = rows;
+        _sessionService = sessionService;
         _apiKeys = apiKeys;
+        Metrics = metrics;
+        Audit = audit;
         _time = time;
         _logger = logger;
     }
+
+    private Diagnostics.AuthMetrics Metrics { get; }
+
+    private AuditTrail Audit { get; }
+
+    /// <summary>The account with this id, or null.</summary>
+    public async Task<UserAccount?> GetAsync(string userId, CancellationToken cancellationToken) =>
+        (await FindAsync(userId, cancellationToken))?.ToAccount();
 
     /// <summary>Exact, case-insensitive lookup: one point read.</summary>
     public async Task<UserAccount?> FindByEmailAsync(string? email, CancellationToken cancellationToken)
@@ -41,12 +64,6 @@ public sealed class UserAdministration
 
         return (await _users.FindByEmailKeyAsync(EmailAddress.StorageKey(EmailAddress.Normalize(email)), cancellationToken))?.ToAccount();
     }
-
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal Diagnostics.AuthMetrics? Metrics { get; init; }
-
-    /// <summary>The audit trail; each operation records its event before its change.</summary>
-    internal AuditTrail? Audit { get; init; }
 
     /// <summary>
     /// Disables the account (with a new security stamp, stored before the sweep so a login racing it cannot keep a
@@ -66,8 +83,8 @@ public sealed class UserAdministration
             // A disabled account's machine clients stop too: its keys, and with them every token issued to them.
             await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
             LifecycleLog.Disabled(_logger, adminId, userId, ended);
-            Metrics?.AdminAction("disable");
-            Metrics?.Revoked(RevocationReason.AccountDisabled, ended);
+            Metrics.AdminAction("disable");
+            Metrics.Revoked(RevocationReason.AccountDisabled, ended);
         }
 
         return result;
@@ -84,10 +101,72 @@ public sealed class UserAdministration
             }
 
             LifecycleLog.Enabled(_logger, adminId, userId);
-            Metrics?.AdminAction("enable");
+            Metrics.AdminAction("enable");
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Sets the roles, then makes every current access token of the user unacceptable (their refresh tokens keep
+    /// working and bring the new roles). Taking admin away from the last enabled admin is refused, also when two admins
+    /// demote each other at once (<see cref="AdminIndex"/>). Idempotent: after a failure the admin repeats the call.
+    /// </summary>
+    public async Task<SetRolesResult> SetRolesAsync(string adminId, string userId, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)
+    {
+        var errors = Validation.RoleList(roles);
+        if (errors.Count > 0)
+        {
+            return new SetRolesResult.Invalid(errors);
+        }
+
+        var canonical = string.Join(',', Roles.Canonical(roles!.OfType<string>()));
+        if (await ReleaseAdminUnlessLastAsync(userId, roles!.OfType<string>(), cancellationToken))
+        {
+            return new SetRolesResult.LastAdmin();
+        }
+
+        AuditEvent? audit = null;
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
+        {
+            var user = await FindAsync(userId, cancellationToken);
+            if (user is null)
+            {
+                return new SetRolesResult.NotFound();
+            }
+
+            audit ??= Audit.Event(AuditEventType.RolesChanged, userId, actor: adminId,
+                details: new Dictionary<string, string> { ["roles"] = canonical, ["previousRoles"] = user.Roles });
+            await Audit.RecordAsync(audit, cancellationToken);
+            user.Roles = canonical;
+            if (await _users.TryReplaceAsync(user, cancellationToken))
+            {
+                // A removal of admin was taken from the index before the write (ReleaseAdminUnlessLastAsync).
+                await _admins.ListIfAdminAsync(user, cancellationToken);
+                var sessions = await _sessions.RevokeAccessTokensAsync(userId, cancellationToken);
+                AuthLog.RolesChanged(_logger, adminId, userId, canonical, sessions);
+                Metrics.AdminAction("set_roles");
+                return new SetRolesResult.Updated(user.ToAccount());
+            }
+        }
+
+        throw new StorageContentionException();
+    }
+
+    /// <summary>Ends every session of the user and, with <paramref name="apiKeys"/>, revokes every API key. False when there is no such user.</summary>
+    public async Task<bool> ForceLogoutAsync(string adminId, string userId, bool apiKeys, CancellationToken cancellationToken)
+    {
+        if (!await _sessionService.ForceLogoutAsync(adminId, userId, cancellationToken, apiKeys))
+        {
+            return false;
+        }
+
+        if (apiKeys)
+        {
+            await _apiKeys.RevokeAllForUserAsync(userId, cancellationToken);
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -95,7 +174,7 @@ public sealed class UserAdministration
     /// none (then true, and nothing changes). Safe under concurrency: of two admins demoting each other at once, one
     /// stays (<see cref="AdminIndex"/>).
     /// </summary>
-    public async Task<bool> ReleaseAdminUnlessLastAsync(string userId, IEnumerable<string> newRoles, CancellationToken cancellationToken)
+    private async Task<bool> ReleaseAdminUnlessLastAsync(string userId, IEnumerable<string> newRoles, CancellationToken cancellationToken)
     {
         if (newRoles.Contains(Roles.Admin, StringComparer.Ordinal) || !await IsEnabledAdminAsync(userId, cancellationToken))
         {
@@ -106,7 +185,7 @@ public sealed class UserAdministration
     }
 
     private async Task<bool> IsEnabledAdminAsync(string userId, CancellationToken cancellationToken) =>
-        await GetAsync(userId, cancellationToken) is { Disabled: false } user && IsAdmin(user);
+        await FindAsync(userId, cancellationToken) is { Disabled: false } user && IsAdmin(user);
 
     private static bool IsAdmin(UserEntity user) => user.Roles.Split(',').Contains(Roles.Admin, StringComparer.Ordinal);
 
@@ -115,7 +194,7 @@ public sealed class UserAdministration
         AuditEvent? audit = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var user = await GetAsync(userId, cancellationToken);
+            var user = await FindAsync(userId, cancellationToken);
             if (user is null)
             {
                 return new AdminChangeResult.NotFound();
@@ -135,7 +214,7 @@ public sealed class UserAdministration
             }
 
             // Before the change; a repeated call that finds it set already recorded nothing new (the first call did).
-            audit ??= Audit?.Event(disabled ? AuditEventType.UserDisabled : AuditEventType.UserEnabled, userId, actor: adminId);
+            audit ??= Audit.Event(disabled ? AuditEventType.UserDisabled : AuditEventType.UserEnabled, userId, actor: adminId);
             await Audit.RecordAsync(audit, cancellationToken);
             user.Disabled = disabled;
             if (disabled)
@@ -152,9 +231,9 @@ public sealed class UserAdministration
         throw new StorageContentionException();
     }
 
-    private async Task<UserEntity?> GetAsync(string userId, CancellationToken cancellationToken)
+    private async Task<UserEntity?> FindAsync(string userId, CancellationToken cancellationToken)
     {
-        var emailKey = await _sessions.FindEmailKeyAsync(userId, cancellationToken);
+        var emailKey = await _users.FindEmailKeyAsync(userId, cancellationToken);
         return emailKey is null ? null : await _users.FindByEmailKeyAsync(emailKey, cancellationToken);
     }
 }

@@ -6,16 +6,6 @@ using FuncAuth.Core.Tokens;
 
 namespace FuncAuth.Core.Accounts.EmailTokens;
 
-/// <summary>What a verification or reset token is for; part of its MAC, so one can never pass as the other.</summary>
-internal enum AccountTokenPurpose
-{
-    VerifyEmail,
-    ResetPassword,
-}
-
-/// <summary>A verification or reset token taken apart; its MAC is checked only against the account it names.</summary>
-internal sealed record AccountTokenParts(AccountTokenPurpose Purpose, string UserId, DateTimeOffset ExpiresAt, string KeyId, byte[] Mac);
-
 /// <summary>
 /// Verification and reset tokens: <c>purpose.userId.expires.kid.mac</c>, mac = HMAC-SHA256 under a key derived from
 /// signing-key version <c>kid</c>, over the rest and the account's current state: its security stamp, a fingerprint of

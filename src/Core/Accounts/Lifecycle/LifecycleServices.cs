@@ -11,32 +11,16 @@ using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Accounts.Lifecycle;
 
-/// <summary>Registers the account lifecycle and the v2 admin operations.</summary>
+/// <summary>Registers the internal parts of <see cref="Sessions.AccountService"/> and the admin façade.</summary>
 public static class LifecycleServices
 {
     public static IServiceCollection AddFuncAuthAccountLifecycle(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new AccountRows(sp.GetRequiredService<AuthTables>()));
-        services.AddSingleton(sp => new AccountLifecycle(
-            sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetRequiredService<PasswordHashing>(), sp.GetRequiredService<SigningKeyRing>(),
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
-            sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AccountLifecycle>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Breaches = sp.GetRequiredService<BreachedPasswords>(),
-            Admins = sp.GetRequiredService<AdminIndex>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-            SecurityEmails = sp.GetRequiredService<SecurityEmails>(),
-        });
-        services.AddSingleton(sp => new UserAdministration(
-            sp.GetRequiredService<UserStore>(), sp.GetRequiredService<SessionStore>(), sp.GetRequiredService<AccountRows>(),
-            sp.GetRequiredService<ApiKeyService>(), sp.GetRequiredService<AdminIndex>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<UserAdministration>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-            Audit = sp.GetRequiredService<Audit.AuditTrail>(),
-        });
+        services.AddSingleton<EmailTokens.AccountTokenReader>();
+        services.AddSingleton<EmailVerification>();
+        services.AddSingleton<PasswordChanges>();
+        services.AddSingleton<AccountDeletion>();
+        services.AddSingleton<UserAdministration>();
         return services;
     }
 }

@@ -1,0 +1,3 @@
+namespace FuncAuth.Core.Passkeys;
+
+public sealed record RegisterPasskeyResult(RegisterPasskeyStatus Status, PasskeyInfo? Passkey = null, IReadOnlyDictionary<string, string[]>? Errors = null);
