@@ -64,6 +64,7 @@ public static class ServiceSetup
         services.AddOptions<CorsSettings>().Bind(builder.Configuration.GetSection("Cors"));
         services.AddCors();
         OAuth.LoginPage.Register(services);
+        OAuth.TokenGrants.Register(services);
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(p => p
             .WithOrigins(settings.Value.Origins)
             .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch)
