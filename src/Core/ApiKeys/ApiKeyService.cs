@@ -222,7 +222,16 @@ public sealed class ApiKeyService
             return new(check.Status == AccessTokenStatus.Expired ? KeyTokenStatus.Expired : KeyTokenStatus.Invalid);
         }
 
-        var claims = check.Claims!;
+        return await AuthenticateTokenAsync(check.Claims!, cancellationToken);
+    }
+
+    /// <summary>
+    /// The key check of <see cref="AuthenticateTokenAsync(string?, CancellationToken)"/> for a token already validated
+    /// (<see cref="AccessTokens.ValidateAsync"/>): issued to a key of its subject (no <c>sid</c>), and that key still live.
+    /// </summary>
+    public async Task<KeyTokenResult> AuthenticateTokenAsync(AccessTokenClaims claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
         if (claims.SessionId.Length != 0 || !ApiKeyFormat.IsValidId(claims.ClientId) || ApiKeyFormat.OwnerOf(claims.ClientId!) != claims.Subject)
         {
             return new(KeyTokenStatus.Invalid);
@@ -332,7 +341,11 @@ public sealed class ApiKeyService
     /// Whether an (unvalidated) JWT has the shape of a key token: no <c>sid</c> and a key id as <c>client_id</c>. Only
     /// routes the token; the chosen path validates it in full.
     /// </summary>
-    private static bool LooksLikeKeyToken(string? token)
+    /// <summary>
+    /// Whether a token has the shape of one issued to an API key (no <c>sid</c>, <c>client_id</c> a key id), read from
+    /// its payload without validating it: only which check a token goes to, never whether it is accepted.
+    /// </summary>
+    public static bool LooksLikeKeyToken(string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 8 * 1024)
         {

@@ -26,6 +26,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _dependencyFailures;
     private readonly Counter<long> _breachCheckUnavailable;
     private readonly Counter<long> _clientAddressUnknown;
+    private readonly Counter<long> _accessTokenValidations;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
@@ -41,6 +42,7 @@ public sealed class AuthMetrics
         _adminActions = meter.CreateCounter<long>("funcauth.admin_actions", "{action}", "Admin changes to an account, by action (force_logout, set_roles, disable, enable).");
         _dependencyFailures = meter.CreateCounter<long>("funcauth.dependency.failures", "{failure}", "Failed calls to a dependency, by dependency (tables, queue, key_vault, smtp, unknown), class (connection_refused, connection_lost, timeout, throttled, authorization, other) and route (the endpoint's route pattern, or outbox).");
         _breachCheckUnavailable = meter.CreateCounter<long>("funcauth.breach_check.unavailable", "{check}", "New passwords accepted unchecked because the breached-password API failed or did not answer in time.");
+        _accessTokenValidations = meter.CreateCounter<long>("funcauth.access_token.validations", "{token}", "Access tokens validated (signature, lifetime, issuer, audience), by outcome (valid, invalid, expired): one per request that presents a bearer token.");
         _clientAddressUnknown = meter.CreateCounter<long>("funcauth.client_address.unknown", "{request}", "Requests whose client address was absent, loopback, private, link-local or CGNAT and not a trusted proxy: per-address limits skipped.");
     }
 
@@ -84,6 +86,13 @@ public sealed class AuthMetrics
     }
 
     /// <summary>A user ending one of their sessions by its id (not a logout: the session need not be the caller's).</summary>
+
+    internal void AccessTokenValidated(Tokens.AccessTokenStatus status) => _accessTokenValidations.Add(1, new KeyValuePair<string, object?>("outcome", status switch
+    {
+        Tokens.AccessTokenStatus.Valid => "valid",
+        Tokens.AccessTokenStatus.Expired => "expired",
+        _ => "invalid",
+    }));
 
     internal void ApiKeyAuthenticated(bool accepted) =>
         _apiKeyAuthentications.Add(1, new KeyValuePair<string, object?>("outcome", accepted ? "ok" : "refused"));

@@ -237,6 +237,16 @@ public sealed class SessionService
             return check.Status == AccessTokenStatus.Expired ? new AuthenticationResult.Expired() : new AuthenticationResult.Invalid();
         }
 
+        return await AuthenticateAsync(claims, cancellationToken);
+    }
+
+    /// <summary>
+    /// The session check of <see cref="AuthenticateAsync(string?, CancellationToken)"/> for a token already validated
+    /// (<see cref="AccessTokens.ValidateAsync"/>): its session is live and the token is the session's current one.
+    /// </summary>
+    public async Task<AuthenticationResult> AuthenticateAsync(AccessTokenClaims claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
         if (!Ids.IsValid(claims.Subject) || !Ids.IsValid(claims.SessionId))
         {
             return new AuthenticationResult.Invalid();

@@ -25,7 +25,7 @@ public sealed record SessionProof(DateTimeOffset AuthTime, IReadOnlyList<string>
 public sealed record AccessTokenCheck(AccessTokenStatus Status, AccessTokenClaims? Claims = null);
 
 /// <summary>Issues and strictly validates ES256 access tokens (RFC 9068 profile, <c>typ</c> <c>at+jwt</c>).</summary>
-public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing keys, TimeProvider time)
+public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing keys, TimeProvider time, Diagnostics.AuthMetrics? metrics = null)
 {
     public const string TokenType = "at+jwt";
     private const int MaximumTokenBytes = 8 * 1024;
@@ -100,7 +100,18 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKeyRing k
         return _handler.CreateToken(descriptor);
     }
 
+    /// <summary>
+    /// Validates a token strictly (ES256 signature by a key of the ring, lifetime, issuer, audience, type). Every
+    /// validation is counted (<c>funcauth.access_token.validations</c>), which is how a test holds a request to one.
+    /// </summary>
     public async Task<AccessTokenCheck> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var check = await CheckAsync(token, cancellationToken);
+        metrics?.AccessTokenValidated(check.Status);
+        return check;
+    }
+
+    private async Task<AccessTokenCheck> CheckAsync(string token, CancellationToken cancellationToken)
     {
         if (token.Length is 0 or > MaximumTokenBytes)
         {

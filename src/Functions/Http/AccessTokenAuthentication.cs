@@ -1,91 +1,56 @@
-using System.Diagnostics;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using FuncAuth.Core.ApiKeys;
-using FuncAuth.Core.Sessions;
 using FuncAuth.Functions.ApiKeys;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace FuncAuth.Functions.Http;
 
 /// <summary>
-/// Bearer authentication against FuncAuth's own sessions: a valid signature is not enough, the session must be live
-/// and the token must be the one it currently accepts. Failures answer with the API's codes and RFC 6750's header.
+/// Bearer authentication, the default scheme: a policy scheme that forwards each request to one of two schemes, a
+/// session's access token (<see cref="SessionTokenAuthentication"/>) or an API key's credential
+/// (<see cref="ApiKeyAuthentication"/>: <c>X-API-Key</c> or a token issued to a key). The chosen scheme validates the
+/// token once and answers its own challenge, so every failure keeps the API's codes and headers.
 /// </summary>
-public sealed class AccessTokenAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    SessionService sessions,
-    ApiKeyService apiKeys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+public static class AccessTokenAuthentication
 {
     public const string SchemeName = "FuncAuthBearer";
     public const string AdminPolicy = "admin";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>Registers the policy scheme as the default, its two schemes and the admin policy.</summary>
+    public static IServiceCollection AddAccessTokenAuthentication(this IServiceCollection services)
     {
-        var token = ReadBearerToken(Request);
-        if (await ApiKeyAuthentication.TryAuthenticateAsync(Context, token, SchemeName, apiKeys) is { } keyResult)
-        {
-            return keyResult;
-        }
-
-        var result = await sessions.AuthenticateAsync(token, Context.RequestAborted);
-        if (result is not AuthenticationResult.Authenticated { Session: var session })
-        {
-            Context.Features.Set(new Failure(result));
-            return result is AuthenticationResult.Missing ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.GetType().Name);
-        }
-
-        Context.Features.Set(session);
-        var identity = new ClaimsIdentity(
-            session.Roles.Select(r => new Claim("roles", r)).Append(new Claim("sub", session.UserId)).Append(new Claim("sid", session.SessionId))
-                .Append(new Claim("auth_time", session.AuthTime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64))
-                .Concat(session.Methods.Select(m => new Claim("amr", m))),
-            SchemeName,
-            "sub",
-            "roles");
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        // Authentication core only: the full AddAuthentication also brings Data Protection, which bearer tokens don't need
+        // and which would write key files to the profile of whatever machine runs the app.
+        services.AddWebEncoders();
+        services.AddAuthenticationCore(o => o.DefaultScheme = SchemeName);
+        new AuthenticationBuilder(services)
+            .AddPolicyScheme(SchemeName, null, o => o.ForwardDefaultSelector = SchemeFor)
+            .AddScheme<AuthenticationSchemeOptions, SessionTokenAuthentication>(SessionTokenAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(FuncAuth.Core.Accounts.Roles.Admin));
+        return services;
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    /// <summary>
+    /// The scheme for this request, from its headers alone: <c>X-API-Key</c> where the endpoint takes it, a bearer token
+    /// shaped like a key's (read, not validated: the chosen scheme validates it and checks its kind again), else a
+    /// session's token or none.
+    /// </summary>
+    public static string SchemeFor(HttpContext context)
     {
-        if (Context.Features.Get<ApiKeyFailure>() is { } keyFailure)
-        {
-            return keyFailure.ExecuteAsync(Context);
-        }
-
-        // No failure recorded: authentication found no token, or the endpoint was reached without authenticating.
-        var (code, detail) = (Context.Features.Get<Failure>()?.Result ?? new AuthenticationResult.Missing()) switch
-        {
-            AuthenticationResult.Expired => (ErrorCodes.TokenExpired, "The access token has expired."),
-            AuthenticationResult.Revoked => (ErrorCodes.TokenRevoked, "The access token's session has ended or the token was replaced."),
-            AuthenticationResult.Invalid => (ErrorCodes.TokenInvalid, "The access token is not valid."),
-            AuthenticationResult.Missing => (ErrorCodes.TokenMissing, "An access token is required: send Authorization: Bearer <token>."),
-            _ => throw new UnreachableException(),
-        };
-        Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
-        return Problems.Create(code, detail).ExecuteAsync(Context);
+        var accepts = context.GetEndpoint()?.Metadata.GetMetadata<AcceptsApiKeys>();
+        return accepts is { Header: true } && context.Request.Headers.ContainsKey(ApiKeyAuthentication.HeaderName)
+            || ApiKeyService.LooksLikeKeyToken(ReadBearerToken(context.Request))
+            ? ApiKeyAuthentication.SchemeName
+            : SessionTokenAuthentication.SchemeName;
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Create(ErrorCodes.Forbidden, "This operation requires the admin role.").ExecuteAsync(Context);
-
-    private static string? ReadBearerToken(HttpRequest request)
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
+    public static string? ReadBearerToken(HttpRequest request)
     {
         var header = request.Headers[HeaderNames.Authorization].ToString();
         const string prefix = "Bearer ";
         return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
     }
-
-    private sealed record Failure(AuthenticationResult Result);
-}
-
-/// <summary>The authenticated caller of a protected endpoint, bound from what authentication established.</summary>
-public sealed record Caller(AuthenticatedSession Session)
-{
-    public static ValueTask<Caller?> BindAsync(HttpContext context) =>
-        ValueTask.FromResult(context.Features.Get<AuthenticatedSession>() is { } session ? new Caller(session) : null);
 }

@@ -5,56 +5,6 @@ using Microsoft.Extensions.Primitives;
 
 namespace FuncAuth.Functions.Http;
 
-/// <summary>Which hops' <c>X-Forwarded-For</c> is believed (configuration section <c>Network</c>).</summary>
-public sealed class NetworkOptions
-{
-    public const string Section = "Network";
-
-    /// <summary>Comma-separated addresses or CIDR ranges of proxies in front of the app. Default: none.</summary>
-    public string? TrustedProxies { get; set; }
-
-    /// <summary>
-    /// The header that carries the client address as the platform's front end wrote it (for example
-    /// <c>X-Azure-ClientIP</c> behind Azure Front Door), read instead of <c>X-Forwarded-For</c>. Default: none.
-    /// </summary>
-    public string? ClientAddressHeader { get; set; }
-
-    public IReadOnlyList<IPNetwork> TrustedNetworks() => Parse(TrustedProxies) ?? [];
-
-    /// <summary>The header the client address is read from behind a trusted proxy.</summary>
-    public string ForwardingHeader => string.IsNullOrWhiteSpace(ClientAddressHeader) ? "X-Forwarded-For" : ClientAddressHeader.Trim();
-
-    /// <summary>Whether <see cref="ClientAddressHeader"/> is empty or a header name (an RFC 9110 token).</summary>
-    public static bool IsHeaderName(string? value) =>
-        string.IsNullOrWhiteSpace(value) || value.Trim().All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal));
-
-    /// <summary>The ranges, or null when an entry is neither an address nor a CIDR range.</summary>
-    public static IReadOnlyList<IPNetwork>? Parse(string? value)
-    {
-        var networks = new List<IPNetwork>();
-        foreach (var entry in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (IPNetwork.TryParse(entry, out var network))
-            {
-                networks.Add(network);
-            }
-            else if (IPAddress.TryParse(entry, out var address))
-            {
-                address = Canonical(address);
-                networks.Add(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return networks;
-    }
-
-    internal static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-}
-
 /// <summary>
 /// The client address of README's "Abuse resistance": the address the platform's front end saw. Starting from the connection's peer, as
 /// long as the hop is a trusted proxy, step one entry left in <c>X-Forwarded-For</c> (or in the header
@@ -280,27 +230,4 @@ public static class ClientAddress
     }
 
     private sealed record Resolved(string? Key);
-}
-
-/// <summary>
-/// Requests whose client address is not a client's (<see cref="ClientAddress"/>): counted by
-/// <c>funcauth.client_address.unknown</c>, and a warning once per instance, because it usually means the proxies in
-/// front of the app are not named in <c>Network__TrustedProxies</c> or the front end's header is not configured.
-/// </summary>
-public sealed partial class UnknownClientAddresses(ILogger<UnknownClientAddresses> logger, FuncAuth.Core.Diagnostics.AuthMetrics metrics)
-{
-    private int _warned;
-
-    /// <param name="address">What the address resolved to; null when the connection had no peer address.</param>
-    public void Seen(IPAddress? address)
-    {
-        metrics.ClientAddressUnknown();
-        if (Interlocked.Exchange(ref _warned, 1) == 0)
-        {
-            Warn(logger, address?.ToString() ?? "(none)");
-        }
-    }
-
-    [LoggerMessage(2300, LogLevel.Warning, "A request's client address resolved to {Address}, which is not public and not a trusted proxy: per-address limits are skipped for such requests (logged once per instance; counted by funcauth.client_address.unknown). Name the proxies in Network__TrustedProxies or set Network__ClientAddressHeader.")]
-    private static partial void Warn(ILogger logger, string address);
 }

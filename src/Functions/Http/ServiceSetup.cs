@@ -1,19 +1,10 @@
 using FuncAuth.Core;
 using FuncAuth.Functions.Telemetry;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Functions.Http;
-
-/// <summary>Origins allowed to call from a browser (configuration section <c>Cors</c>).</summary>
-public sealed class CorsSettings
-{
-    public string? AllowedOrigins { get; set; }
-
-    public string[] Origins => (AllowedOrigins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
 
 public static class ServiceSetup
 {
@@ -68,18 +59,12 @@ public static class ServiceSetup
         });
         services.AddExceptionHandler<ErrorHandling>();
 
-        // Authentication core only: the full AddAuthentication also brings Data Protection, which bearer tokens don't need
-        // and which would write key files to the profile of whatever machine runs the app.
-        services.AddWebEncoders();
-        services.AddAuthenticationCore(o => o.DefaultScheme = AccessTokenAuthentication.SchemeName);
-        new AuthenticationBuilder(services)
-            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(AccessTokenAuthentication.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(FuncAuth.Core.Accounts.Roles.Admin));
+        services.AddAccessTokenAuthentication();
 
         services.AddOptions<CorsSettings>().Bind(builder.Configuration.GetSection("Cors"));
         services.AddCors();
         OAuth.LoginPage.Register(services);
+        OAuth.TokenGrants.Register(services);
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(p => p
             .WithOrigins(settings.Value.Origins)
             .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch)

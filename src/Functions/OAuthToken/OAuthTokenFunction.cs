@@ -1,7 +1,4 @@
 using FuncAuth.Core.Abuse;
-using FuncAuth.Core.ApiKeys;
-using FuncAuth.Core.Sessions;
-using FuncAuth.Functions.ApiKeys;
 using FuncAuth.Functions.Http;
 using FuncAuth.Functions.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,16 +17,12 @@ public static class OAuthTokenFunction
 
     /// <summary>
     /// RFC 6749 token endpoint: form-encoded or JSON, read by <see cref="OAuthFields"/>; errors in the OAuth shape. The
-    /// services are marked as such: the compile-time request delegate would otherwise take one for a JSON body.
+    /// grants are marked as a service: the compile-time request delegate would otherwise take them for a JSON body.
     /// </summary>
     public static async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> HandleAsync(
-        HttpRequest request, [FromServices] LoginGuard logins, [FromServices] SessionService sessions, [FromServices] ApiKeyService apiKeys,
-        [FromServices] FuncAuth.Core.Mfa.MfaService mfa, [FromServices] Core.OAuth.AuthorizationService authorization,
-        [FromServices] Microsoft.Extensions.Options.IOptions<Core.OAuth.OAuthOptions> oauth, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] TokenGrants grants, CancellationToken cancellationToken)
     {
         var (fields, error) = await OAuthFields.ReadAsync(request, cancellationToken);
-        return fields is null
-            ? error!
-            : await TokenGrants.IssueAsync(request, fields, new GrantServices(logins, sessions, apiKeys, mfa, authorization, oauth.Value), cancellationToken);
+        return fields is null ? error! : await grants.IssueAsync(request, fields, cancellationToken);
     }
 }

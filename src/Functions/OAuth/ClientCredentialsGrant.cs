@@ -1,14 +1,12 @@
 using System.Text;
 using System.Diagnostics;
 using FuncAuth.Core.ApiKeys;
-using FuncAuth.Functions.OAuth;
+using FuncAuth.Functions.ApiKeys;
+using FuncAuth.Functions.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
-namespace FuncAuth.Functions.ApiKeys;
-
-/// <summary>Client credentials as presented, and how (HTTP Basic or body fields).</summary>
-public sealed record ClientCredentials(string? ClientId, string? ClientSecret, bool UsedBasic);
+namespace FuncAuth.Functions.OAuth;
 
 /// <summary>
 /// The <c>client_credentials</c> grant of <c>POST /oauth/token</c> (RFC 6749 §4.4): the client authenticates with an API
@@ -16,23 +14,25 @@ public sealed record ClientCredentials(string? ClientId, string? ClientSecret, b
 /// no refresh token. Errors answer the OAuth way (§5.2); a failed client authentication is 401 <c>invalid_client</c>,
 /// with <c>WWW-Authenticate: Basic</c> when the client used Basic.
 /// </summary>
-public static class ClientCredentialsGrant
+public sealed class ClientCredentialsGrant(ApiKeyService apiKeys) : ITokenGrant
 {
-    public const string GrantType = "client_credentials";
+    public const string Type = "client_credentials";
+
+    public string GrantType => Type;
 
     /// <summary>
-    /// Answers a client_credentials request. <paramref name="field"/> reads one field of the already parsed form or
-    /// JSON body (null when absent); checking for repeated fields and the content type is the token endpoint's job.
+    /// Answers a client_credentials request. Checking for repeated fields and the content type is the token endpoint's
+    /// job (<see cref="OAuthFields"/>).
     /// </summary>
-    public static async Task<Results<ClientTokenIssued, OAuthError>> HandleAsync(HttpRequest request, Func<string, string?> field, ApiKeyService apiKeys, CancellationToken cancellationToken)
+    public async Task<Results<TokenIssued, ClientTokenIssued, OAuthError>> IssueAsync(HttpRequest request, OAuthFields fields, CancellationToken cancellationToken)
     {
-        var (credentials, problem) = ReadCredentials(request, field);
+        var (credentials, problem) = ReadCredentials(request, name => fields[name]);
         if (credentials is null)
         {
             return problem ?? throw new UnreachableException();
         }
 
-        var result = await apiKeys.IssueClientTokenAsync(credentials.ClientId, credentials.ClientSecret, field("scope"), cancellationToken);
+        var result = await apiKeys.IssueClientTokenAsync(credentials.ClientId, credentials.ClientSecret, fields["scope"], cancellationToken);
         return (result.Status, result.Token) switch
         {
             (ClientCredentialsStatus.Issued, { } token) => new ClientTokenIssued(new ClientTokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope)),
@@ -110,24 +110,4 @@ public static class ClientCredentialsGrant
     }
 
     private static string FormDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));
-
-}
-
-/// <summary>RFC 6749 §5.1 answer of the client_credentials grant: the token, no refresh token, never cached.</summary>
-public sealed class ClientTokenIssued(ClientTokenResponse value) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ClientTokenResponse>
-{
-    public int? StatusCode => StatusCodes.Status200OK;
-
-    public ClientTokenResponse? Value => value;
-
-    object? IValueHttpResult.Value => value;
-
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.Headers.CacheControl = "no-store";
-        response.Headers.Pragma = "no-cache";
-        return response.WriteAsJsonAsync(value, ApiKeyJsonContext.Default.ClientTokenResponse, "application/json; charset=utf-8", httpContext.RequestAborted);
-    }
 }
