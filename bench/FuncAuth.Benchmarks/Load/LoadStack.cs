@@ -372,10 +372,11 @@ internal static class ProcStats
 /// <summary>The published app started the way the Functions host starts a custom handler, on a free loopback port.</summary>
 internal sealed class PublishedApp : IAsyncDisposable
 {
-    private PublishedApp(Process process, int port)
+    private PublishedApp(Process process, int port, string healthPath = "/api/health")
     {
         Process = process;
         Port = port;
+        HealthPath = healthPath;
         Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"),
@@ -388,6 +389,9 @@ internal sealed class PublishedApp : IAsyncDisposable
     public int Port { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The route that answers 200 once the process is ready.</summary>
+    public string HealthPath { get; }
 
     public long CpuTicks => ProcStats.CpuTicks(Process.Id);
 
@@ -444,6 +448,54 @@ internal sealed class PublishedApp : IAsyncDisposable
         return new PublishedApp(process, port);
     }
 
+    /// <summary>
+    /// Starts the ASP.NET Core Identity peer (the build output of bench/FuncAuth.IdentityPeer) on the JIT, with a SQLite
+    /// database of its own in a fresh temporary folder, under the same environment rules as the app: no inherited GC knobs.
+    /// </summary>
+    public static PublishedApp StartPeer(string buildFolder, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var assembly = Path.Combine(buildFolder, "FuncAuth.IdentityPeer.dll");
+        if (!File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"No peer at {assembly}: build bench/FuncAuth.IdentityPeer -c Release first (bench/load.sh does).");
+        }
+
+        var port = LoopbackPorts.FreePort();
+        var data = Directory.CreateTempSubdirectory("identity-peer-");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = buildFolder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(assembly);
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["PEER_URL"] = $"http://127.0.0.1:{port}";
+        start.Environment["PEER_DATABASE"] = Path.Combine(data.FullName, "peer.db");
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The peer did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.Exited += (_, _) =>
+        {
+            try
+            {
+                data.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        process.EnableRaisingEvents = true;
+        return new PublishedApp(process, port, "/health");
+    }
+
     /// <summary>Polls /api/health until it answers 200; fails after <paramref name="timeout"/> or if the process exits.</summary>
     public async Task WaitHealthyAsync(TimeSpan timeout, TimeSpan poll)
     {
@@ -452,7 +504,7 @@ internal sealed class PublishedApp : IAsyncDisposable
         {
             try
             {
-                using var response = await Client.GetAsync("/api/health");
+                using var response = await Client.GetAsync(HealthPath);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
