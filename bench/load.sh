@@ -36,7 +36,14 @@ case "$mode" in
     runs=10
     if [[ "${1:-}" =~ ^[0-9]+$ ]]; then runs=$1; shift; fi
     exec "${bench[@]}" coldstart "$runs" --app "aot=$aot" --app "r2r=$r2r" "$@" ;;
-  gc) exec "${bench[@]}" gc --app "aot=$aot" "$@" ;;
+  gc)
+    # A Native AOT executable links one GC: the workstation one unless told otherwise, and then DOTNET_gcServer=1 is
+    # ignored without a word. The GC comparison runs a build that links the server GC too (its default stays workstation).
+    svr=artifacts/bench/aot-svrgc
+    if [ ! -x "$svr/FuncAuth.Functions" ]; then
+      dotnet publish src/Functions -c Release -p:IlcLinkServerGC=true -o "$svr" -nologo -v quiet
+    fi
+    exec "${bench[@]}" gc --app "aot=$svr" "$@" ;;
   peer) exec "${bench[@]}" load --app "aot=$aot" --peer "identity=bench/FuncAuth.IdentityPeer/bin/Release/net10.0" \
           --clients 8 --ops login,refresh,me --warmup 3 --reps 5 "$@" ;;
 esac

@@ -40,7 +40,11 @@ internal static class LoadBench
         return 0;
     }
 
-    /// <summary>gc --app DIR [--clients 8] ...: the same load on one build under several GC settings.</summary>
+    /// <summary>
+    /// gc --app DIR [--clients 8] ...: the same load on one build under several GC settings. The server variants need a
+    /// build published with -p:IlcLinkServerGC=true (bench/load.sh gc makes one): a Native AOT executable linked with the
+    /// workstation GC alone ignores DOTNET_gcServer=1 and runs them as workstation.
+    /// </summary>
     public static async Task<int> RunGcAsync(string[] args)
     {
         var options = LoadOptions.Parse(args, [8], ["login", "refresh", "me"]);
