@@ -412,12 +412,7 @@ internal sealed class PublishedApp : IAsyncDisposable
         }
 
         var port = LoopbackPorts.FreePort();
-        var start = new ProcessStartInfo(executable) { WorkingDirectory = publishFolder, RedirectStandardOutput = true, RedirectStandardError = true };
-        // Only the settings of the run: no GC knobs inherited from the shell that started the benchmark.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        var start = NewStartInfo(executable, publishFolder);
 
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
@@ -435,16 +430,7 @@ internal sealed class PublishedApp : IAsyncDisposable
         start.Environment["Passwords__BreachCheck"] = "false";
         // A request waiting its turn for a hash at 32 clients is measured as latency, not cut off at the 2 s deadline.
         start.Environment["Storage__RequestDeadline"] = "00:01:00";
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = Launch(start, extra);
         return new PublishedApp(process, port);
     }
 
@@ -462,26 +448,13 @@ internal sealed class PublishedApp : IAsyncDisposable
 
         var port = LoopbackPorts.FreePort();
         var data = Directory.CreateTempSubdirectory("identity-peer-");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = buildFolder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = NewStartInfo("dotnet", buildFolder);
         start.ArgumentList.Add(assembly);
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["PEER_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["PEER_DATABASE"] = Path.Combine(data.FullName, "peer.db");
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The peer did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = Launch(start, extra);
         process.Exited += (_, _) =>
         {
             try
@@ -494,6 +467,34 @@ internal sealed class PublishedApp : IAsyncDisposable
         };
         process.EnableRaisingEvents = true;
         return new PublishedApp(process, port, "/health");
+    }
+
+    /// <summary>Only the settings of the run: no GC knobs inherited from the shell that started the benchmark.</summary>
+    private static ProcessStartInfo NewStartInfo(string file, string folder)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        return start;
+    }
+
+    /// <summary>Starts the process with the variant's own settings last, its output drained so it never blocks on a full pipe.</summary>
+    private static Process Launch(ProcessStartInfo start, IReadOnlyDictionary<string, string>? extra)
+    {
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException(start.FileName + " did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Polls /api/health until it answers 200; fails after <paramref name="timeout"/> or if the process exits.</summary>
