@@ -12,7 +12,10 @@ namespace FuncAuth.Benchmarks.Load;
 /// </summary>
 internal static class ColdStartBench
 {
-    /// <summary>coldstart [N] --app aot=DIR --app r2r=DIR (the first is the numerator of the ratio)</summary>
+    /// <summary>
+    /// coldstart [N] --app aot=DIR --app r2r=DIR [--env NAME:KEY=VALUE ...] (the first is the numerator of the ratio;
+    /// --env runs one of them under extra environment variables, so one build can be started under two GC modes).
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var runs = 10;
@@ -22,7 +25,8 @@ internal static class ColdStartBench
             args = args[1..];
         }
 
-        var apps = LoadOptions.Parse(args, [1], []).Apps;
+        var options = LoadOptions.Parse(args, [1], []);
+        var apps = options.Apps;
         if (apps.Count != 2)
         {
             Console.Error.WriteLine("coldstart: give two --app NAME=PUBLISH_FOLDER (the first is divided by the second)");
@@ -62,7 +66,7 @@ internal static class ColdStartBench
             var order = i % 2 == 0 ? apps : [apps[1], apps[0]];
             foreach (var (name, folder) in order)
             {
-                samples[name].Add(await MeasureAsync(folder, storage.ConnectionString, signingKey, prefix, email));
+                samples[name].Add(await MeasureAsync(folder, storage.ConnectionString, signingKey, prefix, email, options.EnvironmentOf(name)));
             }
         }
 
@@ -87,10 +91,10 @@ internal static class ColdStartBench
         return 0;
     }
 
-    private static async Task<Sample> MeasureAsync(string folder, string connectionString, string signingKey, string prefix, string email)
+    private static async Task<Sample> MeasureAsync(string folder, string connectionString, string signingKey, string prefix, string email, IReadOnlyDictionary<string, string> environment)
     {
         var clock = Stopwatch.StartNew();
-        await using var app = PublishedApp.Start(folder, connectionString, signingKey, prefix);
+        await using var app = PublishedApp.Start(folder, connectionString, signingKey, prefix, environment);
         // The first answer of any status is the process listening; the first 200 is storage and the signing key ready too.
         double? listening = null;
         while (true)

@@ -19,14 +19,17 @@ internal static class LoadBench
     private static readonly string[] AllOperations = ["signup", "login", "refresh", "me"];
 
     /// <summary>
-    /// load --app NAME=DIR [--app NAME=DIR ...] [--env NAME:KEY=VALUE ...] [--clients 1,8,32] [--duration 3] [--reps 3]
-    /// [--ops signup,login,refresh,me]. --env sets an environment variable for the variant NAME only, so one build can run
-    /// side by side under several runtime settings (the same folder may be given under several names).
+    /// load --app NAME=DIR [--app NAME=DIR ...] [--peer NAME=DIR] [--env NAME:KEY=VALUE ...] [--clients 1,8,32] [--duration 3]
+    /// [--reps 3] [--warmup 0.5] [--ops signup,login,refresh,me]. --env sets an environment variable for the variant NAME
+    /// only, so one build can run side by side under several runtime settings (the same folder may be given under several
+    /// names). --peer adds the ASP.NET Core Identity peer (the build folder of bench/FuncAuth.IdentityPeer), its windows
+    /// interleaved with the app's: its CPU is its whole process, SQLite included.
     /// </summary>
     public static async Task<int> RunLoadAsync(string[] args)
     {
         var options = LoadOptions.Parse(args, [1, 8, 32], AllOperations);
         var variants = options.Apps.Select(app => new Variant(app.Name, app.Folder, options.EnvironmentOf(app.Name))).ToList();
+        variants.AddRange(options.Peers.Select(peer => new Variant(peer.Name, peer.Folder, options.EnvironmentOf(peer.Name), IsPeer: true)));
         if (variants.Count == 0)
         {
             Console.Error.WriteLine("load: give at least one --app NAME=PUBLISH_FOLDER");
@@ -37,7 +40,11 @@ internal static class LoadBench
         return 0;
     }
 
-    /// <summary>gc --app DIR [--clients 8] ...: the same load on one build under several GC settings.</summary>
+    /// <summary>
+    /// gc --app DIR [--clients 8] ...: the same load on one build under several GC settings. The server variants need a
+    /// build published with -p:IlcLinkServerGC=true (bench/load.sh gc makes one): a Native AOT executable linked with the
+    /// workstation GC alone ignores DOTNET_gcServer=1 and runs them as workstation.
+    /// </summary>
     public static async Task<int> RunGcAsync(string[] args)
     {
         var options = LoadOptions.Parse(args, [8], ["login", "refresh", "me"]);
@@ -78,9 +85,18 @@ internal static class LoadBench
         {
             foreach (var variant in variants)
             {
-                var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
-                await storage.CreateTablesAsync(prefix);
-                var app = PublishedApp.Start(variant.Folder, storage.ConnectionString, PublishedApp.NewSigningKey(), prefix, variant.Environment);
+                PublishedApp app;
+                if (variant.IsPeer)
+                {
+                    app = PublishedApp.StartPeer(variant.Folder, variant.Environment);
+                }
+                else
+                {
+                    var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+                    await storage.CreateTablesAsync(prefix);
+                    app = PublishedApp.Start(variant.Folder, storage.ConnectionString, PublishedApp.NewSigningKey(), prefix, variant.Environment);
+                }
+
                 running.Add(new Running(variant, app));
                 await app.WaitHealthyAsync(TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
             }
@@ -93,7 +109,7 @@ internal static class LoadBench
                 await run.PrepareSessionsAsync(warmupClients);
                 foreach (var operation in options.Operations)
                 {
-                    await RunWindowAsync(run, storage, operation, warmupClients, TimeSpan.FromMilliseconds(500));
+                    await RunWindowAsync(run, storage, operation, warmupClients, options.Warmup);
                 }
             }
 
@@ -156,6 +172,20 @@ internal static class LoadBench
                         Median(windows.Select(w => w.AppCpuPerRequest)), Median(windows.Select(w => w.AzuriteCpuPerRequest)),
                         Median(windows.Select(w => w.TableCallsPerRequest)), Median(windows.Select(w => w.RateLimitCallsPerRequest)), Median(windows.Select(w => w.QueueCallsPerRequest)),
                         windows.Sum(w => w.Errors), run.PeakKib.GetValueOrDefault(clients) / 1024.0);
+                }
+            }
+        }
+
+        var apps = running.Where(r => !r.Variant.IsPeer).ToList();
+        foreach (var peer in running.Where(r => r.Variant.IsPeer))
+        {
+            foreach (var clients in options.Clients)
+            {
+                foreach (var operation in options.Operations)
+                {
+                    var peerCpu = Median(results.Where(r => r.Variant == peer.Variant.Name && r.Clients == clients && r.Operation == operation).Select(r => r.Window.AppCpuPerRequest));
+                    Console.WriteLine("  {0} clients, {1}: app CPU per request / {2}'s whole process: {3}", clients, operation, peer.Variant.Name, string.Join(", ", apps.Select(app =>
+                        FormattableString.Invariant($"{app.Variant.Name} x{Median(results.Where(r => r.Variant == app.Variant.Name && r.Clients == clients && r.Operation == operation).Select(r => r.Window.AppCpuPerRequest)) / peerCpu:N2}"))));
                 }
             }
         }
@@ -228,7 +258,7 @@ internal static class LoadBench
         ["email"] = email, ["password"] = Password, ["passwordConfirmation"] = Password, ["name"] = "Load",
     });
 
-    private sealed record Variant(string Name, string Folder, IReadOnlyDictionary<string, string> Environment);
+    private sealed record Variant(string Name, string Folder, IReadOnlyDictionary<string, string> Environment, bool IsPeer = false);
 
     private sealed record Row(string Variant, int Clients, string Operation, Window Window);
 
@@ -254,8 +284,8 @@ internal static class LoadBench
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancel) =>
             {
                 var email = $"seed-{_run}-{i}@example.com";
-                using var response = await App.Client.PostAsync("/api/auth/signup", Json(SignupBody(email)), cancel);
-                if (response.StatusCode != HttpStatusCode.Created)
+                using var response = await App.Client.PostAsync(Variant.IsPeer ? "/register" : "/api/auth/signup", Json(Variant.IsPeer ? LoginBody(email) : SignupBody(email)), cancel);
+                if (response.StatusCode != (Variant.IsPeer ? HttpStatusCode.OK : HttpStatusCode.Created))
                 {
                     throw new InvalidOperationException($"Seeding a user failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancel)}");
                 }
@@ -270,17 +300,26 @@ internal static class LoadBench
             _accessTokens = new string[clients];
             await Parallel.ForEachAsync(Enumerable.Range(0, clients), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancel) =>
             {
-                using var response = await App.Client.PostAsync("/api/auth/login", Json(LoginBody(_users[i % _users.Count])), cancel);
+                using var response = await App.Client.PostAsync(LoginPath, Json(LoginBody(_users[i % _users.Count])), cancel);
                 var body = await response.Content.ReadAsStringAsync(cancel);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     throw new InvalidOperationException($"Login failed: {(int)response.StatusCode} {body}");
                 }
 
-                using var json = JsonDocument.Parse(body);
-                _refreshTokens[i] = json.RootElement.GetProperty("refresh_token").GetString()!;
-                _accessTokens[i] = json.RootElement.GetProperty("access_token").GetString()!;
+                (_refreshTokens[i], _accessTokens[i]) = Tokens(body);
             });
+        }
+
+        private string LoginPath => Variant.IsPeer ? "/login" : "/api/auth/login";
+
+        /// <summary>The refresh and access token of a login or refresh answer (Identity names them in camel case).</summary>
+        private (string Refresh, string Access) Tokens(string body)
+        {
+            using var json = JsonDocument.Parse(body);
+            return Variant.IsPeer
+                ? (json.RootElement.GetProperty("refreshToken").GetString()!, json.RootElement.GetProperty("accessToken").GetString()!)
+                : (json.RootElement.GetProperty("refresh_token").GetString()!, json.RootElement.GetProperty("access_token").GetString()!);
         }
 
         public async Task<bool> RequestAsync(string operation, int worker)
@@ -290,36 +329,36 @@ internal static class LoadBench
                 case "signup":
                 {
                     var email = $"load-{_run}-{Interlocked.Increment(ref _signups)}@example.com";
-                    using var response = await App.Client.PostAsync("/api/auth/signup", Json(SignupBody(email)));
+                    using var response = await App.Client.PostAsync(Variant.IsPeer ? "/register" : "/api/auth/signup", Json(Variant.IsPeer ? LoginBody(email) : SignupBody(email)));
                     await response.Content.ReadAsByteArrayAsync();
-                    return response.StatusCode == HttpStatusCode.Created;
+                    return response.StatusCode == (Variant.IsPeer ? HttpStatusCode.OK : HttpStatusCode.Created);
                 }
 
                 case "login":
                 {
-                    using var response = await App.Client.PostAsync("/api/auth/login", Json(LoginBody(_users[worker % _users.Count])));
+                    using var response = await App.Client.PostAsync(LoginPath, Json(LoginBody(_users[worker % _users.Count])));
                     await response.Content.ReadAsByteArrayAsync();
                     return response.StatusCode == HttpStatusCode.OK;
                 }
 
                 case "refresh":
                 {
-                    using var response = await App.Client.PostAsync("/api/auth/refresh", Json("{\"refresh_token\":\"" + _refreshTokens[worker] + "\"}"));
+                    using var response = await App.Client.PostAsync(Variant.IsPeer ? "/refresh" : "/api/auth/refresh",
+                        Json((Variant.IsPeer ? "{\"refreshToken\":\"" : "{\"refresh_token\":\"") + _refreshTokens[worker] + "\"}"));
                     var body = await response.Content.ReadAsStringAsync();
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         return false;
                     }
 
-                    using var json = JsonDocument.Parse(body);
-                    _refreshTokens[worker] = json.RootElement.GetProperty("refresh_token").GetString()!;
-                    _accessTokens[worker] = json.RootElement.GetProperty("access_token").GetString()!;
+                    (_refreshTokens[worker], _accessTokens[worker]) = Tokens(body);
                     return true;
                 }
 
                 case "me":
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+                    // The peer's nearest to `me`: Identity's account info of the bearer (a user read from SQLite).
+                    using var request = new HttpRequestMessage(HttpMethod.Get, Variant.IsPeer ? "/manage/info" : "/api/auth/me");
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessTokens[worker]);
                     using var response = await App.Client.SendAsync(request);
                     await response.Content.ReadAsByteArrayAsync();
@@ -336,6 +375,12 @@ internal static class LoadBench
 /// <summary>The command line of the load and gc modes.</summary>
 internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[] Clients, TimeSpan Duration, int Reps, string[] Operations)
 {
+    /// <summary>Identity peers (--peer NAME=DIR): build folders of bench/FuncAuth.IdentityPeer.</summary>
+    public List<(string Name, string Folder)> Peers { get; } = [];
+
+    /// <summary>The window of each operation before the measured ones, so no window pays a first call (or the peer's JIT).</summary>
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Environment variables per variant name (--env NAME:KEY=VALUE).</summary>
     public Dictionary<string, Dictionary<string, string>> Environments { get; } = [];
 
@@ -345,6 +390,8 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
     public static LoadOptions Parse(string[] args, int[] clients, string[] operations)
     {
         var apps = new List<(string, string)>();
+        var peers = new List<(string, string)>();
+        var warmup = TimeSpan.FromMilliseconds(500);
         var environments = new List<(string Name, string Key, string Value)>();
         var duration = TimeSpan.FromSeconds(3);
         var reps = 3;
@@ -354,8 +401,13 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
             switch (args[i])
             {
                 case "--app":
-                    var equals = value.IndexOf('=', StringComparison.Ordinal);
-                    apps.Add(equals > 0 ? (value[..equals], Path.GetFullPath(value[(equals + 1)..])) : (Path.GetFileName(value.TrimEnd('/')), Path.GetFullPath(value)));
+                    apps.Add(NamedFolder(value));
+                    break;
+                case "--peer":
+                    peers.Add(NamedFolder(value));
+                    break;
+                case "--warmup":
+                    warmup = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
                     break;
                 case "--env":
                     var colon = value.IndexOf(':', StringComparison.Ordinal);
@@ -386,7 +438,8 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
             i++;
         }
 
-        var options = new LoadOptions(apps, clients, duration, reps, operations);
+        var options = new LoadOptions(apps, clients, duration, reps, operations) { Warmup = warmup };
+        options.Peers.AddRange(peers);
         foreach (var (name, key, value) in environments)
         {
             if (!options.Environments.TryGetValue(name, out var environment))
@@ -398,5 +451,11 @@ internal sealed record LoadOptions(List<(string Name, string Folder)> Apps, int[
         }
 
         return options;
+    }
+
+    private static (string Name, string Folder) NamedFolder(string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0 ? (value[..equals], Path.GetFullPath(value[(equals + 1)..])) : (Path.GetFileName(value.TrimEnd('/')), Path.GetFullPath(value));
     }
 }

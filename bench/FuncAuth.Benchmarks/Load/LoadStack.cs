@@ -372,10 +372,11 @@ internal static class ProcStats
 /// <summary>The published app started the way the Functions host starts a custom handler, on a free loopback port.</summary>
 internal sealed class PublishedApp : IAsyncDisposable
 {
-    private PublishedApp(Process process, int port)
+    private PublishedApp(Process process, int port, string healthPath = "/api/health")
     {
         Process = process;
         Port = port;
+        HealthPath = healthPath;
         Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"),
@@ -388,6 +389,9 @@ internal sealed class PublishedApp : IAsyncDisposable
     public int Port { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The route that answers 200 once the process is ready.</summary>
+    public string HealthPath { get; }
 
     public long CpuTicks => ProcStats.CpuTicks(Process.Id);
 
@@ -408,12 +412,7 @@ internal sealed class PublishedApp : IAsyncDisposable
         }
 
         var port = LoopbackPorts.FreePort();
-        var start = new ProcessStartInfo(executable) { WorkingDirectory = publishFolder, RedirectStandardOutput = true, RedirectStandardError = true };
-        // Only the settings of the run: no GC knobs inherited from the shell that started the benchmark.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        var start = NewStartInfo(executable, publishFolder);
 
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
@@ -431,17 +430,71 @@ internal sealed class PublishedApp : IAsyncDisposable
         start.Environment["Passwords__BreachCheck"] = "false";
         // A request waiting its turn for a hash at 32 clients is measured as latency, not cut off at the 2 s deadline.
         start.Environment["Storage__RequestDeadline"] = "00:01:00";
+        var process = Launch(start, extra);
+        return new PublishedApp(process, port);
+    }
+
+    /// <summary>
+    /// Starts the ASP.NET Core Identity peer (the build output of bench/FuncAuth.IdentityPeer) on the JIT, with a SQLite
+    /// database of its own in a fresh temporary folder, under the same environment rules as the app: no inherited GC knobs.
+    /// </summary>
+    public static PublishedApp StartPeer(string buildFolder, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var assembly = Path.Combine(buildFolder, "FuncAuth.IdentityPeer.dll");
+        if (!File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"No peer at {assembly}: build bench/FuncAuth.IdentityPeer -c Release first (bench/load.sh does).");
+        }
+
+        var port = LoopbackPorts.FreePort();
+        var data = Directory.CreateTempSubdirectory("identity-peer-");
+        var start = NewStartInfo("dotnet", buildFolder);
+        start.ArgumentList.Add(assembly);
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["PEER_URL"] = $"http://127.0.0.1:{port}";
+        start.Environment["PEER_DATABASE"] = Path.Combine(data.FullName, "peer.db");
+        var process = Launch(start, extra);
+        process.Exited += (_, _) =>
+        {
+            try
+            {
+                data.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        process.EnableRaisingEvents = true;
+        return new PublishedApp(process, port, "/health");
+    }
+
+    /// <summary>Only the settings of the run: no GC knobs inherited from the shell that started the benchmark.</summary>
+    private static ProcessStartInfo NewStartInfo(string file, string folder)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        return start;
+    }
+
+    /// <summary>Starts the process with the variant's own settings last, its output drained so it never blocks on a full pipe.</summary>
+    private static Process Launch(ProcessStartInfo start, IReadOnlyDictionary<string, string>? extra)
+    {
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException(start.FileName + " did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new PublishedApp(process, port);
+        return process;
     }
 
     /// <summary>Polls /api/health until it answers 200; fails after <paramref name="timeout"/> or if the process exits.</summary>
@@ -452,7 +505,7 @@ internal sealed class PublishedApp : IAsyncDisposable
         {
             try
             {
-                using var response = await Client.GetAsync("/api/health");
+                using var response = await Client.GetAsync(HealthPath);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
