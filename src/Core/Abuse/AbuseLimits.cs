@@ -24,18 +24,18 @@ public sealed class AbuseLimits
     private readonly ILogger<AbuseLimits> _logger;
     private readonly FullCounters _full = new();
 
-    internal AbuseLimits(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<AbuseLimits> logger)
+    public AbuseLimits(RateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<AbuseLimits> logger, Diagnostics.AuthMetrics metrics)
     {
         _store = store;
         _options = options;
         _time = time;
         _logger = logger;
+        Metrics = metrics;
     }
 
     public bool Enabled => _options.Value.Enabled;
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+    private Diagnostics.AuthMetrics Metrics { get; }
 
     /// <summary>Counts one request of <paramref name="key"/> under the limit, unless the limit is reached.</summary>
     public async Task<RateLimitDecision> TryAcquireAsync(RateLimitName name, string key, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class AbuseLimits
         if (_full.IsFull(name, key, windowEnd))
         {
             // Counted, not logged: the refusal that found the limit full was logged once.
-            Metrics?.RateLimited(name);
+            Metrics.RateLimited(name);
             return new(false, windowEnd - now, null);
         }
 
@@ -60,7 +60,7 @@ public sealed class AbuseLimits
         {
             _full.Remember(name, key, windowEnd, now);
             AbuseLog.RateLimited(_logger, name);
-            Metrics?.RateLimited(name);
+            Metrics.RateLimited(name);
             return new(false, windowEnd - now, null);
         }
 
@@ -98,7 +98,7 @@ public sealed class AbuseLimits
         {
             var name = slots[full].RowKey == rows.AccountRow ? RateLimitName.LoginFailuresPerAccount : RateLimitName.LoginFailuresPerAccountAndAddress;
             AbuseLog.RateLimited(_logger, name);
-            Metrics?.RateLimited(name);
+            Metrics.RateLimited(name);
             return new(false, slots[full].WindowEnd - now, null);
         }
 

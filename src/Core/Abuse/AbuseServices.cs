@@ -1,11 +1,7 @@
 using FuncAuth.Core.Options;
 using FuncAuth.Core.Passwords;
-using FuncAuth.Core.Sessions;
-using FuncAuth.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FuncAuth.Core.Abuse;
 
@@ -21,21 +17,11 @@ public static class AbuseServices
             .Validate(o => o.QueueLimit >= 0, "Auth__MaxQueuedHashes must not be negative")
             .ValidateOnStart();
         services.AddSingleton<HashBulkhead>();
-        services.AddSingleton(sp => new RateLimitStore(sp.GetRequiredService<AuthTables>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new AbuseLimits(
-            sp.GetRequiredService<RateLimitStore>(), sp.GetRequiredService<IOptions<RateLimitOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AbuseLimits>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-        });
-        services.AddSingleton(sp => new LoginGuard(
-            sp.GetRequiredService<AccountService>(), sp.GetRequiredService<AbuseLimits>(),
-            sp.GetRequiredService<HashBulkhead>(), sp.GetRequiredService<ILogger<LoginGuard>>())
-        {
-            Metrics = sp.GetRequiredService<Diagnostics.AuthMetrics>(),
-        });
+        services.AddSingleton<RateLimitStore>();
+        services.AddSingleton<AbuseLimits>();
+        services.AddSingleton<LoginGuard>();
         // Before the email services register theirs: the outbox asks this limit before each mail it sends.
-        services.AddSingleton<Email.IEmailRecipientLimit>(sp => new EmailRecipientLimit(sp.GetRequiredService<AbuseLimits>()));
+        services.AddSingleton<Email.IEmailRecipientLimit, EmailRecipientLimit>();
         return services;
     }
 }

@@ -36,16 +36,16 @@ public sealed class LoginGuard
     private readonly HashBulkhead _bulkhead;
     private readonly ILogger<LoginGuard> _logger;
 
-    public LoginGuard(AccountService accounts, AbuseLimits limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger)
+    public LoginGuard(AccountService accounts, AbuseLimits limits, HashBulkhead bulkhead, ILogger<LoginGuard> logger, Diagnostics.AuthMetrics metrics)
     {
         _accounts = accounts;
         _limits = limits;
         _bulkhead = bulkhead;
         _logger = logger;
+        Metrics = metrics;
     }
 
-    /// <summary>Counters of the auth events; set by the service registration.</summary>
-    internal Diagnostics.AuthMetrics? Metrics { get; init; }
+    private Diagnostics.AuthMetrics Metrics { get; }
 
     /// <param name="clientAddress">
     /// The caller's address key, as the HTTP edge resolved it; null when the address is unknown: the per-address limit is
@@ -71,7 +71,7 @@ public sealed class LoginGuard
         {
             await ReleaseAsync(lease, cancellationToken);
             AbuseLog.HashingBusy(_logger);
-            Metrics?.Login(Diagnostics.LoginOutcome.Busy);
+            Metrics.Login(Diagnostics.LoginOutcome.Busy);
             return new GuardedLoginResult.Busy(1);
         }
 
@@ -130,7 +130,7 @@ public sealed class LoginGuard
         var decision = await _limits.TryAcquireLoginFailureAsync(account, clientAddress, cancellationToken);
         if (!decision.Allowed)
         {
-            Metrics?.Login(Diagnostics.LoginOutcome.Locked);
+            Metrics.Login(Diagnostics.LoginOutcome.Locked);
             return (null, decision.RetryAfterSeconds);
         }
 

@@ -17,16 +17,16 @@ namespace FuncAuth.Core.Abuse;
 /// partition (the failure counters of one account) are counted together: both writes in one entity group transaction,
 /// each conditional as above, so both are counted or neither, in one call.
 /// </summary>
-internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
+public sealed class RateLimitStore(AuthTables tables, TimeProvider time)
 {
-    public const int Shards = 64;
+    internal const int Shards = 64;
     private const int MaxAttempts = 10;
 
     private readonly KeyedGate _gate = new();
     private readonly KnownCounters _known = new();
 
     /// <summary>Where a per-key counter lives: partition = shard and window end, row = the limit's name and a digest of the key.</summary>
-    public static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
+    internal static (string PartitionKey, string RowKey) KeyOf(RateLimitName name, string key, DateTimeOffset windowEnd)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + key));
         return (Partition(hash[0] % Shards, windowEnd), name + "-" + Convert.ToHexStringLower(hash, 0, 16));
@@ -40,7 +40,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     /// prefix (<see cref="ClearLoginFailuresAsync"/>). The longer window is a whole multiple of the shorter
     /// (<see cref="RateLimitOptions"/>), so a counter's partition does not change within its window.
     /// </summary>
-    public static LoginFailureRows LoginFailureKeys(string account, string? clientAddress, DateTimeOffset accountWindowEnd, DateTimeOffset pairWindowEnd)
+    internal static LoginFailureRows LoginFailureKeys(string account, string? clientAddress, DateTimeOffset accountWindowEnd, DateTimeOffset pairWindowEnd)
     {
         var accountHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RateLimitName.LoginFailuresPerAccountAndAddress + "\n" + account)), 0, 16);
         var partitionKey = Partition(Convert.ToInt32(accountHash[..2], 16) % Shards, accountWindowEnd > pairWindowEnd ? accountWindowEnd : pairWindowEnd);
@@ -56,7 +56,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
         string.Create(CultureInfo.InvariantCulture, $"{shard:x2}-{windowEnd.ToUnixTimeSeconds():D12}");
 
     /// <summary>Adds one to the counter unless it has reached <paramref name="limit"/>; the lease can take the one back.</summary>
-    public async Task<RateLimitLease?> TryIncrementAsync(RateLimitName name, string key, int limit, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    internal async Task<RateLimitLease?> TryIncrementAsync(RateLimitName name, string key, int limit, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
         return (await TryIncrementAllAsync([new(partitionKey, rowKey, limit, windowEnd)], cancellationToken)).Lease;
@@ -66,7 +66,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     /// Adds one to each counter (one or two, of one partition) unless one has reached its limit: all or none, in one
     /// call while this instance knows their ETags. Full: the index of the first counter at its limit (none counted).
     /// </summary>
-    public async Task<(RateLimitLease? Lease, int Full)> TryIncrementAllAsync(IReadOnlyList<CounterSlot> slots, CancellationToken cancellationToken)
+    internal async Task<(RateLimitLease? Lease, int Full)> TryIncrementAllAsync(IReadOnlyList<CounterSlot> slots, CancellationToken cancellationToken)
     {
         var turns = await EnterAsync(slots.Select(s => s.PartitionKey + s.RowKey), cancellationToken);
         try
@@ -122,7 +122,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     }
 
     /// <summary>Takes back the one the lease added to each of its counters, in one call (a counter falling to zero is removed).</summary>
-    public async Task ReleaseAsync(RateLimitLease lease, CancellationToken cancellationToken)
+    internal async Task ReleaseAsync(RateLimitLease lease, CancellationToken cancellationToken)
     {
         var turns = await EnterAsync(lease.Counters.Select(c => c.PartitionKey + c.RowKey), cancellationToken);
         try
@@ -181,7 +181,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     }
 
     /// <summary>Removes the counter of the window, whatever it holds.</summary>
-    public async Task ClearAsync(RateLimitName name, string key, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    internal async Task ClearAsync(RateLimitName name, string key, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var (partitionKey, rowKey) = KeyOf(name, key, windowEnd);
         _known.Forget(partitionKey, rowKey);
@@ -193,7 +193,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     /// per-account one and every address's; one query of one partition, then one transaction per 100 counters. Returns
     /// how many per-address counters there were.
     /// </summary>
-    public async Task<int> ClearLoginFailuresAsync(LoginFailureRows rows, CancellationToken cancellationToken)
+    internal async Task<int> ClearLoginFailuresAsync(LoginFailureRows rows, CancellationToken cancellationToken)
     {
         var (partitionKey, accountRow, _, prefix) = rows;
         var rowKeys = new List<string>();
@@ -212,7 +212,7 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
     }
 
     /// <summary>Removes counters whose window ended before <paramref name="now"/>: one range query per shard, then a delete each.</summary>
-    public async Task<int> RemoveExpiredAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    internal async Task<int> RemoveExpiredAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var removed = 0;
         var end = now.ToUnixTimeSeconds().ToString("D12", CultureInfo.InvariantCulture);
@@ -328,18 +328,4 @@ internal sealed class RateLimitStore(AuthTables tables, TimeProvider time)
             turn.Dispose();
         }
     }
-}
-
-/// <summary>One counter to count: where it lives, its limit and the end of its window.</summary>
-internal readonly record struct CounterSlot(string PartitionKey, string RowKey, int Limit, DateTimeOffset WindowEnd);
-
-/// <summary>The rows of one account's failure counters in the current windows (see <see cref="RateLimitStore.LoginFailureKeys"/>).</summary>
-internal sealed record LoginFailureRows(string PartitionKey, string AccountRow, string? PairRow, string PairPrefix);
-
-/// <summary>The counts taken from one or more limits, which <see cref="AbuseLimits.ReleaseAsync"/> can give back.</summary>
-public sealed class RateLimitLease
-{
-    internal RateLimitLease(IReadOnlyList<RateCounterEntity> counters) => Counters = counters;
-
-    internal IReadOnlyList<RateCounterEntity> Counters { get; }
 }
