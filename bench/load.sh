@@ -41,7 +41,13 @@ case "$mode" in
     # ignored without a word. The GC comparison runs a build that links the server GC too (its default stays workstation).
     svr=artifacts/bench/aot-svrgc
     if [ ! -x "$svr/FuncAuth.Functions" ]; then
+      # The native link's output in obj/ is reused when it looks up to date, and a changed IlcLinkServerGC does not
+      # make it look stale: without the removal the "server" build is the workstation one copied again. Removed again
+      # after, so the next ordinary publish does not copy the server-GC link either.
+      native=src/Functions/obj/Release/net10.0/linux-x64/native
+      rm -rf "$native"
       dotnet publish src/Functions -c Release -p:IlcLinkServerGC=true -o "$svr" -nologo -v quiet
+      rm -rf "$native"
     fi
     exec "${bench[@]}" gc --app "aot=$svr" "$@" ;;
   peer) exec "${bench[@]}" load --app "aot=$aot" --peer "identity=bench/FuncAuth.IdentityPeer/bin/Release/net10.0" \
