@@ -20,7 +20,6 @@ namespace FuncAuth.Core.Sessions;
 /// </summary>
 public sealed class AccountService
 {
-    private const int MaxAttempts = 5;
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
     private readonly SigningKeyRing _keys;
@@ -311,7 +310,7 @@ public sealed class AccountService
             return new UpdateProfileResult.Invalid(new Dictionary<string, string[]> { ["name"] = [$"Name must be at most {Validation.NameMaxLength} characters, without control characters."] });
         }
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
             if (user is null || user.UserId != caller.UserId)
