@@ -40,6 +40,17 @@ public sealed class AbuseLimits
     /// <summary>Counts one request of <paramref name="key"/> under the limit, unless the limit is reached.</summary>
     public async Task<RateLimitDecision> TryAcquireAsync(RateLimitName name, string key, CancellationToken cancellationToken)
     {
+        var decision = await DecideAsync(name, key, cancellationToken);
+        if (!decision.Allowed)
+        {
+            Metrics.RateLimited(name);
+        }
+
+        return decision;
+    }
+
+    private async Task<RateLimitDecision> DecideAsync(RateLimitName name, string key, CancellationToken cancellationToken)
+    {
         if (!Enabled)
         {
             return Unlimited;
@@ -50,8 +61,7 @@ public sealed class AbuseLimits
         var windowEnd = WindowEnd(rule, now);
         if (_full.IsFull(name, key, windowEnd))
         {
-            // Counted, not logged: the refusal that found the limit full was logged once.
-            Metrics.RateLimited(name);
+            // Not logged: the refusal that found the limit full was logged once.
             return new(false, windowEnd - now, null);
         }
 
@@ -60,7 +70,6 @@ public sealed class AbuseLimits
         {
             _full.Remember(name, key, windowEnd, now);
             AbuseLog.RateLimited(_logger, name);
-            Metrics.RateLimited(name);
             return new(false, windowEnd - now, null);
         }
 

@@ -54,6 +54,23 @@ public sealed class LoginGuard
     /// </param>
     public async Task<GuardedLoginResult> LoginAsync(string? email, string? password, string? clientAddress, CancellationToken cancellationToken)
     {
+        var result = await GuardAsync(email, password, clientAddress, cancellationToken);
+        // A checked login was counted by the account façade, from its own outcome.
+        switch (result)
+        {
+            case GuardedLoginResult.RateLimited:
+                Metrics.Login(Diagnostics.LoginOutcome.Locked);
+                break;
+            case GuardedLoginResult.Busy:
+                Metrics.Login(Diagnostics.LoginOutcome.Busy);
+                break;
+        }
+
+        return result;
+    }
+
+    private async Task<GuardedLoginResult> GuardAsync(string? email, string? password, string? clientAddress, CancellationToken cancellationToken)
+    {
         if (Validation.Login(email, password).Count > 0)
         {
             // Nothing is hashed for a request that fails validation, so it costs no guess.
@@ -71,7 +88,6 @@ public sealed class LoginGuard
         {
             await ReleaseAsync(lease, cancellationToken);
             AbuseLog.HashingBusy(_logger);
-            Metrics.Login(Diagnostics.LoginOutcome.Busy);
             return new GuardedLoginResult.Busy(1);
         }
 
@@ -109,6 +125,8 @@ public sealed class LoginGuard
         var (lease, retryAfter) = await AcquireAsync(accountKey, clientAddress, cancellationToken);
         if (lease is null)
         {
+            // Counted as a locked login, as the limits are login's.
+            Metrics.Login(Diagnostics.LoginOutcome.Locked);
             return (null, retryAfter);
         }
 
@@ -130,7 +148,6 @@ public sealed class LoginGuard
         var decision = await _limits.TryAcquireLoginFailureAsync(account, clientAddress, cancellationToken);
         if (!decision.Allowed)
         {
-            Metrics.Login(Diagnostics.LoginOutcome.Locked);
             return (null, decision.RetryAfterSeconds);
         }
 

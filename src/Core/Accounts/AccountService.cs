@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Audit;
@@ -19,7 +20,6 @@ namespace FuncAuth.Core.Sessions;
 /// </summary>
 public sealed class AccountService
 {
-    private const int MaxAttempts = 5;
     private readonly IOptions<AuthOptions> _options;
     private readonly PasswordHashing _passwords;
     private readonly SigningKeyRing _keys;
@@ -93,6 +93,22 @@ public sealed class AccountService
     /// </summary>
     public async Task<SignupResult> SignupAsync(string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken)
     {
+        var result = await CreateAsync(email, password, passwordConfirmation, name, cancellationToken);
+        switch (result)
+        {
+            case SignupResult.Created:
+                Metrics.SignedUp();
+                break;
+            case SignupResult.EmailTaken:
+                Metrics.SignupEmailTaken();
+                break;
+        }
+
+        return result;
+    }
+
+    private async Task<SignupResult> CreateAsync(string? email, string? password, string? passwordConfirmation, string? name, CancellationToken cancellationToken)
+    {
         var errors = Validation.Signup(email, password, passwordConfirmation, name);
         if (errors.Count > 0)
         {
@@ -153,7 +169,6 @@ public sealed class AccountService
         {
             await UndoSignupAsync(session);
             AuthLog.SignupRejectedEmailTaken(_logger);
-            Metrics.SignupEmailTaken();
             return new SignupResult.EmailTaken();
         }
 
@@ -163,12 +178,32 @@ public sealed class AccountService
         }
 
         AuthLog.SignedUp(_logger, user.UserId, session.SessionId, user.Roles);
-        Metrics.SignedUp();
         return new SignupResult.Created(_issuer.Fresh(user.ToAccount(), session, keys.Current));
     }
 
     /// <summary>Checks the password and opens a new session. Unknown email and wrong password look the same from outside.</summary>
     public async Task<LoginResult> LoginAsync(string? email, string? password, CancellationToken cancellationToken)
+    {
+        var result = await CheckAndOpenAsync(email, password, cancellationToken);
+        LoginOutcome? outcome = result switch
+        {
+            LoginResult.Succeeded => LoginOutcome.Ok,
+            LoginResult.InvalidCredentials => LoginOutcome.Failed,
+            LoginResult.AccountDisabled => LoginOutcome.Disabled,
+            LoginResult.EmailNotVerified => LoginOutcome.Unverified,
+            LoginResult.MfaRequired => LoginOutcome.MfaRequired,
+            LoginResult.Invalid => null, // a malformed request checks no password: not counted as a login
+            _ => throw new UnreachableException(),
+        };
+        if (outcome is { } counted)
+        {
+            Metrics.Login(counted);
+        }
+
+        return result;
+    }
+
+    private async Task<LoginResult> CheckAndOpenAsync(string? email, string? password, CancellationToken cancellationToken)
     {
         var errors = Validation.Login(email, password);
         if (errors.Count > 0)
@@ -184,7 +219,6 @@ public sealed class AccountService
         if (user is null || check == PasswordCheck.Failed)
         {
             AuthLog.LoginFailed(_logger, user?.UserId);
-            Metrics.Login(LoginOutcome.Failed);
             // Only for an account that exists: an unknown address has no trail (metrics and logs count those).
             if (user is not null)
             {
@@ -198,7 +232,6 @@ public sealed class AccountService
         if (user.Disabled)
         {
             AuthLog.LoginFailed(_logger, user.UserId);
-            Metrics.Login(LoginOutcome.Disabled);
             await RecordLoginFailedAsync(user.UserId, "account_disabled", cancellationToken);
             return new LoginResult.AccountDisabled();
         }
@@ -207,7 +240,6 @@ public sealed class AccountService
         {
             AuthLog.LoginFailed(_logger, user.UserId);
             await RecordLoginFailedAsync(user.UserId, "email_not_verified", cancellationToken);
-            Metrics.Login(LoginOutcome.Unverified);
             return new LoginResult.EmailNotVerified();
         }
 
@@ -222,13 +254,11 @@ public sealed class AccountService
         if (user.TotpEnabled)
         {
             var (mfaToken, methods) = await _mfa.CreateChallengeAsync(user, cancellationToken);
-            Metrics.Login(LoginOutcome.MfaRequired);
             return new LoginResult.MfaRequired(mfaToken, (int)FuncAuth.Core.Mfa.MfaService.ChallengeLifetime.TotalSeconds, methods);
         }
 
         var (tokens, session) = await _signIn.OpenAsync(user, AuthMethods.PasswordOnly, cancellationToken);
         AuthLog.LoggedIn(_logger, user.UserId, session.SessionId);
-        Metrics.Login(LoginOutcome.Ok);
         return new LoginResult.Succeeded(tokens);
     }
 
@@ -280,7 +310,7 @@ public sealed class AccountService
             return new UpdateProfileResult.Invalid(new Dictionary<string, string[]> { ["name"] = [$"Name must be at most {Validation.NameMaxLength} characters, without control characters."] });
         }
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
             if (user is null || user.UserId != caller.UserId)

@@ -302,14 +302,13 @@ public sealed class ApiKeyService
         var matches = CryptographicOperations.FixedTimeEquals(digest, key?.Digest is { Length: 32 } stored ? stored : DecoyDigest);
         var live = key is not null && _time.GetUtcNow() < key.ExpiresAt;
         var owner = keyId is null || !matches || !live ? null : await StandingOwnerAsync(key!, ownerRow, cancellationToken);
+        Metrics.ApiKeyAuthenticated(accepted: owner is not null);
         if (owner is null)
         {
             ApiKeyLog.Refused(_logger);
-            Metrics.ApiKeyAuthenticated(accepted: false);
             return null;
         }
 
-        Metrics.ApiKeyAuthenticated(accepted: true);
         return (key!, owner);
     }
 

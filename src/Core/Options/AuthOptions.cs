@@ -72,7 +72,10 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>The issuer an authenticator app shows beside a TOTP entry (<c>otpauth://totp/&lt;issuer&gt;:&lt;email&gt;</c>).</summary>
     [Required(AllowEmptyStrings = false)]
     [StringLength(64)]
-    public string TotpIssuer { get; set; } = "FuncAuth";
+    public string TotpIssuer { get; set; } = DefaultTotpIssuer;
+
+    /// <summary>The default of <see cref="TotpIssuer"/>, which passkeys also show (<see cref="Passkeys.WebAuthnOptions.RpName"/>).</summary>
+    public const string DefaultTotpIssuer = "FuncAuth";
 
     /// <summary>Development only: 32 bytes in base64, the key that encrypts TOTP secrets when no Key Vault is configured.</summary>
     public string? MfaKey { get; set; }

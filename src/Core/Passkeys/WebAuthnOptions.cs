@@ -18,7 +18,7 @@ public sealed class WebAuthnOptions : IValidatableObject
     public string? Origins { get; set; }
 
     /// <summary>The name authenticators show beside the passkey: <c>Auth__TotpIssuer</c>, default "FuncAuth".</summary>
-    public string RpName { get; set; } = "FuncAuth";
+    public string RpName { get; set; } = Options.AuthOptions.DefaultTotpIssuer;
 
     public string[] OriginList => (Origins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(o => o.TrimEnd('/')).ToArray();

@@ -7,7 +7,11 @@ public abstract record RefreshResult
     {
     }
 
-    public sealed record Issued(IssuedTokens Tokens) : RefreshResult;
+    public sealed record Issued(IssuedTokens Tokens) : RefreshResult
+    {
+        /// <summary>True for a rotation, false for a grace answer (a racing or late loser given what the winner got).</summary>
+        internal bool Rotated { get; init; }
+    }
 
     /// <summary>Malformed, forged, unknown, or of a session that logout or force-logout ended.</summary>
     public sealed record Invalid : RefreshResult;
@@ -15,5 +19,9 @@ public abstract record RefreshResult
     public sealed record Expired : RefreshResult;
 
     /// <summary>A spent token presented after the reuse interval: the session has been ended.</summary>
-    public sealed record Reused : RefreshResult;
+    public sealed record Reused : RefreshResult
+    {
+        /// <summary>True when this request detected the reuse and ended the session; false when it had ended already.</summary>
+        internal bool SessionEnded { get; init; }
+    }
 }

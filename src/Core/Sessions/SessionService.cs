@@ -67,6 +67,27 @@ public sealed class SessionService
     /// </summary>
     public async Task<RefreshResult> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
     {
+        var result = await RefreshOnceAsync(refreshToken, cancellationToken);
+        Metrics.Refresh(result switch
+        {
+            RefreshResult.Issued { Rotated: true } => RefreshOutcome.Rotated,
+            RefreshResult.Issued => RefreshOutcome.Grace,
+            RefreshResult.Reused => RefreshOutcome.Reused,
+            RefreshResult.Expired => RefreshOutcome.Expired,
+            RefreshResult.Invalid => RefreshOutcome.Invalid,
+            _ => throw new UnreachableException(),
+        });
+        if (result is RefreshResult.Reused { SessionEnded: true })
+        {
+            Metrics.ReuseDetected();
+            Metrics.Revoked(RevocationReason.RefreshTokenReused, 1);
+        }
+
+        return result;
+    }
+
+    private async Task<RefreshResult> RefreshOnceAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
         var keys = await _keys.GetAsync(cancellationToken);
         var presented = RefreshTokens.Verify(refreshToken, keys);
         if (presented is null && RefreshTokens.KeyIdOf(refreshToken) is { } keyId && keys.Find(keyId) is null)
@@ -77,7 +98,6 @@ public sealed class SessionService
 
         if (presented is null)
         {
-            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -87,7 +107,6 @@ public sealed class SessionService
             var (session, user) = await _sessions.GetWithUserAsync(presented.UserId, presented.SessionId, cancellationToken);
             if (session is null || user is null)
             {
-                Metrics.Refresh(RefreshOutcome.Invalid);
                 return new RefreshResult.Invalid();
             }
 
@@ -96,13 +115,10 @@ public sealed class SessionService
             switch (RefreshRule.Decide(session, presented.Counter, graceStart, now, _options.Value.RefreshReuseInterval))
             {
                 case RefreshVerdict.Revoked or RefreshVerdict.CounterAhead:
-                    Metrics.Refresh(RefreshOutcome.Invalid);
                     return new RefreshResult.Invalid();
                 case RefreshVerdict.Expired:
-                    Metrics.Refresh(RefreshOutcome.Expired);
                     return new RefreshResult.Expired();
                 case RefreshVerdict.SpentAfterReuse:
-                    Metrics.Refresh(RefreshOutcome.Reused);
                     return new RefreshResult.Reused();
                 case RefreshVerdict.RevokeForReuse reuse:
                     // Only here, where a session ends for reuse: a rotation or a grace answer records nothing (the trail
@@ -114,10 +130,7 @@ public sealed class SessionService
                     if (await _sessions.TryReplaceAsync(session, cancellationToken))
                     {
                         AuthLog.RefreshTokenReused(_logger, session.PartitionKey, session.SessionId, reuse.Behind);
-                        Metrics.Refresh(RefreshOutcome.Reused);
-                        Metrics.ReuseDetected();
-                        Metrics.Revoked(RevocationReason.RefreshTokenReused, 1);
-                        return new RefreshResult.Reused();
+                        return new RefreshResult.Reused { SessionEnded = true };
                     }
 
                     continue;
@@ -152,7 +165,6 @@ public sealed class SessionService
         var profile = await ProfileOfAsync(userRow, cancellationToken);
         if (profile is null || !Admits(profile, session))
         {
-            Metrics.Refresh(RefreshOutcome.Invalid);
             return new RefreshResult.Invalid();
         }
 
@@ -171,7 +183,6 @@ public sealed class SessionService
         {
             var tokens = _issuer.Tokens(user, session, keys, issuedNow: false);
             AuthLog.RefreshGraceAnswered(_logger, session.PartitionKey, session.SessionId);
-            Metrics.Refresh(tokens is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
             return tokens is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(tokens);
         }
 
@@ -183,13 +194,11 @@ public sealed class SessionService
         if (rotate)
         {
             AuthLog.Refreshed(_logger, session.PartitionKey, session.SessionId, session.Counter);
-            Metrics.Refresh(RefreshOutcome.Rotated);
-            return new RefreshResult.Issued(_issuer.Fresh(user, session, keys.Current));
+            return new RefreshResult.Issued(_issuer.Fresh(user, session, keys.Current)) { Rotated = true };
         }
 
         // The refresh token is still the one the winner was given, possibly under an older key.
         var renewed = _issuer.Tokens(user, session, keys);
-        Metrics.Refresh(renewed is null ? RefreshOutcome.Invalid : RefreshOutcome.Grace);
         return renewed is null ? new RefreshResult.Invalid() : new RefreshResult.Issued(renewed);
     }
 

@@ -42,7 +42,7 @@ public sealed class FuncAuthApp : WebApplicationFactory<Program>
     /// <summary>This app's outbox queue, for tests that look at what was queued.</summary>
     public Azure.Storage.Queues.QueueClient OutboxQueue() =>
         new Azure.Storage.Queues.QueueServiceClient(_settings["Storage:ConnectionString"], new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 })
-            .GetQueueClient(_settings.GetValueOrDefault("Email:QueueName") ?? "email-outbox");
+            .GetQueueClient(_settings.GetValueOrDefault("Email:QueueName") ?? new FuncAuth.Core.Options.EmailOptions().QueueName);
 
     /// <summary>This app's tables, for tests that look at what was stored.</summary>
     /// <summary>The prefix of every table of this app (each app its own tables).</summary>

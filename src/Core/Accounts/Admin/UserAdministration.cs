@@ -14,8 +14,6 @@ namespace FuncAuth.Core.Accounts.Admin;
 /// </summary>
 public sealed class UserAdministration
 {
-    private const int MaxAttempts = 5;
-
     private readonly UserStore _users;
     private readonly SessionStore _sessions;
     private readonly SessionService _sessionService;
@@ -192,7 +190,7 @@ public sealed class UserAdministration
     private async Task<AdminChangeResult> SetDisabledAsync(string adminId, string userId, bool disabled, CancellationToken cancellationToken)
     {
         AuditEvent? audit = null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await FindAsync(userId, cancellationToken);
             if (user is null)

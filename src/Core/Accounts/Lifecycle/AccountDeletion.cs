@@ -11,7 +11,6 @@ public sealed class AccountDeletion(
     PasswordHashing passwords, UserStore users, SessionStore sessions, Admin.AdminIndex admins, AuditTrail audit,
     Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<AccountDeletion> logger)
 {
-    private const int MaxAttempts = 5;
     private readonly PasswordHashing _passwords = passwords;
     private readonly UserStore _users = users;
     private readonly SessionStore _sessions = sessions;
@@ -66,7 +65,7 @@ public sealed class AccountDeletion(
                 break; // Gone already: remove what is left.
             }
 
-            if (attempt + 1 >= MaxAttempts)
+            if (attempt + 1 >= LostRaceRetry.MaxAttempts)
             {
                 throw new StorageContentionException();
             }

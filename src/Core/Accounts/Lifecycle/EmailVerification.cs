@@ -19,7 +19,6 @@ public sealed class EmailVerification(
     PasswordHashing passwords, UserStore users, AccountTokenReader tokens, EmailOutbox outbox, BreachedPasswords breaches,
     AuditTrail audit, Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<EmailVerification> logger)
 {
-    private const int MaxAttempts = 5;
     private readonly PasswordHashing _passwords = passwords;
     private readonly UserStore _users = users;
     private readonly AccountTokenReader _tokens = tokens;
@@ -125,7 +124,7 @@ public sealed class EmailVerification(
         }
 
         AuditEvent? audit = null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var (user, expired) = await _tokens.ReadAsync(parts, cancellationToken);
             if (user is null)

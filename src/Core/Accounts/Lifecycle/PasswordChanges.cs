@@ -20,7 +20,6 @@ public sealed class PasswordChanges(
     ApiKeys.ApiKeyService apiKeys, BreachedPasswords breaches, Admin.AdminIndex admins, AuditTrail audit, SecurityEmails securityEmails,
     Diagnostics.AuthMetrics metrics, TimeProvider time, ILogger<PasswordChanges> logger)
 {
-    private const int MaxAttempts = 5;
     private readonly IOptions<AuthOptions> _options = options;
     private readonly PasswordHashing _passwords = passwords;
     private readonly UserStore _users = users;
@@ -62,7 +61,7 @@ public sealed class PasswordChanges(
         }
 
         AuditEvent? audit = null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var (user, expired) = await _tokens.ReadAsync(parts, cancellationToken);
             if (user is null)
@@ -137,7 +136,7 @@ public sealed class PasswordChanges(
         }
 
         AuditEvent? audit = null;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < LostRaceRetry.MaxAttempts; attempt++)
         {
             var user = await _users.FindByEmailKeyAsync(caller.EmailKey, cancellationToken);
             if (user is null || user.UserId != caller.UserId)
