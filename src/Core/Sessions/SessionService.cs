@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using FuncAuth.Core.Abuse;
 using FuncAuth.Core.Accounts;
 using FuncAuth.Core.Accounts.Lifecycle;
 using FuncAuth.Core.Audit;
@@ -14,8 +15,10 @@ using Microsoft.Extensions.Options;
 namespace FuncAuth.Core.Sessions;
 
 /// <summary>
-/// A user's sessions: refresh-token rotation with reuse detection, access-token authentication, the list of live
-/// sessions, ending one, logout and force-logout.
+/// A user's sessions, from first to last: login (the failed-login limits and the hash slot of <see cref="LoginGuard"/>,
+/// the password check of <see cref="AccountService"/>, the session <see cref="SignInSessions"/> opens), refresh-token
+/// rotation with reuse detection, access-token authentication, the list of live sessions, ending one, logout and
+/// force-logout.
 /// </summary>
 public sealed class SessionService
 {
@@ -27,6 +30,7 @@ public sealed class SessionService
     private readonly SessionIssuer _issuer;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionService> _logger;
+    private readonly LoginGuard _logins;
 
     public SessionService(
         IOptions<AuthOptions> options,
@@ -39,8 +43,10 @@ public sealed class SessionService
         ILogger<SessionService> logger,
         AuthMetrics metrics,
         AuditTrail audit,
-        IOptions<StorageOptions> storage)
+        IOptions<StorageOptions> storage,
+        LoginGuard logins)
     {
+        _logins = logins;
         Metrics = metrics;
         LateWriteAfter = storage.Value.RequestDeadline;
         Audit = audit;
@@ -59,6 +65,15 @@ public sealed class SessionService
 
     /// <summary>The audit trail; each operation records its event before its change.</summary>
     private AuditTrail Audit { get; }
+
+    /// <summary>
+    /// Signs in with an email and a password: every password login (the login endpoint, the OAuth password grant) enters
+    /// here. The guess takes its counts from the failed-login limits before the password is checked, then waits for a
+    /// hash slot; a login that succeeds opens a session, or answers that the second factor is needed.
+    /// </summary>
+    /// <param name="clientAddress">The caller's address key, as the HTTP edge resolved it; null skips the per-address limit.</param>
+    public Task<GuardedLoginResult> LoginAsync(string? email, string? password, string? clientAddress, CancellationToken cancellationToken) =>
+        _logins.LoginAsync(email, password, clientAddress, cancellationToken);
 
     /// <summary>
     /// Rotates the session's refresh token. Racing rotations are settled by the session's ETag: the loser reads the

@@ -16,9 +16,9 @@ public static class LoginFunction
     }
 
     public static async Task<Results<TokenIssued, ProblemHttpResult>> HandleAsync(
-        LoginRequest body, HttpContext context, LoginGuard logins, CancellationToken cancellationToken)
+        LoginRequest body, HttpContext context, SessionService sessions, CancellationToken cancellationToken)
     {
-        var guarded = await logins.LoginAsync(body.Email, body.Password, ClientAddress.KeyOf(context), cancellationToken);
+        var guarded = await sessions.LoginAsync(body.Email, body.Password, ClientAddress.KeyOf(context), cancellationToken);
         return guarded switch
         {
             // Answered before the password is checked: says nothing about the password or whether the account exists.

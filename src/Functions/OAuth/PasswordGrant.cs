@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace FuncAuth.Functions.OAuth;
 
 /// <summary>The <c>password</c> grant (RFC 6749 §4.3): the same guarded login as <c>/api/auth/login</c>.</summary>
-public sealed class PasswordGrant(LoginGuard logins) : ITokenGrant
+public sealed class PasswordGrant(SessionService sessions) : ITokenGrant
 {
     public const string Type = "password";
 
@@ -30,7 +30,7 @@ public sealed class PasswordGrant(LoginGuard logins) : ITokenGrant
         }
 
         // The same guarded login as /api/auth/login: same failed-login limits, same hash bulkhead.
-        return await logins.LoginAsync(login, password, ClientAddress.KeyOf(request.HttpContext), cancellationToken) switch
+        return await sessions.LoginAsync(login, password, ClientAddress.KeyOf(request.HttpContext), cancellationToken) switch
         {
             GuardedLoginResult.RateLimited limited => OAuthError.RateLimited(limited.RetryAfterSeconds),
             GuardedLoginResult.Busy busy => OAuthError.TemporarilyUnavailable(busy.RetryAfterSeconds),
