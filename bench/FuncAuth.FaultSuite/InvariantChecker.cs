@@ -336,7 +336,7 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
 
             // The name ends at the first dash: a per-account-and-address counter's row holds two digests after it.
             var dash = counter.RowKey.IndexOf('-', StringComparison.Ordinal);
-            if (counter.Count < 1 || windowEnd?.ToUnixTimeSeconds() != counter.WindowEnd.ToUnixTimeSeconds() || dash <= 0 || !limitNames.Contains(counter.RowKey[..dash]))
+            if (counter.Count < 1 || !WindowAgrees(counter, windowEnd) || dash <= 0 || !limitNames.Contains(counter.RowKey[..dash]))
             {
                 violations.Add(new(InvariantRules.RateCounterMalformed,
                     $"RateLimits {counter.PartitionKey}/{counter.RowKey}: Count={counter.Count}, WindowEnd={counter.WindowEnd.ToString("O", CultureInfo.InvariantCulture)}"));
@@ -349,5 +349,27 @@ public sealed class InvariantChecker(TableServiceClient service, string tablePre
         }
 
         return violations;
+    }
+
+    /// <summary>
+    /// Whether a counter's window end agrees with where it is filed. Most counters' partition ends with their window's
+    /// end. An account's two failure counters share one partition, which ends with the later of their windows' ends, and
+    /// each row key names its own window's end after the account digest (<c>Name-digest-end[-digest]</c>): that end is
+    /// the counter's, and the partition's is not earlier.
+    /// </summary>
+    private static bool WindowAgrees(RateCounterEntity counter, DateTimeOffset? partitionEnd)
+    {
+        var end = counter.WindowEnd.ToUnixTimeSeconds();
+        var parts = counter.RowKey.Split('-');
+        var isFailureCounter = parts[0] is nameof(RateLimitName.LoginFailuresPerAccount) or nameof(RateLimitName.LoginFailuresPerAccountAndAddress);
+        if (!isFailureCounter)
+        {
+            return partitionEnd?.ToUnixTimeSeconds() == end;
+        }
+
+        return parts.Length >= 3
+            && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var rowEnd)
+            && rowEnd == end
+            && partitionEnd?.ToUnixTimeSeconds() >= end;
     }
 }

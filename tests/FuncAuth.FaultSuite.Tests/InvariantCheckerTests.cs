@@ -100,6 +100,32 @@ public sealed class InvariantCheckerTests(CheckerAzurite fixture) : IClassFixtur
         await AssertFoundAsync(InvariantRules.RateCounterMalformed, rowKey);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TakesAnAccountsFailureCountersInTheirSharedPartitionAndFindsOneWhoseWindowDisagrees(bool flawed)
+    {
+        // As the limiter files them: one partition ending with the later (hour) window, each row naming its own window.
+        var hourEnd = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 3600 + 1) * 3600);
+        var quarterEnd = hourEnd.AddMinutes(-45);
+        var rows = RateLimitStore.LoginFailureKeys($"account-{Guid.NewGuid():N}", "10.0.1.1", hourEnd, quarterEnd);
+        await RateLimits.AddEntityAsync(new RateCounterEntity { PartitionKey = rows.PartitionKey, RowKey = rows.AccountRow, Count = 2, WindowEnd = hourEnd });
+        await RateLimits.AddEntityAsync(new RateCounterEntity
+        {
+            PartitionKey = rows.PartitionKey, RowKey = rows.PairRow!, Count = 1, WindowEnd = flawed ? hourEnd : quarterEnd,
+        });
+
+        if (flawed)
+        {
+            await AssertFoundAsync(InvariantRules.RateCounterMalformed, rows.PairRow!);
+        }
+        else
+        {
+            var (violations, _) = await CheckAsync();
+            Assert.Empty(violations);
+        }
+    }
+
     [Fact]
     public async Task FindsAnAccountWithoutItsUserReference()
     {
